@@ -1,0 +1,80 @@
+// The only reader of process.env (STYLE.md habit 8). Composition roots call loadConfig() once and
+// pass the typed result down; nothing below them looks at the environment.
+import path from 'node:path';
+
+export type Backend = 'local' | 'aws';
+
+export interface PortConfig {
+  readonly smtp: number;
+  readonly submission: number;
+  readonly submissions: number;
+  readonly imap: number;
+  readonly imaps: number;
+  readonly pop3: number;
+  readonly pop3s: number;
+}
+
+export interface AwsConfig {
+  readonly region: string;
+  /** Override endpoints so tests reach local emulators (DynamoDB Local, fauxqs). */
+  readonly dynamoEndpoint?: string;
+  readonly s3Endpoint?: string;
+  readonly sqsEndpoint?: string;
+  readonly tablePrefix: string;
+  readonly bucket: string;
+  readonly inboundQueueUrl: string;
+  readonly outboundQueueUrl: string;
+}
+
+export interface YubinConfig {
+  readonly backend: Backend;
+  readonly dataDir: string;
+  readonly hostname: string;
+  /** Address the listeners bind to. */
+  readonly listenHost: string;
+  readonly ports: PortConfig;
+  /** Largest message accepted (SMTP SIZE, IMAP APPEND literal). */
+  readonly maxMessageBytes: number;
+  readonly aws: AwsConfig;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function intFrom(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): YubinConfig {
+  const backend = (env.YUBIN_BACKEND ?? 'local') as Backend;
+  if (backend !== 'local' && backend !== 'aws') throw new Error(`YUBIN_BACKEND must be local or aws, got ${JSON.stringify(backend)}`);
+  return {
+    backend,
+    dataDir: path.resolve(env.YUBIN_DATA_DIR ?? './data'),
+    hostname: env.YUBIN_HOSTNAME ?? 'localhost',
+    listenHost: env.YUBIN_LISTEN_HOST ?? '127.0.0.1',
+    ports: {
+      smtp: intFrom(env, 'YUBIN_SMTP_PORT', 2525),
+      submission: intFrom(env, 'YUBIN_SUBMISSION_PORT', 2587),
+      submissions: intFrom(env, 'YUBIN_SUBMISSIONS_PORT', 2465),
+      imap: intFrom(env, 'YUBIN_IMAP_PORT', 2143),
+      imaps: intFrom(env, 'YUBIN_IMAPS_PORT', 2993),
+      pop3: intFrom(env, 'YUBIN_POP3_PORT', 2110),
+      pop3s: intFrom(env, 'YUBIN_POP3S_PORT', 2995),
+    },
+    maxMessageBytes: intFrom(env, 'YUBIN_MAX_MESSAGE_BYTES', 50 * 1024 * 1024),
+    aws: {
+      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      dynamoEndpoint: env.YUBIN_DYNAMODB_ENDPOINT,
+      s3Endpoint: env.YUBIN_S3_ENDPOINT,
+      sqsEndpoint: env.YUBIN_SQS_ENDPOINT,
+      tablePrefix: env.YUBIN_TABLE_PREFIX ?? 'yubin',
+      bucket: env.YUBIN_BUCKET ?? '',
+      inboundQueueUrl: env.YUBIN_INBOUND_QUEUE_URL ?? '',
+      outboundQueueUrl: env.YUBIN_OUTBOUND_QUEUE_URL ?? '',
+    },
+  };
+}

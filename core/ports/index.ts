@@ -1,0 +1,25 @@
+// The storage a deployable gets from its composition root: one object per port.
+import type { BlobStore } from './blob-store.js';
+import type { ChangeFeed } from './change-feed.js';
+import type { Directory } from './directory.js';
+import type { JobQueue } from './job-queue.js';
+import type { MailIndex } from './mail-index.js';
+import type { InboundDeliveryJob, OutboundDeliveryJob } from '../mail/jobs.js';
+
+export interface Storage {
+  readonly blobs: BlobStore;
+  readonly directory: Directory;
+  readonly mailIndex: MailIndex;
+  readonly inboundQueue: JobQueue<InboundDeliveryJob>;
+  readonly outboundQueue: JobQueue<OutboundDeliveryJob>;
+  readonly changes: ChangeFeed;
+  close(): Promise<void>;
+}
+
+export type * from './blob-store.js';
+export type * from './change-feed.js';
+export type * from './directory.js';
+export type * from './job-queue.js';
+export type * from './mail-index.js';
+export { StorageError, isStorageError, type StorageErrorCode } from './errors.js';
+export { MAILBOX_DELIMITER } from './mail-index.js';

@@ -1,0 +1,170 @@
+// Mail index port: mailboxes and the messages in them — UIDs, MODSEQ, flags, cached structure.
+// It is the heart of IMAP (RFC 3501/9051, CONDSTORE/QRESYNC RFC 7162) and POP3. Adapters:
+// SqliteMailIndex and DynamoMailIndex; test/contracts proves they behave the same.
+//
+// Invariants every adapter keeps (design brief §4.3):
+// - UIDs are strictly ascending per mailbox and never reused while UIDVALIDITY stands, even with
+//   concurrent appends from several processes: once a reader has seen UIDNEXT=n, no message with a
+//   UID < n appears later (allocation and insert commit together).
+// - Every change (append, flag change, expunge) takes a new MODSEQ greater than every earlier one
+//   in that mailbox; one operation may give all messages it changes the same MODSEQ (RFC 7162 §3.1).
+// - Expunged UIDs are remembered with the MODSEQ of their expunge, for QRESYNC VANISHED.
+import type { MessageStructure } from '../mail/message-structure.js';
+
+/** RFC 6154 special-use attributes we create and honour. */
+export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
+
+/** IMAP hierarchy delimiter of mailbox names. Names are UTF-8; INBOX is always spelled `INBOX`. */
+export const MAILBOX_DELIMITER = '/';
+
+export interface Mailbox {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly specialUse: SpecialUse | null;
+  readonly subscribed: boolean;
+  readonly uidValidity: number;
+  readonly uidNext: number;
+  readonly highestModseq: number;
+  readonly messageCount: number;
+  /** Messages without \Seen. */
+  readonly unseenCount: number;
+  /** Sum of message sizes (STATUS SIZE, RFC 8438). */
+  readonly sizeBytes: number;
+}
+
+export interface CreateMailboxOptions {
+  readonly specialUse?: SpecialUse | null;
+  readonly subscribed?: boolean;
+}
+
+/** What the index keeps per message without its structure: enough for FLAGS/UID/SIZE/INTERNALDATE/POP3. */
+export interface MessageSummary {
+  readonly uid: number;
+  readonly modseq: number;
+  /** System flags (`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`) and keywords, as stored. */
+  readonly flags: readonly string[];
+  readonly internalDate: Date;
+  readonly sizeBytes: number;
+  readonly blobKey: string;
+}
+
+export interface StoredMessage extends MessageSummary {
+  readonly structure: MessageStructure;
+}
+
+export interface NewMessage {
+  readonly blobKey: string;
+  readonly sizeBytes: number;
+  readonly internalDate: Date;
+  readonly flags?: readonly string[];
+  readonly structure: MessageStructure;
+  /**
+   * Makes the append idempotent: a second append with the same key into the same mailbox returns
+   * the first append's UID and adds nothing (the delivery queue is at-least-once).
+   */
+  readonly idempotencyKey?: string;
+}
+
+export interface AppendOptions {
+  /** When set, refuse with StorageError('quota-exceeded') if the user's usage would pass it. */
+  readonly quotaLimitBytes?: number | null;
+}
+
+export interface AppendResult {
+  readonly uid: number;
+  readonly modseq: number;
+  readonly uidValidity: number;
+  /** True when the idempotency key had been used: nothing was added. */
+  readonly duplicate: boolean;
+}
+
+/** A range of UIDs or of message sequence numbers (1-based positions in UID order), both inclusive. */
+export type MessageRange =
+  | { readonly by: 'uid'; readonly from: number; readonly to: number }
+  | { readonly by: 'sequence'; readonly from: number; readonly to: number };
+
+export interface ListMessagesQuery {
+  /** Defaults to every message. */
+  readonly range?: MessageRange;
+  /** Page size; adapters cap it (at least 1,000 per page). */
+  readonly limit?: number;
+  /** Continue after this UID (the `nextAfterUid` of the previous page). */
+  readonly afterUid?: number;
+}
+
+export interface MessagePage<T> {
+  readonly messages: T[];
+  /** Pass as `afterUid` to get the next page; null on the last page. */
+  readonly nextAfterUid: number | null;
+}
+
+export type FlagOperation = 'add' | 'remove' | 'replace';
+
+export interface FlagUpdate {
+  readonly uids: readonly number[];
+  readonly operation: FlagOperation;
+  readonly flags: readonly string[];
+  /** CONDSTORE (RFC 7162 §3.1.3): skip messages whose MODSEQ is above this. */
+  readonly unchangedSince?: number;
+}
+
+export interface FlagUpdateResult {
+  /** Messages whose flags changed, with their new MODSEQ. */
+  readonly updated: readonly { readonly uid: number; readonly modseq: number; readonly flags: readonly string[] }[];
+  /** UIDs refused because their MODSEQ was above `unchangedSince` (the MODIFIED response code). */
+  readonly modified: readonly number[];
+  readonly highestModseq: number;
+}
+
+export interface CopyResult {
+  /** UIDVALIDITY of the destination, for COPYUID (RFC 4315). */
+  readonly uidValidity: number;
+  /** Source UID → new destination UID, in source UID order. */
+  readonly mapping: readonly { readonly sourceUid: number; readonly destinationUid: number }[];
+}
+
+export interface ExpungeResult {
+  readonly expunged: readonly MessageSummary[];
+  readonly highestModseq: number;
+}
+
+export interface ChangesSince {
+  readonly highestModseq: number;
+  /** Messages present now whose MODSEQ is above the given one (new or with changed flags), UID order. */
+  readonly changed: readonly MessageSummary[];
+  /** UIDs expunged with a MODSEQ above the given one, ascending. */
+  readonly vanished: readonly number[];
+}
+
+export interface QuotaUsage {
+  readonly usedBytes: number;
+  readonly messageCount: number;
+}
+
+export interface MailIndex {
+  /** Throws StorageError('already-exists'). */
+  createMailbox(userId: string, name: string, options?: CreateMailboxOptions): Promise<Mailbox>;
+  getMailbox(userId: string, name: string): Promise<Mailbox | null>;
+  getMailboxById(mailboxId: string): Promise<Mailbox | null>;
+  listMailboxes(userId: string): Promise<Mailbox[]>;
+  /** Renames the mailbox and its inferiors (`from/…`); UIDVALIDITY stays. */
+  renameMailbox(userId: string, from: string, to: string): Promise<void>;
+  /** Deletes the mailbox and its messages (not inferiors); returns the blob keys no longer referenced here. */
+  deleteMailbox(userId: string, name: string): Promise<{ readonly blobKeys: readonly string[] }>;
+  setSubscribed(userId: string, name: string, subscribed: boolean): Promise<void>;
+
+  appendMessage(mailboxId: string, message: NewMessage, options?: AppendOptions): Promise<AppendResult>;
+  /** All UIDs in ascending order: the seed of an IMAP session's sequence-number map. */
+  listUids(mailboxId: string): Promise<number[]>;
+  listMessages(mailboxId: string, query?: ListMessagesQuery): Promise<MessagePage<MessageSummary>>;
+  getMessages(mailboxId: string, uids: readonly number[]): Promise<StoredMessage[]>;
+  updateFlags(mailboxId: string, update: FlagUpdate): Promise<FlagUpdateResult>;
+  copyMessages(sourceMailboxId: string, uids: readonly number[], destinationMailboxId: string): Promise<CopyResult>;
+  /** Atomically copies then expunges from the source (RFC 6851). */
+  moveMessages(sourceMailboxId: string, uids: readonly number[], destinationMailboxId: string): Promise<CopyResult & { readonly sourceHighestModseq: number }>;
+  /** Removes messages flagged \Deleted, only among `uids` when given (UID EXPUNGE, RFC 4315). */
+  expunge(mailboxId: string, uids?: readonly number[]): Promise<ExpungeResult>;
+  changesSince(mailboxId: string, modseq: number): Promise<ChangesSince>;
+  getQuotaUsage(userId: string): Promise<QuotaUsage>;
+}
