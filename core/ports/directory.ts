@@ -49,6 +49,16 @@ export interface DkimKey {
   readonly createdAt: Date;
 }
 
+/** A per-user delivery rule: mail whose header contains the text is filed into the mailbox (first match wins). */
+export interface FilterRule {
+  /** Header field name, lower-case (`subject`, `from`, `list-id`, …). */
+  readonly header: string;
+  /** Case-insensitive substring of the decoded header value. */
+  readonly contains: string;
+  /** Destination mailbox name (UTF-8, `/` delimited); INBOX when it no longer exists. */
+  readonly mailbox: string;
+}
+
 export interface Directory {
   addDomain(name: string): Promise<Domain>;
   getDomain(name: string): Promise<Domain | null>;
@@ -69,6 +79,10 @@ export interface Directory {
   getAlias(source: string): Promise<Alias | null>;
   listAliases(domain?: string): Promise<Alias[]>;
   removeAlias(source: string): Promise<void>;
+
+  getFilterRules(userId: string): Promise<FilterRule[]>;
+  /** Replaces the user's rules (order matters). */
+  setFilterRules(userId: string, rules: readonly FilterRule[]): Promise<void>;
 
   putDkimKey(key: DkimKey): Promise<void>;
   getDkimKey(domain: string): Promise<DkimKey | null>;
