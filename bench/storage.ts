@@ -78,7 +78,9 @@ function acceptedJob(i: number, blobKey: string, sizeBytes: number): InboundDeli
 async function benchmark(storage: Storage, set: string): Promise<Row> {
   process.stderr.write(`[${set}] appends\n`);
   const appendBox = await storage.mailIndex.createMailbox(freshUserId(), 'INBOX');
-  const appendSeconds = await timedPool(TIMED_APPENDS, CONCURRENCY, (i) => storage.mailIndex.appendMessage(appendBox.id, sampleMessage({ idempotencyKey: `a${i}` })));
+  const appendSeconds = await timedPool(TIMED_APPENDS, CONCURRENCY, (i) =>
+    storage.mailIndex.appendMessage(appendBox.id, sampleMessage({ idempotencyKey: `a${i}` })),
+  );
 
   process.stderr.write(`[${set}] accept path: blob put + queue send\n`);
   const message = randomBytes(4_096);
@@ -92,18 +94,36 @@ async function benchmark(storage: Storage, set: string): Promise<Row> {
   await fillMailbox(storage, big.id, BIG_MAILBOX_MESSAGES);
   const middle = Math.floor(BIG_MAILBOX_MESSAGES / 2);
   const listByUidMs = await timeListing(async () => {
-    const page = await storage.mailIndex.listMessages(big.id, { range: { by: 'uid', from: middle, to: middle + LIST_PAGE - 1 }, limit: LIST_PAGE });
+    const page = await storage.mailIndex.listMessages(big.id, {
+      range: { by: 'uid', from: middle, to: middle + LIST_PAGE - 1 },
+      limit: LIST_PAGE,
+    });
     return page.messages.length;
   });
   const listBySequenceMs = await timeListing(async () => {
-    const page = await storage.mailIndex.listMessages(big.id, { range: { by: 'sequence', from: middle, to: middle + LIST_PAGE - 1 }, limit: LIST_PAGE });
+    const page = await storage.mailIndex.listMessages(big.id, {
+      range: { by: 'sequence', from: middle, to: middle + LIST_PAGE - 1 },
+      limit: LIST_PAGE,
+    });
     return page.messages.length;
   });
-  return { set, appendsPerSecond: TIMED_APPENDS / appendSeconds, acceptsPerSecond: ACCEPTED_MESSAGES / acceptSeconds, listByUidMs, listBySequenceMs };
+  return {
+    set,
+    appendsPerSecond: TIMED_APPENDS / appendSeconds,
+    acceptsPerSecond: ACCEPTED_MESSAGES / acceptSeconds,
+    listByUidMs,
+    listBySequenceMs,
+  };
 }
 
 function printTable(rows: readonly Row[]): void {
-  const header = ['adapter set', 'appends/s', 'accepts/s (blob+job)', `list ${LIST_PAGE} by UID p50/p95 ms`, `list ${LIST_PAGE} by seq p50/p95 ms`];
+  const header = [
+    'adapter set',
+    'appends/s',
+    'accepts/s (blob+job)',
+    `list ${LIST_PAGE} by UID p50/p95 ms`,
+    `list ${LIST_PAGE} by seq p50/p95 ms`,
+  ];
   const lines = rows.map((row) => [
     row.set,
     row.appendsPerSecond.toFixed(0),
@@ -113,7 +133,9 @@ function printTable(rows: readonly Row[]): void {
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
   const format = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
-  console.log(`\nmailbox of ${BIG_MAILBOX_MESSAGES} messages; ${CONCURRENCY} concurrent clients; ${TIMED_APPENDS} timed appends; ${ACCEPTED_MESSAGES} accepted 4 KiB messages`);
+  console.log(
+    `\nmailbox of ${BIG_MAILBOX_MESSAGES} messages; ${CONCURRENCY} concurrent clients; ${TIMED_APPENDS} timed appends; ${ACCEPTED_MESSAGES} accepted 4 KiB messages`,
+  );
   console.log(format(header));
   console.log(format(widths.map((width) => '-'.repeat(width))));
   for (const line of lines) console.log(format(line));

@@ -63,3 +63,24 @@ test('a write that throws is rolled back alone; the rest of its batch commits', 
   assert.equal(committed('kept-2'), true);
   assert.equal(committed('rolled-back'), false);
 });
+
+test('while another process holds the write lock, writes wait on a timer and the event loop keeps running', async () => {
+  const committer = new GroupCommitter(db);
+  const other = new Database(path.join(directory, 'test.sqlite'));
+  other.pragma('busy_timeout = 0');
+  other.prepare('BEGIN IMMEDIATE').run();
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 10);
+  try {
+    const waiting = committer.write(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('after-lock'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(committed('after-lock'), false);
+    other.prepare('COMMIT').run();
+    await waiting;
+    assert.equal(committed('after-lock'), true);
+    assert.ok(ticks >= 5, `the event loop ran ${ticks} timer ticks while the write waited`);
+  } finally {
+    clearInterval(ticker);
+    other.close();
+  }
+});

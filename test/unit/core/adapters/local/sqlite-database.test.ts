@@ -16,11 +16,12 @@ test('opens in WAL with synchronous=FULL and the schema at the latest version, i
     for (const db of [first, second]) {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL');
-      assert.ok((db.pragma('busy_timeout', { simple: true }) as number) >= 1_000);
+      assert.ok((db.pragma('busy_timeout', { simple: true }) as number) > 0, 'a short busy timeout for reads');
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
     }
     const tables = first.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    for (const table of ['aliases', 'domains', 'jobs', 'mailboxes', 'messages', 'quota_usage', 'users', 'vanished']) assert.ok(tables.includes(table), table);
+    for (const table of ['aliases', 'domains', 'jobs', 'mailboxes', 'messages', 'quota_usage', 'users', 'vanished'])
+      assert.ok(tables.includes(table), table);
     first.close();
     second.close();
   } finally {
