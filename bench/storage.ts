@@ -134,7 +134,8 @@ function printTable(rows: readonly Row[]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
   const format = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   console.log(
-    `\nmailbox of ${BIG_MAILBOX_MESSAGES} messages; ${CONCURRENCY} concurrent clients; ${TIMED_APPENDS} timed appends; ${ACCEPTED_MESSAGES} accepted 4 KiB messages`,
+    `\nmailbox of ${BIG_MAILBOX_MESSAGES} messages; ${CONCURRENCY} concurrent clients; ${TIMED_APPENDS} timed appends; ` +
+      `${ACCEPTED_MESSAGES} accepted 4 KiB messages; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`,
   );
   console.log(format(header));
   console.log(format(widths.map((width) => '-'.repeat(width))));
