@@ -61,7 +61,8 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
     const maxJobs = Math.min(Math.max(Math.floor(options.maxJobs), 1), MAX_JOBS_PER_RECEIVE);
     const deadline = Date.now() + Math.min(Math.max(options.waitSeconds ?? 0, 0), MAX_WAIT_SECONDS) * 1000;
     for (;;) {
-      const jobs = await this.#committer.write(() => this.#take(maxJobs, options.visibilityTimeoutSeconds));
+      // A plain read first: an idle long poll must not take the write lock every 100 ms.
+      const jobs = this.#anyVisible() ? await this.#committer.write(() => this.#take(maxJobs, options.visibilityTimeoutSeconds)) : [];
       const remainingMs = deadline - Date.now();
       if (jobs.length > 0 || remainingMs <= 0) return jobs;
       await this.#waitForSend(Math.min(remainingMs, LONG_POLL_INTERVAL_MS));
@@ -97,6 +98,10 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
        FROM jobs WHERE queue = @queue`,
     ).get({ now: Date.now(), queue: this.#queue }) as QueueDepth;
     return { ready: row.ready, inFlight: row.inFlight, delayed: row.delayed, deadLettered: row.deadLettered };
+  }
+
+  #anyVisible(): boolean {
+    return this.#sql('SELECT 1 FROM jobs WHERE queue = ? AND dead = 0 AND visible_at <= ? LIMIT 1').get(this.#queue, Date.now()) !== undefined;
   }
 
   /** Runs inside a write transaction: claims up to maxJobs visible jobs, dead-lettering exhausted ones. */
