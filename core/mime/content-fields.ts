@@ -147,6 +147,12 @@ function mediaType(raw: string | null, fallback: DefaultContentType): { type: st
   return { type: defaultType, subtype: defaultSubtype, params: [] };
 }
 
+/** RFC 3282 §2: a comma-separated list of language tags; null when absent or empty. */
+function languageTags(value: string | null): string[] | null {
+  const tags = value === null ? [] : parseParameterizedValue(value).value.split(',').map((tag) => tag.trim()).filter(Boolean);
+  return tags.length > 0 ? tags : null;
+}
+
 /** Reads the MIME fields of one entity; anything malformed falls back to the RFC defaults. */
 export function readContentFields(fields: readonly HeaderField[], fallback: DefaultContentType): ContentFields {
   const { type, subtype, params } = mediaType(headerValue(fields, 'content-type'), fallback);
@@ -170,7 +176,7 @@ export function readContentFields(fields: readonly HeaderField[], fallback: Defa
     disposition: disposition && TOKEN.test(disposition.value.toLowerCase())
       ? { type: disposition.value.toLowerCase(), params: disposition.params }
       : null,
-    language: language === null ? null : parseParameterizedValue(language).value.split(',').map((tag) => tag.trim()).filter(Boolean),
+    language: languageTags(language),
     // RFC 2557 §4.4.2: white space inside a folded Content-Location is not part of the URI.
     location: location === null ? null : location.replace(/\s+/g, ''),
   };

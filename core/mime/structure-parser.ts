@@ -206,14 +206,20 @@ class MimeStructureParser implements StructureParser {
   /** RFC 2046 §5.1.2: innermost boundaries first; the longest matching one wins (as Dovecot does). */
   private matchDelimiter(): Frame | null {
     let best: Frame | null = null;
+    if (this.head[1] !== DASH) return best;
     for (let index = this.stack.length - 1; index >= 0; index--) {
       const frame = this.stack[index];
       const delimiter = frame?.delimiter;
-      if (!frame || !delimiter || delimiter.length > this.headLength) continue;
-      if (delimiter.compare(this.head, 0, delimiter.length) !== 0) continue;
+      if (!frame || !delimiter || delimiter.length > this.headLength || !this.headStartsWith(delimiter)) continue;
       if (!best?.delimiter || delimiter.length > best.delimiter.length) best = frame;
     }
     return best;
+  }
+
+  private headStartsWith(delimiter: Buffer): boolean {
+    // A plain loop: Buffer#compare with offsets costs more than the few bytes it compares here.
+    for (let index = 2; index < delimiter.length; index++) if (this.head[index] !== delimiter[index]) return false;
+    return true;
   }
 
   private openChild(owner: Frame, headerStart: number): void {
