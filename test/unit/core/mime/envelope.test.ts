@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildEnvelope, parseAddressList, parseHeaderBlock } from '../../../../core/mime/index.js';
+import { buildEnvelope, firstHeaderValues, parseAddressList } from '../../../../core/mime/index.js';
 import { crlf } from './fixtures.js';
 
 const address = (name: string | null, mailbox: string | null, host: string | null) => ({ name, adl: null, mailbox, host });
@@ -40,7 +40,7 @@ test('missing parts are marked, never mistaken for group markers; garbage gives 
 });
 
 test('the envelope takes first occurrences, unfolds raw values and defaults Sender and Reply-To to From', () => {
-  const fields = parseHeaderBlock(
+  const fields = firstHeaderValues(
     crlf(
       'Date: Mon, 30 Nov 2026',
       ' 10:00:00 +0000',
@@ -70,7 +70,7 @@ test('the envelope takes first occurrences, unfolds raw values and defaults Send
     inReplyTo: '<parent@example.com>',
     messageId: '<self@example.com>',
   });
-  assert.deepEqual(buildEnvelope([]), {
+  assert.deepEqual(buildEnvelope(new Map()), {
     date: null,
     subject: null,
     from: null,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   decodeEncodedWords,
+  firstHeaderValues,
   headerFieldsSubset,
   headerValue,
   parseHeaderBlock,
@@ -11,6 +12,7 @@ import {
 import { crlf } from './fixtures.js';
 
 const block = crlf(
+  'From alice@example.com Mon Nov 30 10:00:00 2026',
   'Received: from a.example',
   '\tby b.example; Mon, 30 Nov 2026 10:00:00 +0000',
   'Subject: =?ISO-8859-1?Q?Caf=E9?= =?UTF-8?B?44GC?=',
@@ -33,6 +35,13 @@ test('a header block splits into fields with raw folded values, stopping at the 
   assert.equal(headerValue(fields, 'SUBJECT'), '=?ISO-8859-1?Q?Caf=E9?= =?UTF-8?B?44GC?=');
   assert.equal(headerValue(fields, 'x-spaced-name'), 'value');
   assert.equal(headerValue(fields, 'cc'), null);
+});
+
+test('firstHeaderValues keeps the first occurrence of each wanted field, by lower-case name', () => {
+  const values = firstHeaderValues(block, new Set(['subject', 'received']));
+  assert.deepEqual([...values.keys()], ['received', 'subject']);
+  assert.equal(values.get('subject'), '=?ISO-8859-1?Q?Caf=E9?= =?UTF-8?B?44GC?=');
+  assert.equal(firstHeaderValues(block).get('to'), 'bob@example.org');
 });
 
 test('8-bit header values are read as UTF-8 (RFC 6532)', () => {
@@ -64,7 +73,7 @@ test('HEADER.FIELDS returns the chosen lines byte-exact, in order, with the blan
 });
 
 test('Content-* fields: defaults, comments, quoting and broken values', () => {
-  const read = (...lines: string[]) => readContentFields(parseHeaderBlock(crlf(...lines, '', '')), 'text/plain');
+  const read = (...lines: string[]) => readContentFields(firstHeaderValues(crlf(...lines, '', '')), 'text/plain');
   const plain = read();
   assert.deepEqual([plain.type, plain.subtype, plain.params, plain.encoding], ['text', 'plain', [['charset', 'us-ascii']], '7bit']);
   const commented = read('Content-Type: Text/HTML (web page); Charset="UTF-8" (comment); format=flowed', 'Content-Transfer-Encoding: Quoted-Printable');
@@ -89,6 +98,6 @@ test('Content-* fields: defaults, comments, quoting and broken values', () => {
   assert.equal(extras.md5, 'Q2hlY2sgSW50ZWdyaXR5IQ==');
   assert.deepEqual(extras.disposition, { type: 'inline', params: [] });
   assert.equal(read('Content-Language:').language, null);
-  const digestDefault = readContentFields([], 'message/rfc822');
+  const digestDefault = readContentFields(new Map(), 'message/rfc822');
   assert.deepEqual([digestDefault.type, digestDefault.subtype, digestDefault.params], ['message', 'rfc822', []]);
 });
