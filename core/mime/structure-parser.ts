@@ -96,15 +96,12 @@ class MimeStructureParser implements StructureParser {
   private lineStart = 0;
   private lineLength = 0;
   private lineFirst = -1;
-  /** The last two content bytes of the current line (-1 when absent). */
-  private last1 = -1;
-  private last2 = -1;
+  /** The last content byte of the current line (-1 when absent): a CR there belongs to the line break. */
+  private lastByte = -1;
   /** LFs before lineStart. */
   private lfCount = 0;
-  /** The line break that ended the previous line (0, 1 or 2 bytes) and the byte before it. */
+  /** Length of the line break that ended the previous line (0, 1 or 2 bytes). */
   private previousBreak = 0;
-  private previousLastByte = -1;
-  private lastInputByte = -1;
   private activeDelimiters = 0;
   private partCount = 1;
   private pendingChildOf: Frame | null = null;
@@ -132,13 +129,12 @@ class MimeStructureParser implements StructureParser {
       start = lf + 1;
     }
     this.bytesSeen += chunk.length;
-    this.lastInputByte = chunk[chunk.length - 1] ?? -1;
   }
 
   end(): MessageStructure {
     if (this.result) return this.result;
     if (this.lineLength > 0) this.endLine(true);
-    while (this.stack.length > 0) this.closeTop(this.bytesSeen, this.lfCount, this.lastInputByte);
+    while (this.stack.length > 0) this.closeTop(this.bytesSeen, this.lfCount);
     const root = this.rootPart ?? opaqueText(0, 0, 0);
     this.result = { envelope: this.rootEnvelope ?? buildEnvelope(NO_FIELDS), root };
     return this.result;
@@ -158,8 +154,7 @@ class MimeStructureParser implements StructureParser {
         this.head.set(chunk.subarray(start, start + take), this.headLength);
         this.headLength += take;
       }
-      this.last2 = length >= 2 ? (chunk[end - 2] ?? -1) : this.last1;
-      this.last1 = chunk[end - 1] ?? -1;
+      this.lastByte = chunk[end - 1] ?? -1;
       this.lineLength += length;
     }
     const frame = this.top();
@@ -180,7 +175,7 @@ class MimeStructureParser implements StructureParser {
       const closes = this.headLength >= delimiterLength + 2 && this.head[delimiterLength] === DASH && this.head[delimiterLength + 1] === DASH;
       const bodyEnd = this.lineStart - this.previousBreak;
       const lfAtBodyEnd = this.lfCount - (this.previousBreak > 0 ? 1 : 0);
-      while (this.top() !== owner) this.closeTop(bodyEnd, lfAtBodyEnd, this.previousLastByte);
+      while (this.top() !== owner) this.closeTop(bodyEnd, lfAtBodyEnd);
       if (closes) {
         // RFC 2046 §5.1.1: after the close delimiter comes the epilogue; the delimiter is spent.
         owner.delimiter = null;
@@ -190,17 +185,15 @@ class MimeStructureParser implements StructureParser {
       }
     } else {
       const frame = this.top();
-      const blank = this.lineLength === 0 || (this.lineLength === 1 && this.last1 === CR);
+      const blank = this.lineLength === 0 || (this.lineLength === 1 && this.lastByte === CR);
       if (frame?.kind === 'header' && blank && !atEnd) this.finishHeader(frame, nextLineStart, this.lfCount + 1, true);
     }
     if (atEnd) return;
     this.lfCount++;
-    const beforeBreak = this.last1 === CR ? this.last2 : this.last1;
-    this.previousBreak = this.last1 === CR ? 2 : 1;
-    this.previousLastByte = beforeBreak !== -1 ? beforeBreak : this.lineStart > 0 ? LF : -1;
+    this.previousBreak = this.lastByte === CR ? 2 : 1;
     this.lineStart = nextLineStart;
     this.lineLength = 0;
-    this.lineFirst = this.last1 = this.last2 = -1;
+    this.lineFirst = this.lastByte = -1;
     this.headLength = 0;
     if (this.pendingChildOf) this.openChild(this.pendingChildOf, nextLineStart);
   }
@@ -267,15 +260,16 @@ class MimeStructureParser implements StructureParser {
   }
 
   /** Closes the innermost open part with its body ending at `end`. */
-  private closeTop(end: number, lfAtEnd: number, lastByte: number): void {
+  private closeTop(end: number, lfAtEnd: number): void {
     const frame = this.stack.pop();
     if (!frame) return;
     if (frame.kind === 'header') this.finishHeader(frame, Math.max(frame.headerStart, end), lfAtEnd, false);
     if (frame.delimiter) this.activeDelimiters--;
     const bodyEnd = Math.max(frame.bodyStart, end);
     const sizeBytes = bodyEnd - frame.bodyStart;
-    // RFC 3501 §7.4.2 body lines: line breaks in the body, plus a last line without one.
-    const lines = sizeBytes === 0 ? 0 : lfAtEnd - frame.lfAtBodyStart + (lastByte === LF ? 0 : 1);
+    // RFC 3501 §7.4.2 body lines: the line breaks inside the body, as Dovecot, Cyrus and UW count them
+    // (a last line without one is not counted; the break before a delimiter is not the part's).
+    const lines = sizeBytes === 0 ? 0 : lfAtEnd - frame.lfAtBodyStart;
     const part = this.buildPart(frame, bodyEnd, lines);
     const parent = this.top();
     if (!parent) {
