@@ -48,8 +48,6 @@ type FrameKind = 'header' | 'leaf' | 'multipart' | 'message';
 /** A part still open: its header being read, or its body running until a delimiter or the end. */
 class Frame {
   kind: FrameKind = 'header';
-  header: Buffer[] = [];
-  headerBytes = 0;
   bodyStart = -1;
   lfAtBodyStart = 0;
   content: ContentFields | null = null;
@@ -92,6 +90,9 @@ class MimeStructureParser implements StructureParser {
   private readonly stack: Frame[];
   private readonly rootFrame = new Frame(0, 0, 'text/plain', true);
   private readonly head = Buffer.alloc(MAX_BOUNDARY_BYTES + 4);
+  /** The header being read. Only the innermost open part can be in its header, so one buffer serves all. */
+  private header = Buffer.allocUnsafe(4096);
+  private headerLength = 0;
   private headLength = 0;
   private lineStart = 0;
   private lineLength = 0;
@@ -116,9 +117,10 @@ class MimeStructureParser implements StructureParser {
     this.stack = [this.rootFrame];
   }
 
-  write(chunk: Uint8Array): void {
+  write(input: Uint8Array): void {
     if (this.result) throw new Error('structure parser: write() after end()');
-    if (chunk.length === 0) return;
+    if (input.length === 0) return;
+    const chunk = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     let start = 0;
     while (start < chunk.length) {
       const lf = chunk.indexOf(LF, start);
@@ -145,26 +147,32 @@ class MimeStructureParser implements StructureParser {
   }
 
   /** Line content bytes [start, end) of chunk; `withBreak` when the LF at `end` follows. */
-  private takeContent(chunk: Uint8Array, start: number, end: number, withBreak: boolean): void {
+  private takeContent(chunk: Buffer, start: number, end: number, withBreak: boolean): void {
     const length = end - start;
     if (length > 0) {
       if (this.lineLength === 0) this.lineFirst = chunk[start] ?? -1;
       if (this.lineFirst === DASH && this.activeDelimiters > 0 && this.headLength < this.head.length) {
         const take = Math.min(length, this.head.length - this.headLength);
-        this.head.set(chunk.subarray(start, start + take), this.headLength);
+        chunk.copy(this.head, this.headLength, start, start + take);
         this.headLength += take;
       }
       this.lastByte = chunk[end - 1] ?? -1;
       this.lineLength += length;
     }
-    const frame = this.top();
-    if (frame?.kind === 'header' && frame.headerBytes < this.limits.maxHeaderBytes) {
-      const stop = Math.min(withBreak ? end + 1 : end, start + this.limits.maxHeaderBytes - frame.headerBytes);
-      if (stop > start) {
-        frame.header.push(Buffer.from(chunk.subarray(start, stop)));
-        frame.headerBytes += stop - start;
-      }
+    if (this.top()?.kind === 'header') this.keepHeaderBytes(chunk, start, withBreak ? end + 1 : end);
+  }
+
+  private keepHeaderBytes(chunk: Buffer, start: number, end: number): void {
+    const stop = Math.min(end, start + this.limits.maxHeaderBytes - this.headerLength);
+    if (stop <= start) return;
+    const needed = this.headerLength + stop - start;
+    if (needed > this.header.length) {
+      const grown = Buffer.allocUnsafe(Math.min(Math.max(needed, this.header.length * 2), this.limits.maxHeaderBytes));
+      this.header.copy(grown, 0, 0, this.headerLength);
+      this.header = grown;
     }
+    chunk.copy(this.header, this.headerLength, start, stop);
+    this.headerLength = needed;
   }
 
   private endLine(atEnd: boolean): void {
@@ -212,7 +220,8 @@ class MimeStructureParser implements StructureParser {
   }
 
   private headStartsWith(delimiter: Buffer): boolean {
-    // A plain loop: Buffer#compare with offsets costs more than the few bytes it compares here.
+    // Short delimiters: a plain loop beats the native call. Long ones (hostile look-alikes): memcmp.
+    if (delimiter.length > 24) return this.head.compare(delimiter, 2, delimiter.length, 2, delimiter.length) === 0;
     for (let index = 2; index < delimiter.length; index++) if (this.head[index] !== delimiter[index]) return false;
     return true;
   }
@@ -233,9 +242,9 @@ class MimeStructureParser implements StructureParser {
 
   /** The header of `frame` is complete; `open` says whether its body may still hold parts. */
   private finishHeader(frame: Frame, bodyStart: number, lfAtBodyStart: number, open: boolean): void {
-    const bytes = Buffer.concat(frame.header);
-    frame.header = [];
-    if (frame === this.rootFrame) this.topHeader = bytes;
+    const bytes = this.header.subarray(0, this.headerLength);
+    this.headerLength = 0;
+    if (frame === this.rootFrame) this.topHeader = Buffer.from(bytes);
     const values = firstHeaderValues(bytes, frame.isMessageRoot ? MESSAGE_FIELD_NAMES : CONTENT_FIELD_NAMES);
     const content = readContentFields(values, frame.defaultType);
     frame.content = content;
