@@ -25,10 +25,11 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 function mediaType(raw: string | null, fallback: DefaultContentType): { type: string; subtype: string; params: Parameter[] } {
   const parsed = raw === null ? null : parseParameterizedValue(raw);
-  const [type = '', subtype = '', extra] = (parsed?.value ?? '').toLowerCase().split('/').map((piece) => piece.trim());
-  if (parsed && extra === undefined && TOKEN.test(type) && TOKEN.test(subtype)) {
-    return { type, subtype, params: parsed.params };
-  }
+  const value = parsed?.value.toLowerCase() ?? '';
+  const slash = value.indexOf('/');
+  const type = value.slice(0, Math.max(slash, 0)).trim();
+  const subtype = value.slice(slash + 1).trim();
+  if (parsed && slash > 0 && TOKEN.test(type) && TOKEN.test(subtype)) return { type, subtype, params: parsed.params };
   const [defaultType = 'text', defaultSubtype = 'plain'] = fallback.split('/');
   return { type: defaultType, subtype: defaultSubtype, params: [] };
 }

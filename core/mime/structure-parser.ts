@@ -89,9 +89,9 @@ class MimeStructureParser implements StructureParser {
   private readonly limits: StructureLimits;
   private readonly stack: Frame[];
   private readonly rootFrame = new Frame(0, 0, 'text/plain', true);
-  private readonly head = Buffer.alloc(MAX_BOUNDARY_BYTES + 4);
+  private readonly head = Buffer.allocUnsafe(MAX_BOUNDARY_BYTES + 4);
   /** The header being read. Only the innermost open part can be in its header, so one buffer serves all. */
-  private header = Buffer.allocUnsafe(4096);
+  private header = Buffer.allocUnsafe(2048); // small enough for Node's shared pool; grows on demand
   private headerLength = 0;
   private headLength = 0;
   private lineStart = 0;
@@ -293,24 +293,31 @@ class MimeStructureParser implements StructureParser {
 
   private buildPart(frame: Frame, bodyEnd: number, lines: number): MimePart {
     const content = frame.content ?? readContentFields(NO_FIELDS, frame.defaultType);
-    const part: MimePart = {
+    // Opaque containers (no boundary found, limits, encoded message/rfc822) still get a well-formed
+    // tree: their body is one header-less text part, so BODYSTRUCTURE and BODY[n] stay valid.
+    const opaque = (): MimePart => opaqueText(frame.bodyStart, bodyEnd, lines);
+    const children = content.type === 'multipart' ? (frame.children.length > 0 ? frame.children : [opaque()]) : undefined;
+    const message = isMessageType(content) ? (frame.encapsulated ?? { envelope: buildEnvelope(NO_FIELDS), root: opaque() }) : undefined;
+    // Listed field by field: a spread of the content fields costs more than the rest of the part.
+    return {
       headerStart: frame.headerStart,
       bodyStart: frame.bodyStart,
       bodyEnd,
-      ...content,
+      type: content.type,
+      subtype: content.subtype,
+      params: content.params,
+      id: content.id,
+      description: content.description,
+      encoding: content.encoding,
       sizeBytes: bodyEnd - frame.bodyStart,
       lines,
+      md5: content.md5,
+      disposition: content.disposition,
+      language: content.language,
+      location: content.location,
+      ...(children && { children }),
+      ...(message && { message }),
     };
-    // Opaque containers (no boundary found, limits, encoded message/rfc822) still get a well-formed
-    // tree: their body is one header-less text part, so BODYSTRUCTURE and BODY[n] stay valid.
-    if (content.type === 'multipart') {
-      const children = frame.children.length > 0 ? frame.children : [opaqueText(frame.bodyStart, bodyEnd, lines)];
-      return { ...part, children };
-    }
-    if (isMessageType(content)) {
-      return { ...part, message: frame.encapsulated ?? { envelope: buildEnvelope(NO_FIELDS), root: opaqueText(frame.bodyStart, bodyEnd, lines) } };
-    }
-    return part;
   }
 }
 

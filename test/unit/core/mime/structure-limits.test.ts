@@ -55,6 +55,25 @@ test('an oversized header keeps only maxHeaderBytes for parsing but still ends a
   assert.equal(endless.end().root.bodyStart, line.length * 1000);
 });
 
+test('look-alike delimiters at maximum depth cost linear time, not a stall', () => {
+  const prefix = 'x'.repeat(190);
+  const open = Array.from({ length: 49 }, (_, level) => {
+    const boundary = `${prefix}${String(level).padStart(3, '0')}`;
+    return `Content-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n--${boundary}\r\n`;
+  }).join('');
+  const line = `--${prefix}zzz\r\n`;
+  const body = Buffer.from(line.repeat(Math.floor(4e6 / line.length)));
+  const started = process.hrtime.bigint();
+  const parser = createStructureParser();
+  parser.write(Buffer.from(open));
+  for (let offset = 0; offset < body.length; offset += 65_536) parser.write(body.subarray(offset, offset + 65_536));
+  const { root } = parser.end();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  assert.equal(allParts(root).length, 50, 'no look-alike line is taken for a delimiter');
+  // ~0.1 s unloaded; the bound only catches quadratic behaviour on a busy shared machine.
+  assert.ok(seconds < 20, `took ${seconds} s`);
+});
+
 /** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
 function random(seed: number): () => number {
   let state = seed >>> 0;

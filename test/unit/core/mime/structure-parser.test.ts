@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { parameterValue } from '../../../../core/mime/index.js';
+import { createStructureParser, parameterValue } from '../../../../core/mime/index.js';
 import { allParts, body, crlf, header, nestedMessage, parseInChunks, partAt, toBareLf } from './fixtures.js';
 
 test('nested multiparts and an attached message: every header and body slice is exact', () => {
@@ -45,6 +45,16 @@ test('nested multiparts and an attached message: every header and body slice is 
   assert.deepEqual(file.disposition, { type: 'attachment', params: [['filename', 'data.bin']] });
   assert.equal(envelope.subject, '=?UTF-8?B?5pel5pys6Kqe?= report');
   assert.equal(envelope.messageId, '<outer@example.com>');
+});
+
+test('the top-level header bytes are available for filters and authentication', () => {
+  const parser = createStructureParser();
+  parser.write(nestedMessage.subarray(0, 40));
+  assert.equal(parser.topHeader, null);
+  parser.write(nestedMessage.subarray(40));
+  const { root } = parser.end();
+  assert.deepEqual(parser.topHeader, nestedMessage.subarray(0, root.bodyStart));
+  assert.equal(parser.bytesSeen, nestedMessage.length);
 });
 
 test('leaf slices decode to what mailparser extracts from the same message', async () => {
