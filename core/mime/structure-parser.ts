@@ -7,6 +7,7 @@
 // body ends there. Bad input never throws: broken structure becomes opaque text (see limits below).
 import type { Envelope, MessageStructure, MimePart } from '../mail/message-structure.js';
 import { CONTENT_FIELD_NAMES, readContentFields, type ContentFields, type DefaultContentType } from './content-fields.js';
+import { decodeExtendedValue } from './encoded-words.js';
 import { buildEnvelope, ENVELOPE_FIELD_NAMES } from './envelope.js';
 import { firstHeaderValues } from './header-block.js';
 
@@ -254,7 +255,7 @@ class MimeStructureParser implements StructureParser {
     frame.kind = 'leaf';
     if (!open || frame.depth >= this.limits.maxDepth || this.partCount >= this.limits.maxParts) return;
     if (content.type === 'multipart') {
-      const boundary = content.params.find(([name]) => name === 'boundary')?.[1] ?? '';
+      const boundary = boundaryOf(content);
       const delimiter = Buffer.from(`--${boundary}`, 'utf8');
       if (boundary.length > 0 && delimiter.length <= MAX_BOUNDARY_BYTES + 2) {
         frame.kind = 'multipart';
@@ -319,6 +320,14 @@ class MimeStructureParser implements StructureParser {
       ...(message && { message }),
     };
   }
+}
+
+/** The boundary parameter as bytes to match; an RFC 2231 extended form is decoded (never RFC 2047: `=?` is legal in a boundary). */
+function boundaryOf(content: ContentFields): string {
+  const plain = content.params.find(([name]) => name === 'boundary');
+  if (plain) return plain[1];
+  const extended = content.params.find(([name]) => name === 'boundary*');
+  return extended ? decodeExtendedValue(extended[1]) : '';
 }
 
 /** RFC 2046 §5.2.1 message/rfc822 and RFC 6532 §3.5 message/global encapsulate a whole message. */

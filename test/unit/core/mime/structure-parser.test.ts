@@ -194,6 +194,16 @@ test('RFC 2231 continuations and charsets are joined; the boundary may be contin
   assert.equal(parameterValue(pdf.disposition?.params ?? [], 'filename'), 'Grüße.pdf');
   assert.equal(parameterValue(pdf.disposition?.params ?? [], 'size'), '12');
   assert.equal(body(raw, pdf), 'JVBERi0xLjQK');
+
+  // An extended boundary is decoded; `=?…?=` is legal boundary text and is not taken for RFC 2047.
+  const cases: [contentType: string, delimiter: string][] = [
+    ["multipart/mixed; boundary*=us-ascii''ext%2Dended", '--ext-ended'],
+    ['multipart/mixed; boundary="=?utf-8?q?b?="', '--=?utf-8?q?b?='],
+  ];
+  for (const [contentType, delimiter] of cases) {
+    const message = crlf(`Content-Type: ${contentType}`, '', delimiter, '', 'inside', `${delimiter}--`);
+    assert.equal(body(message, partAt(parseInChunks(message, 3).root, '1')), 'inside', contentType);
+  }
 });
 
 test('message/global is encapsulated; an encoded message/rfc822 stays opaque', () => {
