@@ -110,7 +110,9 @@ function measureLarge(): void {
   parser.end();
   const { wallSeconds, cpuSeconds } = clock();
   const megabytes = (chunk.length * chunks) / 1e6;
-  console.log(`${'20 MB attachment, 64 KB chunks'.padEnd(44)} ${megabytes.toFixed(1).padStart(4)} MB ${rate(megabytes, cpuSeconds)} MB/s${' '.repeat(21)}(wall: ${rate(megabytes, wallSeconds)} MB/s)`);
+  console.log(
+    `${'20 MB attachment, 64 KB chunks'.padEnd(44)} ${megabytes.toFixed(1).padStart(4)} MB ${rate(megabytes, cpuSeconds)} MB/s${' '.repeat(21)}(wall: ${rate(megabytes, wallSeconds)} MB/s)`,
+  );
 }
 
 console.log(`MIME structure parser, ${SECONDS_PER_CASE} s per case, rates per CPU second (node ${process.version})`);

@@ -36,7 +36,13 @@ function mediaType(raw: string | null, fallback: DefaultContentType): { type: st
 
 /** RFC 3282 §2: a comma-separated list of language tags; null when absent or empty. */
 function languageTags(value: string | null): string[] | null {
-  const tags = value === null ? [] : parseParameterizedValue(value).value.split(',').map((tag) => tag.trim()).filter(Boolean);
+  const tags =
+    value === null
+      ? []
+      : parseParameterizedValue(value)
+          .value.split(',')
+          .map((tag) => tag.trim())
+          .filter(Boolean);
   return tags.length > 0 ? tags : null;
 }
 
@@ -73,9 +79,10 @@ export function readContentFields(values: HeaderValues, fallback: DefaultContent
     description: headerValue('content-description'),
     encoding: TOKEN.test(encoding) ? encoding : '7bit',
     md5: headerValue('content-md5'),
-    disposition: disposition && TOKEN.test(disposition.value.toLowerCase())
-      ? { type: disposition.value.toLowerCase(), params: disposition.params }
-      : null,
+    disposition:
+      disposition && TOKEN.test(disposition.value.toLowerCase())
+        ? { type: disposition.value.toLowerCase(), params: disposition.params }
+        : null,
     language: languageTags(language),
     // RFC 2557 §4.4.2: white space inside a folded Content-Location is not part of the URI.
     location: location === null ? null : location.replace(/\s+/g, ''),

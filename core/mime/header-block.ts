@@ -79,7 +79,10 @@ export function parseHeaderBlock(bytes: Uint8Array): HeaderField[] {
 
 /** RFC 5322 §2.2.3 unfolding: line breaks before white space vanish; outer white space is trimmed. */
 export function unfoldHeaderValue(rawValue: string): string {
-  return rawValue.replace(/\r?\n(?=[ \t])/g, '').replace(/[\r\n]+/g, '').trim();
+  return rawValue
+    .replace(/\r?\n(?=[ \t])/g, '')
+    .replace(/[\r\n]+/g, '')
+    .trim();
 }
 
 /** The first value of each field by lower-case name, unfolded; pass `wanted` to decode only those fields. */

@@ -181,7 +181,8 @@ class MimeStructureParser implements StructureParser {
     const nextLineStart = this.lineStart + this.lineLength + (atEnd ? 0 : 1);
     if (owner?.delimiter) {
       const delimiterLength = owner.delimiter.length;
-      const closes = this.headLength >= delimiterLength + 2 && this.head[delimiterLength] === DASH && this.head[delimiterLength + 1] === DASH;
+      const closes =
+        this.headLength >= delimiterLength + 2 && this.head[delimiterLength] === DASH && this.head[delimiterLength + 1] === DASH;
       const bodyEnd = this.lineStart - this.previousBreak;
       const lfAtBodyEnd = this.lfCount - (this.previousBreak > 0 ? 1 : 0);
       while (this.top() !== owner) this.closeTop(bodyEnd, lfAtBodyEnd);
@@ -340,7 +341,10 @@ export function createStructureParser(limits: Partial<StructureLimits> = {}): St
 }
 
 /** Parses a whole message from a byte stream (e.g. a blob read). */
-export async function parseMessageStructure(source: AsyncIterable<Uint8Array>, limits: Partial<StructureLimits> = {}): Promise<MessageStructure> {
+export async function parseMessageStructure(
+  source: AsyncIterable<Uint8Array>,
+  limits: Partial<StructureLimits> = {},
+): Promise<MessageStructure> {
   const parser = createStructureParser(limits);
   for await (const chunk of source) parser.write(chunk);
   return parser.end();

@@ -50,7 +50,10 @@ test('attachments written by nodemailer decode byte-exact from their slices, nam
       ['Carol, C.', 'carol', 'example.net'],
     ],
   );
-  assert.deepEqual(envelope.cc?.map((address) => address.mailbox), ['Team', 'dave', 'erin', null]);
+  assert.deepEqual(
+    envelope.cc?.map((address) => address.mailbox),
+    ['Team', 'dave', 'erin', null],
+  );
   assert.equal(decodeEncodedWords(envelope.subject ?? ''), 'Quarterly résumé');
 
   const slice = (part: MimePart) => raw.subarray(part.bodyStart, part.bodyEnd);

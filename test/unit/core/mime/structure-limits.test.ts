@@ -109,7 +109,10 @@ function generate(next: () => number, depth: number, eol: string, counter: { val
   }
   if (depth < 4 && pick < 0.45) {
     const child = generate(next, depth + 1, eol, counter);
-    return { text: `Content-Type: message/rfc822${eol}${eol}Subject: s${eol}${child.text}`, expected: { type: 'message/rfc822', message: child.expected } };
+    return {
+      text: `Content-Type: message/rfc822${eol}${eol}Subject: s${eol}${child.text}`,
+      expected: { type: 'message/rfc822', message: child.expected },
+    };
   }
   const lines = Array.from({ length: Math.floor(next() * 5) }, () => ' -x-'.repeat(Math.floor(next() * 5)).trim());
   const body = lines.join(eol);
@@ -180,7 +183,9 @@ test('mangled messages (cut, spliced, bytes flipped) never throw and stay consis
 test('a 20 MB message parses in bounded memory with exact offsets', async () => {
   setFlagsFromString('--expose-gc');
   const collectGarbage = runInNewContext('gc') as () => void;
-  const head = Buffer.from('Subject: big\r\nContent-Type: multipart/mixed; boundary=big\r\n\r\n--big\r\n\r\nsmall text\r\n--big\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n');
+  const head = Buffer.from(
+    'Subject: big\r\nContent-Type: multipart/mixed; boundary=big\r\n\r\n--big\r\n\r\nsmall text\r\n--big\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n',
+  );
   const line = `${'QUJD'.repeat(19)}\r\n`; // 78 bytes, like a base64 encoder's output
   const linesPerChunk = 840;
   const chunks = 330; // 330 × 840 × 78 bytes ≈ 21.6 MB

@@ -36,7 +36,7 @@ test('nested multiparts and an attached message: every header and body slice is 
   assert.equal(`${inner.root.type}/${inner.root.subtype}`, 'multipart/alternative');
   assert.equal(header(nestedMessage, partAt(root, '2.1')), '\r\n');
   assert.equal(body(nestedMessage, partAt(root, '2.1')), 'plain inner');
-  assert.equal(partAt(root, '2.1').lines, 0, 'the line break before the delimiter is not the part\'s');
+  assert.equal(partAt(root, '2.1').lines, 0, "the line break before the delimiter is not the part's");
   assert.equal(body(nestedMessage, partAt(root, '2.2')), '<p>html inner</p>');
   assert.equal(partAt(root, '2.2').subtype, 'html');
 
@@ -77,7 +77,21 @@ const trickyMessages: Record<string, Buffer> = {
   headerOnlyNoNewline: Buffer.from('Subject: no body at all'),
   noFinalBoundary: crlf('Content-Type: multipart/mixed; boundary=b', '', '--b', '', 'first', '--b', '', 'second, cut off'),
   wrongBoundary: crlf('Content-Type: multipart/mixed; boundary=expected', '', '--other', '', 'text', '--other--'),
-  digest: crlf('Content-Type: multipart/digest; boundary=d', '', '--d', '', 'Subject: one', '', 'first', '--d', '', 'Subject: two', '', 'second', '--d--'),
+  digest: crlf(
+    'Content-Type: multipart/digest; boundary=d',
+    '',
+    '--d',
+    '',
+    'Subject: one',
+    '',
+    'first',
+    '--d',
+    '',
+    'Subject: two',
+    '',
+    'second',
+    '--d--',
+  ),
   emptyParts: crlf('Content-Type: multipart/mixed; boundary=e', '', '--e', '--e', 'X: y', '--e--', ''),
 };
 
@@ -180,7 +194,7 @@ test('RFC 2231 continuations and charsets are joined; the boundary may be contin
     '',
     '--split',
     'Content-Type: application/pdf;',
-    " name*0*=utf-8''%E2%82%AC%20rates; name*1=\" 2026\"; name*2*=.pdf",
+    ' name*0*=utf-8\'\'%E2%82%AC%20rates; name*1=" 2026"; name*2*=.pdf',
     "Content-Disposition: attachment; filename*=iso-8859-1'de'Gr%FC%DFe.pdf; size=12",
     '',
     'JVBERi0xLjQK',
