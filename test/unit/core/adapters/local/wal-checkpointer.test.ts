@@ -17,7 +17,8 @@ test('committed pages reach the database file without checkpoints in the writing
     const mailbox = await storage.mailIndex.createMailbox('user', 'INBOX');
     await Promise.all(Array.from({ length: 300 }, () => storage.mailIndex.appendMessage(mailbox.id, sampleMessage())));
     const deadline = Date.now() + 20_000;
-    while ((await stat(databaseFile)).size < before + 100_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await stat(databaseFile)).size < before + 100_000 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     assert.ok((await stat(databaseFile)).size >= before + 100_000, 'the checkpoint copied the new pages into the database');
     await storage.close();
   } finally {
