@@ -42,6 +42,8 @@ class StorageSpoolWriter implements SpoolWriter {
     private readonly logger: Logger,
     private readonly now: () => Date,
   ) {
+    // Failures reach us through `stored`; the stream's own error event must not go unhandled.
+    this.channel.on('error', () => undefined);
     const header = Buffer.from(request.receivedHeader);
     this.channel.write(header);
     this.stored = storage.blobs.put(this.channel, { prefix: 'spool/', maxBytes: request.maxBytes + header.length });
