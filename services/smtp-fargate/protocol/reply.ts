@@ -16,7 +16,3 @@ export function formatReply(reply: SmtpReply): string {
   return lines.map((line, index) => `${reply.code}${index === lines.length - 1 ? ' ' : '-'}${prefix}${line}\r\n`).join('');
 }
 
-/** True for 4xx and 5xx replies. */
-export function isFailure(reply: SmtpReply): boolean {
-  return reply.code >= 400;
-}

@@ -7,7 +7,7 @@ import { parseCommandLine } from '../protocol/command-parser.js';
 import type { CommandParseResult, SmtpCommand, SmtpVerb } from '../protocol/commands.js';
 import { DataDecoder } from '../protocol/data-decoder.js';
 import { InputBuffer } from '../protocol/input-buffer.js';
-import { isFailure, type SmtpReply } from '../protocol/reply.js';
+import type { SmtpReply } from '../protocol/reply.js';
 import { runChecks } from '../policy/verdict.js';
 import { COMMANDS } from './commands/index.js';
 import { resetTransaction, type CommandHandler, type CommandOutcome } from './command.js';
@@ -148,10 +148,13 @@ export class SmtpSession {
     return { replies: out, action: 'close' };
   }
 
-  /** Counts failures; a client that keeps failing is not speaking SMTP (RFC 5321 §4.5.3.2 spirit). */
+  /**
+   * Counts protocol errors (500–504: unknown verbs, syntax, sequence); a client that keeps making
+   * them is not speaking SMTP. Refused recipients do not count: a list may hold many stale ones.
+   */
   private push(out: SmtpReply[], reply: SmtpReply): void {
     out.push(reply);
-    if (isFailure(reply) && ++this.errors >= this.data.deps.limits.maxErrors) {
+    if (reply.code >= 500 && reply.code <= 504 && ++this.errors >= this.data.deps.limits.maxErrors) {
       out.push(replies.tooManyErrors());
       this.mode = { kind: 'closed' };
     }
