@@ -64,8 +64,9 @@ export class DynamoDirectory implements Directory {
           new QueryCommand({
             TableName: this.table,
             IndexName: index.indexName,
-            KeyConditionExpression: 'domainKey = :k AND begins_with(domainSort, :p)',
-            ExpressionAttributeValues: { ':k': domainKey, ':p': prefix },
+            // DynamoDB refuses begins_with on an empty string: no prefix means the whole partition.
+            KeyConditionExpression: prefix ? 'domainKey = :k AND begins_with(domainSort, :p)' : 'domainKey = :k',
+            ExpressionAttributeValues: prefix ? { ':k': domainKey, ':p': prefix } : { ':k': domainKey },
             ExclusiveStartKey: startKey,
             ...(limit ? { Limit: limit } : {}),
           }),
@@ -106,16 +107,20 @@ export class DynamoDirectory implements Directory {
   async removeDomain(name: string): Promise<void> {
     const members = await this.queryDomainIndex(domainPk(name), '', 1);
     if (members.length > 0) throw new StorageError('conflict', `domain ${name} still has users or aliases`);
-    await awsCall('remove domain', () =>
-      this.dynamo.send(
+    try {
+      await this.dynamo.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Delete: { TableName: this.table, Key: { pk: domainPk(name), sk: 'domain' } } },
+            { Delete: { TableName: this.table, Key: { pk: domainPk(name), sk: 'domain' }, ConditionExpression: 'attribute_exists(pk)' } },
             { Delete: { TableName: this.table, Key: { pk: domainPk(name), sk: 'dkim' } } },
           ],
         }),
-      ),
-    );
+      );
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new StorageError('not-found', `domain ${name} not found`);
+      throw toStorageError(error, 'remove domain');
+    }
   }
 
   async addUser(user: NewUser): Promise<User> {
@@ -250,7 +255,12 @@ export class DynamoDirectory implements Directory {
   }
 
   async removeAlias(source: string): Promise<void> {
-    await awsCall('remove alias', () => this.dynamo.send(new DeleteCommand({ TableName: this.table, Key: { pk: aliasPk(source), sk: 'alias' } })));
+    try {
+      await this.dynamo.send(new DeleteCommand({ TableName: this.table, Key: { pk: aliasPk(source), sk: 'alias' }, ConditionExpression: 'attribute_exists(pk)' }));
+    } catch (error) {
+      if (awsErrorName(error) === 'ConditionalCheckFailed' || awsErrorName(error) === 'ConditionalCheckFailedException') throw new StorageError('not-found', `alias ${source} not found`);
+      throw toStorageError(error, 'remove alias');
+    }
   }
 
   async getFilterRules(userId: string): Promise<FilterRule[]> {

@@ -25,7 +25,7 @@ import { awsCall } from './aws-errors.js';
 import { batchDeleteAll, batchGetAll, queryAll } from './dynamo-batch.js';
 import { mailboxCounterUpdate, quotaUpdate } from './dynamo-counters.js';
 import { DynamoMailboxStore } from './dynamo-mailbox-store.js';
-import { flagCounterDelta, idempotencyKey, quotaKey, toMailbox, toMessageSummary, type Item, type MessageItem } from './dynamo-mail-items.js';
+import { countByBlob, flagCounterDelta, idempotencyKey, quotaKey, toMailbox, toMessageSummary, type Item, type MessageItem } from './dynamo-mail-items.js';
 import { DynamoMessageMover } from './dynamo-message-mover.js';
 import { DynamoFlagWriter } from './dynamo-flag-writer.js';
 import { DynamoStructureStore } from './dynamo-structure-store.js';
@@ -53,7 +53,7 @@ export class DynamoMailIndex implements MailIndex {
     this.vanishedTable = tableName(tablePrefix, vanishedTable);
     const tables = { mailboxes: this.mailboxes.table, messages: this.messagesTable, vanished: this.vanishedTable };
     this.flags = new DynamoFlagWriter(dynamo, this.mailboxes, tables);
-    this.mover = new DynamoMessageMover(dynamo, this.mailboxes, tables);
+    this.mover = new DynamoMessageMover(dynamo, this.mailboxes, this.structures, tables);
   }
 
   createMailbox(userId: string, name: string, options?: CreateMailboxOptions): Promise<Mailbox> {
@@ -92,7 +92,7 @@ export class DynamoMailIndex implements MailIndex {
     if (messages.length > 0) {
       await transact(this.dynamo, [quotaUpdate(this.mailboxes.table, userId, -freedBytes, -messages.length)], 'release quota');
     }
-    return { blobKeys: [...new Set(messages.map((item) => item.blobKey as string))] };
+    return { blobKeys: await this.structures.release(countByBlob(messages)) };
   }
 
   setSubscribed(userId: string, name: string, subscribed: boolean): Promise<void> {
@@ -130,6 +130,7 @@ export class DynamoMailIndex implements MailIndex {
           mailboxCounterUpdate(this.mailboxes.table, mailbox, { uidsAllocated: 1, messages: 1, unseen: counters.unseen, deleted: counters.deleted, sizeBytes: message.sizeBytes }),
           { Put: { TableName: this.messagesTable, Item: item, ConditionExpression: 'attribute_not_exists(uid)' } },
           quotaUpdate(this.mailboxes.table, mailbox.userId, message.sizeBytes, 1, limit),
+          ...this.structures.referenceUpdates(new Map([[message.blobKey, 1]])),
           ...(key === undefined
             ? []
             : [
@@ -145,7 +146,7 @@ export class DynamoMailIndex implements MailIndex {
         'append',
       );
       if (outcome.committed) return { uid, modseq, uidValidity: mailbox.uidValidity, duplicate: false };
-      if (outcome.reasons[3] === 'ConditionalCheckFailed' && key !== undefined) {
+      if (outcome.reasons[4] === 'ConditionalCheckFailed' && key !== undefined) {
         // A concurrent delivery of the same job won: report its UID (invariant 1: one copy).
         const earlier = await this.findAppended(mailboxId, key);
         if (earlier) return earlier;

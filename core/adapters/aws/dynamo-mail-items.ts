@@ -83,3 +83,10 @@ export function flagCounterDelta(before: readonly string[] | null, after: readon
   const deleted = (flags: readonly string[] | null) => (flags && flags.includes(DELETED) ? 1 : 0);
   return { unseen: unseen(after) - unseen(before), deleted: deleted(after) - deleted(before) };
 }
+
+/** How many of `items` reference each blob (for the structures table's reference counts). */
+export function countByBlob(items: readonly Item[], sign: 1 | -1 = 1): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.blobKey as string, (counts.get(item.blobKey as string) ?? 0) + sign);
+  return counts;
+}

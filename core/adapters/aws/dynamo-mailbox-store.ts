@@ -61,7 +61,7 @@ export class DynamoMailboxStore {
       userId,
       name,
       specialUse: options.specialUse ?? null,
-      subscribed: options.subscribed ?? false,
+      subscribed: options.subscribed ?? true,
       uidValidity: await this.nextUidValidity(userId),
       uidNext: 1,
       highestModseq: 1,

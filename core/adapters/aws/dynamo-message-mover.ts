@@ -8,14 +8,18 @@ import { batchGetAll, queryAll } from './dynamo-batch.js';
 import { mailboxCounterUpdate, quotaUpdate } from './dynamo-counters.js';
 import type { MailTables } from './dynamo-flag-writer.js';
 import type { DynamoMailboxStore } from './dynamo-mailbox-store.js';
-import { DELETED, flagCounterDelta, toMessageSummary, type Item, type MailboxItem } from './dynamo-mail-items.js';
+import { countByBlob, DELETED, flagCounterDelta, toMessageSummary, type Item, type MailboxItem } from './dynamo-mail-items.js';
 import { isLostRace, MAX_TRANSACTION_ITEMS, retryOnLostRace, transact, type TransactItem } from './dynamo-transactions.js';
+import type { DynamoStructureStore } from './dynamo-structure-store.js';
 import { VANISHED_RETENTION_SECONDS } from './table-design.js';
 
-/** Per transaction: copy = 1 counter + n puts + 1 quota; move = 2 counters + 3n + 2 quotas; expunge = 1 counter + 2n + 1 quota. */
-const COPY_BATCH = MAX_TRANSACTION_ITEMS - 2;
+/**
+ * Messages per transaction (≤ 100 items): copy = 1 counter + n puts + 1 quota + ≤ n blob references;
+ * move = 2 counters + 3n (put, delete, vanished) + 2 quotas; expunge = 1 counter + 2n + 1 quota + ≤ n references.
+ */
+const COPY_BATCH = Math.floor((MAX_TRANSACTION_ITEMS - 2) / 2);
 const MOVE_BATCH = Math.floor((MAX_TRANSACTION_ITEMS - 4) / 3);
-const EXPUNGE_BATCH = Math.floor((MAX_TRANSACTION_ITEMS - 2) / 2);
+const EXPUNGE_BATCH = Math.floor((MAX_TRANSACTION_ITEMS - 2) / 3);
 
 type Mapping = CopyResult['mapping'][number];
 
@@ -43,6 +47,7 @@ export class DynamoMessageMover {
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly mailboxes: DynamoMailboxStore,
+    private readonly structures: DynamoStructureStore,
     private readonly tables: MailTables,
   ) {}
 
@@ -91,7 +96,12 @@ export class DynamoMessageMover {
         const counters = countersOf(batch, 1);
         const outcome = await transact(
           this.dynamo,
-          [mailboxCounterUpdate(this.tables.mailboxes, target, { ...counters, uidsAllocated: batch.length }), ...puts, quotaUpdate(this.tables.mailboxes, target.userId, counters.sizeBytes, batch.length)],
+          [
+            mailboxCounterUpdate(this.tables.mailboxes, target, { ...counters, uidsAllocated: batch.length }),
+            ...puts,
+            quotaUpdate(this.tables.mailboxes, target.userId, counters.sizeBytes, batch.length),
+            ...this.structures.referenceUpdates(countByBlob(batch)),
+          ],
           'copy',
         );
         if (outcome.committed) return { target, batchMapping };
@@ -165,7 +175,12 @@ export class DynamoMessageMover {
         const counters = countersOf(batch, -1);
         const outcome = await transact(
           this.dynamo,
-          [mailboxCounterUpdate(this.tables.mailboxes, current, counters), ...this.removalsOf(batch, current), quotaUpdate(this.tables.mailboxes, current.userId, counters.sizeBytes, counters.messages)],
+          [
+            mailboxCounterUpdate(this.tables.mailboxes, current, counters),
+            ...this.removalsOf(batch, current),
+            quotaUpdate(this.tables.mailboxes, current.userId, counters.sizeBytes, counters.messages),
+            ...this.structures.referenceUpdates(countByBlob(batch, -1)),
+          ],
           'expunge',
         );
         if (outcome.committed) return { current: { ...current, highestModseq: current.highestModseq + 1 }, batch };

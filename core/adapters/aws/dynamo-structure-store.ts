@@ -1,20 +1,23 @@
 // Cached MessageStructures in the structures table: gzipped JSON keyed by the blob they describe,
 // split into chunks below DynamoDB's 400 KB item limit (a message with thousands of MIME parts can
 // exceed it even gzipped). Chunk 0 carries the chunk count and is written last, so a reader never
-// sees a partial structure.
+// sees a partial structure. Chunk 0 also counts the message items that reference the blob (`refs`,
+// moved inside the same transactions that add and remove those items), so deleting a mailbox
+// reports exactly the blobs no mailbox uses any more.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MessageStructure } from '../../mail/message-structure.js';
 import { StorageError } from '../../ports/errors.js';
 import { awsCall } from './aws-errors.js';
 import { batchGetAll, queryAll } from './dynamo-batch.js';
+import type { TransactItem } from './dynamo-transactions.js';
 import { structuresTable, tableName } from './table-design.js';
 
 /** Well under 400 KB, leaving room for the key and attribute names. */
 export const STRUCTURE_CHUNK_BYTES = 350 * 1024;
 
 export class DynamoStructureStore {
-  private readonly table: string;
+  readonly table: string;
 
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
@@ -29,11 +32,35 @@ export class DynamoStructureStore {
     const chunks = Math.max(1, Math.ceil(packed.length / STRUCTURE_CHUNK_BYTES));
     const write = (chunk: number) => {
       const data = packed.subarray(chunk * STRUCTURE_CHUNK_BYTES, (chunk + 1) * STRUCTURE_CHUNK_BYTES);
-      const item = { blobKey, chunk, data, ...(chunk === 0 ? { chunks } : {}) };
-      return awsCall('store message structure', () => this.dynamo.send(new PutCommand({ TableName: this.table, Item: item })));
+      if (chunk > 0) return awsCall('store message structure', () => this.dynamo.send(new PutCommand({ TableName: this.table, Item: { blobKey, chunk, data } })));
+      // An update, not a put: a second append of the same blob must keep its reference count.
+      return awsCall('store message structure', () =>
+        this.dynamo.send(
+          new UpdateCommand({ TableName: this.table, Key: { blobKey, chunk: 0 }, UpdateExpression: 'SET #data = :data, chunks = :chunks', ExpressionAttributeNames: { '#data': 'data' }, ExpressionAttributeValues: { ':data': data, ':chunks': chunks } }),
+        ),
+      );
     };
     await Promise.all(Array.from({ length: chunks - 1 }, (_, i) => write(i + 1)));
     await write(0);
+  }
+
+  /** Transaction items that add `count` references (negative: remove) to each blob. */
+  referenceUpdates(counts: ReadonlyMap<string, number>): TransactItem[] {
+    return [...counts].map(([blobKey, count]) => ({
+      Update: { TableName: this.table, Key: { blobKey, chunk: 0 }, UpdateExpression: 'ADD refs :n', ExpressionAttributeValues: { ':n': count } },
+    }));
+  }
+
+  /** Drops references outside a transaction (mailbox deletion); returns the blobs nobody references now. */
+  async release(counts: ReadonlyMap<string, number>): Promise<string[]> {
+    const unreferenced: string[] = [];
+    for (const [blobKey, count] of counts) {
+      const result = await awsCall('release blob references', () =>
+        this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: { blobKey, chunk: 0 }, UpdateExpression: 'ADD refs :n', ExpressionAttributeValues: { ':n': -count }, ReturnValues: 'UPDATED_NEW' })),
+      );
+      if (((result.Attributes?.refs as number | undefined) ?? 0) <= 0) unreferenced.push(blobKey);
+    }
+    return unreferenced;
   }
 
   /** Structures of the given blobs; a missing one throws: an indexed message always has one. */
