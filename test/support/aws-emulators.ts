@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
@@ -52,9 +54,11 @@ function dynamoLocalJarDir(): string {
   return path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }
 
-async function startDynamoLocal(): Promise<{ endpoint: string; process: ChildProcess; client: DynamoDBClient }> {
+async function startDynamoLocal(): Promise<{ endpoint: string; process: ChildProcess; client: DynamoDBClient; workDir: string }> {
   const jarDir = dynamoLocalJarDir();
   const port = await freePort();
+  // DynamoDB Local writes a metadata file into its working directory even with -inMemory.
+  const workDir = mkdtempSync(path.join(tmpdir(), 'yubin-dynamodb-'));
   const child = spawn(
     'java',
     [
@@ -70,7 +74,7 @@ async function startDynamoLocal(): Promise<{ endpoint: string; process: ChildPro
       '-port',
       String(port),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: workDir },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -81,7 +85,7 @@ async function startDynamoLocal(): Promise<{ endpoint: string; process: ChildPro
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with ${child.exitCode}: ${stderr}`);
     try {
       await client.send(new ListTablesCommand({}));
-      return { endpoint, process: child, client };
+      return { endpoint, process: child, client, workDir };
     } catch (error) {
       const notListeningYet = (error as { code?: string }).code === 'ECONNREFUSED' || (error as Error).name === 'TimeoutError';
       if (!notListeningYet || Date.now() > deadline) {
@@ -174,6 +178,7 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
         dynamo.process.kill('SIGTERM');
         await exited;
       }
+      rmSync(dynamo.workDir, { recursive: true, force: true });
     },
   };
 }
