@@ -27,6 +27,7 @@ async function runServer(dataDir: string): Promise<void> {
     tls: null,
     // One client IP sends everything here: lift the per-IP limits a real MX keeps.
     policy: { messageRate: { max: 1e9, windowMs: 60_000 }, connectionRate: { max: 1e9, windowMs: 60_000 } },
+    connections: { maxConnectionsPerIp: 10_000 },
   });
   process.stdout.write(`${JSON.stringify({ port: service.ports.smtp, pid: process.pid })}\n`);
   process.once('SIGTERM', () => void service.close().then(() => storage.close()).then(() => process.exit(0)));
@@ -52,8 +53,8 @@ async function sendMessages(port: number, count: number, body: string): Promise<
   const socket = net.connect(port, '127.0.0.1');
   socket.setNoDelay(true);
   let pending = '';
-  let waiting: { replies: number; resolve: () => void } | null = null;
-  const completed = () => {
+  let waiting: { replies: number; resolve: () => void; reject: (error: Error) => void } | null = null;
+  const check = () => {
     if (waiting === null) return;
     let seen = 0;
     let index = 0;
@@ -63,27 +64,37 @@ async function sendMessages(port: number, count: number, body: string): Promise<
       if (seen === waiting.replies) break;
     }
     if (seen < waiting.replies) return;
-    if (/^[45]/mu.test(pending.slice(0, index))) throw new Error(`server refused: ${pending.slice(0, index)}`);
+    const answered = pending.slice(0, index);
     pending = pending.slice(index);
-    const { resolve } = waiting;
+    const current = waiting;
     waiting = null;
-    resolve();
+    if (/^[45]/mu.test(answered)) current.reject(new Error(`server refused: ${answered}`));
+    else current.resolve();
   };
   socket.on('data', (chunk: Buffer) => {
     pending += chunk.toString('latin1');
-    completed();
+    check();
   });
-  const replies = (n: number) => new Promise<void>((resolve) => ((waiting = { replies: n, resolve }), completed()));
-  await replies(1);
-  socket.write('EHLO bench.client\r\n');
-  await replies(1);
-  for (let i = 0; i < count; i++) {
-    socket.write('MAIL FROM:<bench@remote.example>\r\nRCPT TO:<user@example.test>\r\nDATA\r\n');
-    await replies(3);
-    socket.write(body);
+  socket.on('close', () => waiting?.reject(new Error('server closed the connection')));
+  socket.on('error', (error) => waiting?.reject(error));
+  const replies = (n: number) =>
+    new Promise<void>((resolve, reject) => {
+      waiting = { replies: n, resolve, reject };
+      check();
+    });
+  try {
     await replies(1);
+    socket.write('EHLO bench.client\r\n');
+    await replies(1);
+    for (let i = 0; i < count; i++) {
+      socket.write('MAIL FROM:<bench@remote.example>\r\nRCPT TO:<user@example.test>\r\nDATA\r\n');
+      await replies(3);
+      socket.write(body);
+      await replies(1);
+    }
+  } finally {
+    socket.end('QUIT\r\n');
   }
-  socket.end('QUIT\r\n');
 }
 
 async function load(port: number, total: number, body: string): Promise<number> {

@@ -206,7 +206,8 @@ export class SmtpSession {
   private async receiveData(decoder: DataDecoder, out: SmtpReply[]): Promise<void> {
     const input = this.input.take(this.input.length);
     const decoded = decoder.feed(input);
-    for (const chunk of decoded.chunks) await this.message?.write(chunk);
+    // One write per network read, not per line: each write is a trip to the blob store.
+    if (decoded.chunks.length > 0) await this.message?.write(decoded.chunks.length === 1 ? (decoded.chunks[0] as Buffer) : Buffer.concat(decoded.chunks));
     if (!decoded.ended) return;
     this.input.unshift(input.subarray(decoded.consumed));
     const reject = decoder.bareLineEndings > 0 && this.data.deps.limits.bareLineEndings === 'reject';
