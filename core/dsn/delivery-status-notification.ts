@@ -134,11 +134,17 @@ export function buildDeliveryStatusNotification(report: DeliveryStatusReport, re
     `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
   ].join(CRLF);
   const opening =
-    header + CRLF + CRLF + 'This is a MIME-encapsulated delivery status notification.' + CRLF +
+    header +
+    CRLF +
+    CRLF +
+    'This is a MIME-encapsulated delivery status notification.' +
+    CRLF +
     `--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}` +
-    humanReadablePart(report) + CRLF +
+    humanReadablePart(report) +
+    CRLF +
     `--${boundary}${CRLF}Content-Type: message/delivery-status${CRLF}${CRLF}` +
-    deliveryStatusPart(report) + CRLF;
+    deliveryStatusPart(report) +
+    CRLF;
 
   async function* content(): AsyncIterable<Uint8Array> {
     yield Buffer.from(opening);
