@@ -1,6 +1,6 @@
 // Header fields of a message as filters and the spam scorer read them: lower-case name and the
 // unfolded value with RFC 2047 encoded-words decoded.
-import libmime from 'libmime';
+import { decodeEncodedWords, unfoldHeaderValue } from '../mime/index.js';
 
 export interface HeaderField {
   /** Lower-case field name. */
@@ -17,20 +17,13 @@ export function headerLineText(line: Uint8Array | string): string {
 }
 
 /** Decodes raw header lines (`Name: value` with folding) as mailauth's parser yields them. */
-export function decodeHeaderLines(lines: readonly { readonly key: string; readonly line: Uint8Array | string }[]): HeaderField[] {
+export function decodeHeaderLines(lines: readonly { readonly key: string | null; readonly line: Uint8Array | string }[]): HeaderField[] {
   return lines.map(({ key, line }) => {
     const text = headerLineText(line);
-    const unfolded = text
-      .slice(text.indexOf(':') + 1)
-      .replace(/\r?\n(?=[ \t])/g, '')
-      .trim();
-    let value = unfolded;
-    try {
-      value = libmime.decodeWords(unfolded);
-    } catch {
-      // An undecodable encoded-word stays as written: filters still match its raw text.
-    }
-    return { name: key.toLowerCase(), value, raw: unfolded };
+    const unfolded = unfoldHeaderValue(text.slice(text.indexOf(':') + 1));
+    const value = decodeEncodedWords(unfolded); // an undecodable word stays as written
+    // mailauth leaves `key` null on some lines; the name before the colon is the truth anyway.
+    return { name: (key ?? text.slice(0, Math.max(text.indexOf(':'), 0))).trim().toLowerCase(), value, raw: unfolded };
   });
 }
 

@@ -23,11 +23,12 @@ const RULES: readonly SpamRule[] = [
     description: 'the envelope domain says the sending host is probably not allowed (RFC 7208 softfail)',
     fires: (i) => i.authentication.spf === 'softfail',
   },
+  // mailauth reports a body-hash mismatch as neutral (RFC 6376 §3.7 leaves the label open): both mean altered.
   {
     rule: 'DKIM_INVALID',
     score: 1.5,
     description: 'a DKIM signature does not verify: the message was altered or forged',
-    fires: (i) => i.authentication.dkim.some((d) => d.result === 'fail'),
+    fires: (i) => i.authentication.dkim.some((d) => d.result === 'fail' || d.result === 'neutral'),
   },
   // RFC 7489 §6.6.4: p=quarantine asks receivers to treat failing mail as suspicious (the spam folder).
   {
