@@ -1,0 +1,201 @@
+// Per-recipient paths of the delivery use case against every adapter set: aliases, catch-all,
+// forwarding with SRS, filter rules, quota overflow (DSN only to an authenticated sender).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { adapterSets, type OpenedAdapterSet } from '../../../contracts/adapter-sets.js';
+import { deliverInboundJob } from '../../../../core/delivery/deliver-inbound-job.js';
+import { srsReverse } from '../../../../core/delivery/sender-rewriting.js';
+import type { Storage, User } from '../../../../core/ports/index.js';
+import {
+  deliveryTestBed,
+  mailboxContents,
+  readBlob,
+  spoolMessage,
+  textMessage,
+  type DeliveryTestBed,
+} from '../../../support/delivery-fixtures.js';
+
+async function drain<T>(queue: Storage['inboundQueue'] | Storage['outboundQueue']): Promise<T[]> {
+  const jobs = await queue.receive({ maxJobs: 10, visibilityTimeoutSeconds: 30 });
+  for (const job of jobs) await queue.ack(job as never);
+  return jobs.map((job) => job.body as T);
+}
+
+for (const adapterSet of adapterSets) {
+  describe(`delivery recipients (${adapterSet.name})`, () => {
+    let opened: OpenedAdapterSet;
+    let storage: Storage;
+    let bed: DeliveryTestBed;
+    let alice: User;
+    let bob: User;
+    let carol: User;
+
+    before(async () => {
+      opened = await adapterSet.open();
+      storage = opened.storage;
+      bed = await deliveryTestBed(storage);
+      await storage.directory.addDomain('example.test');
+      alice = await storage.directory.addUser({ address: 'alice@example.test', passwordHash: 'unused' });
+      bob = await storage.directory.addUser({ address: 'bob@example.test', passwordHash: 'unused' });
+      carol = await storage.directory.addUser({ address: 'carol@example.test', passwordHash: 'unused', quotaBytes: 2_000 });
+    });
+    after(async () => {
+      await bed.cleanup();
+      await opened.cleanup();
+    });
+
+    test('an alias fans out to local users and forwards to a remote one with an SRS sender; the catch-all takes unknown names', async () => {
+      await storage.directory.putAlias({
+        source: 'team@example.test',
+        targets: ['bob@example.test', 'alice@example.test', 'dave@remote.test'],
+      });
+      await storage.directory.putAlias({ source: '@example.test', targets: ['bob@example.test'] });
+      const job = await spoolMessage(storage, textMessage({ from: 'zed@sender.test', to: 'team@example.test', subject: 'Team news' }), {
+        mailFrom: 'zed@sender.test',
+        recipients: ['team@example.test', 'nobody-here@example.test'],
+      });
+      const outcome = await deliverInboundJob(job, bed.deps);
+      assert.equal(outcome.kind, 'delivered');
+      const byName = async (user: User) =>
+        (await mailboxContents(storage, user.id, 'INBOX')).filter((m) => m.structure.envelope.subject === 'Team news').length;
+      assert.equal(await byName(bob), 1, 'bob is reached by the alias and the catch-all but gets one copy');
+      assert.equal(await byName(alice), 1);
+      const [forward] = await drain<{
+        envelope: { mailFrom: string; recipients: { address: string }[] };
+        blobKey: string;
+        messageId: string;
+      }>(storage.outboundQueue);
+      assert.ok(forward, 'an outbound job for the remote target');
+      assert.deepEqual(
+        forward.envelope.recipients.map((r) => r.address),
+        ['dave@remote.test'],
+      );
+      assert.match(forward.envelope.mailFrom, /^SRS0=[^=]{4}=[A-Z2-7]{2}=sender\.test=zed@example\.test$/);
+      assert.equal(
+        srsReverse(forward.envelope.mailFrom, { secret: bed.deps.srsSecret }),
+        'zed@sender.test',
+        'bounces to the SRS address find the sender',
+      );
+      assert.match(await readBlob(storage, forward.blobKey), /^Authentication-Results: mx\.example\.test;[\s\S]*Subject: Team news/);
+      await storage.directory.removeAlias('@example.test');
+    });
+
+    test('a filter rule files matching mail into its folder; a rule to a missing folder falls back to INBOX', async () => {
+      await storage.mailIndex.createMailbox(alice.id, 'Lists/Announce');
+      await storage.directory.setFilterRules(alice.id, [
+        { header: 'list-id', contains: 'announce.example.org', mailbox: 'Lists/Announce' },
+        { header: 'subject', contains: 'gone', mailbox: 'Deleted Folder' },
+      ]);
+      const listMail = await spoolMessage(
+        storage,
+        textMessage({
+          from: 'list@example.org',
+          to: 'alice@example.test',
+          subject: 'Release 2.0',
+          extraHeaders: 'List-Id: Announcements <announce.example.org>\r\n',
+        }),
+        { mailFrom: 'list@example.org', recipients: ['alice@example.test'] },
+      );
+      const orphanRule = await spoolMessage(
+        storage,
+        textMessage({ from: 'x@example.org', to: 'alice@example.test', subject: 'Folder is gone' }),
+        { mailFrom: 'x@example.org', recipients: ['alice@example.test'] },
+      );
+      await deliverInboundJob(listMail, bed.deps);
+      await deliverInboundJob(orphanRule, bed.deps);
+      assert.deepEqual(
+        (await mailboxContents(storage, alice.id, 'Lists/Announce')).map((m) => m.structure.envelope.subject),
+        ['Release 2.0'],
+      );
+      assert.ok((await mailboxContents(storage, alice.id, 'INBOX')).some((m) => m.structure.envelope.subject === 'Folder is gone'));
+      await storage.directory.setFilterRules(alice.id, []);
+    });
+
+    test('over quota: an anonymous sender’s mail is still filed (no backscatter); an authenticated sender gets a 552 5.2.2 DSN', async () => {
+      const big = 'x'.repeat(70) + '\r\n';
+      const fill = await spoolMessage(
+        storage,
+        textMessage({ from: 'a@sender.test', to: 'carol@example.test', subject: 'Fills the quota', body: big.repeat(40) }),
+        { mailFrom: 'a@sender.test', recipients: ['carol@example.test'] },
+      );
+      await deliverInboundJob(fill, bed.deps);
+      const anonymous = await spoolMessage(
+        storage,
+        textMessage({ from: 'b@sender.test', to: 'carol@example.test', subject: 'Anonymous over quota' }),
+        { mailFrom: 'b@sender.test', recipients: ['carol@example.test'] },
+      );
+      const anonymousOutcome = await deliverInboundJob(anonymous, bed.deps);
+      assert.equal(anonymousOutcome.kind === 'delivered' && anonymousOutcome.dispositions[0]?.result, 'filed');
+      assert.deepEqual(await drain(storage.inboundQueue), [], 'no DSN to a possibly forged sender');
+
+      const fromAlice = await spoolMessage(
+        storage,
+        textMessage({ from: 'alice@example.test', to: 'carol@example.test', subject: 'Authenticated over quota' }),
+        {
+          mailFrom: 'alice@example.test',
+          recipients: [{ address: 'carol@example.test', orcpt: 'rfc822;Carol@example.test' }],
+          client: { authenticatedAs: 'alice@example.test', ip: '127.0.0.1' },
+        },
+      );
+      const outcome = await deliverInboundJob(fromAlice, bed.deps);
+      assert.deepEqual(outcome.kind === 'delivered' && outcome.dispositions.map((d) => (d.result === 'failed' ? d.status : d.result)), [
+        '5.2.2',
+      ]);
+      assert.equal(
+        (await mailboxContents(storage, carol.id, 'INBOX')).filter((m) => m.structure.envelope.subject === 'Authenticated over quota')
+          .length,
+        0,
+      );
+      const dsnJobs = await drain<Parameters<typeof deliverInboundJob>[0]>(storage.inboundQueue);
+      assert.equal(dsnJobs.length, 1, 'the DSN goes into local delivery: the sender is hosted here');
+      assert.equal((await deliverInboundJob(dsnJobs[0], bed.deps)).kind, 'delivered');
+      const [dsn] = (await mailboxContents(storage, alice.id, 'INBOX')).filter((m) => m.structure.root.subtype === 'report');
+      assert.ok(dsn, 'alice receives a multipart/report');
+      const raw = await readBlob(storage, dsn.blobKey);
+      assert.match(
+        raw,
+        /Final-Recipient: rfc822;carol@example\.test\r\nAction: failed\r\nStatus: 5\.2\.2\r\nDiagnostic-Code: smtp;552 5\.2\.2 Mailbox full/,
+      );
+      assert.match(raw, /Original-Recipient: rfc822;Carol@example\.test/);
+      assert.match(raw, /Subject: Authenticated over quota/, 'the original is returned');
+    });
+
+    test('an unknown recipient with no catch-all: a DSN to an authenticated sender, nothing to an anonymous one', async () => {
+      const anonymous = await spoolMessage(
+        storage,
+        textMessage({ from: 'a@sender.test', to: 'ghost@example.test', subject: 'To a ghost' }),
+        { mailFrom: 'a@sender.test', recipients: ['ghost@example.test'] },
+      );
+      const outcome = await deliverInboundJob(anonymous, bed.deps);
+      assert.deepEqual(outcome.kind === 'delivered' && outcome.dispositions.map((d) => (d.result === 'failed' ? d.status : d.result)), [
+        '5.1.1',
+      ]);
+      assert.deepEqual([...(await drain(storage.inboundQueue)), ...(await drain(storage.outboundQueue))], []);
+      assert.equal(await storage.blobs.head(anonymous.blobKey), null, 'the spool is cleaned up anyway');
+
+      const remoteSender = await spoolMessage(
+        storage,
+        textMessage({ from: 'bob@example.test', to: 'ghost@example.test', subject: 'Ghost again' }),
+        {
+          mailFrom: 'bob@elsewhere.test',
+          recipients: ['ghost@example.test'],
+          client: { authenticatedAs: 'bob@example.test' },
+          dsnReturn: 'HDRS',
+        },
+      );
+      await deliverInboundJob(remoteSender, bed.deps);
+      const [bounce] = await drain<{ envelope: { mailFrom: string; recipients: { address: string }[] }; blobKey: string }>(
+        storage.outboundQueue,
+      );
+      assert.ok(bounce, 'a remote sender’s DSN goes out through the outbound queue');
+      assert.equal(bounce.envelope.mailFrom, '', 'DSNs have the null sender (RFC 3461 §6.2)');
+      assert.deepEqual(
+        bounce.envelope.recipients.map((r) => r.address),
+        ['bob@elsewhere.test'],
+      );
+      const raw = await readBlob(storage, bounce.blobKey);
+      assert.match(raw, /Content-Type: text\/rfc822-headers/);
+      assert.doesNotMatch(raw, /Hello there\./, 'RET=HDRS returns no body');
+    });
+  });
+}
