@@ -6,9 +6,9 @@
 // same. RFC 2046 §5.1.1: the line break before a delimiter line belongs to the delimiter, so a part
 // body ends there. Bad input never throws: broken structure becomes opaque text (see limits below).
 import type { Envelope, MessageStructure, MimePart } from '../mail/message-structure.js';
-import { readContentFields, type ContentFields, type DefaultContentType } from './content-fields.js';
-import { buildEnvelope } from './envelope.js';
-import { parseHeaderBlock } from './header-block.js';
+import { CONTENT_FIELD_NAMES, readContentFields, type ContentFields, type DefaultContentType } from './content-fields.js';
+import { buildEnvelope, ENVELOPE_FIELD_NAMES } from './envelope.js';
+import { firstHeaderValues } from './header-block.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -18,6 +18,8 @@ const DASH = 0x2d;
 const MAX_BOUNDARY_BYTES = 200;
 /** RFC 2045 §6.4 / RFC 2046 §5.2.1: only an identity encoding lets us parse the encapsulated message. */
 const IDENTITY_ENCODINGS = new Set(['7bit', '8bit', 'binary']);
+const MESSAGE_FIELD_NAMES: ReadonlySet<string> = new Set([...CONTENT_FIELD_NAMES, ...ENVELOPE_FIELD_NAMES]);
+const NO_FIELDS: ReadonlyMap<string, string> = new Map();
 
 /** Named limits on untrusted input; past them the rest is opaque body, never an error. */
 export interface StructureLimits {
@@ -94,15 +96,12 @@ class MimeStructureParser implements StructureParser {
   private lineStart = 0;
   private lineLength = 0;
   private lineFirst = -1;
-  /** The last two content bytes of the current line (-1 when absent). */
-  private last1 = -1;
-  private last2 = -1;
+  /** The last content byte of the current line (-1 when absent): a CR there belongs to the line break. */
+  private lastByte = -1;
   /** LFs before lineStart. */
   private lfCount = 0;
-  /** The line break that ended the previous line (0, 1 or 2 bytes) and the byte before it. */
+  /** Length of the line break that ended the previous line (0, 1 or 2 bytes). */
   private previousBreak = 0;
-  private previousLastByte = -1;
-  private lastInputByte = -1;
   private activeDelimiters = 0;
   private partCount = 1;
   private pendingChildOf: Frame | null = null;
@@ -130,15 +129,14 @@ class MimeStructureParser implements StructureParser {
       start = lf + 1;
     }
     this.bytesSeen += chunk.length;
-    this.lastInputByte = chunk[chunk.length - 1] ?? -1;
   }
 
   end(): MessageStructure {
     if (this.result) return this.result;
     if (this.lineLength > 0) this.endLine(true);
-    while (this.stack.length > 0) this.closeTop(this.bytesSeen, this.lfCount, this.lastInputByte);
+    while (this.stack.length > 0) this.closeTop(this.bytesSeen, this.lfCount);
     const root = this.rootPart ?? opaqueText(0, 0, 0);
-    this.result = { envelope: this.rootEnvelope ?? buildEnvelope([]), root };
+    this.result = { envelope: this.rootEnvelope ?? buildEnvelope(NO_FIELDS), root };
     return this.result;
   }
 
@@ -156,8 +154,7 @@ class MimeStructureParser implements StructureParser {
         this.head.set(chunk.subarray(start, start + take), this.headLength);
         this.headLength += take;
       }
-      this.last2 = length >= 2 ? (chunk[end - 2] ?? -1) : this.last1;
-      this.last1 = chunk[end - 1] ?? -1;
+      this.lastByte = chunk[end - 1] ?? -1;
       this.lineLength += length;
     }
     const frame = this.top();
@@ -178,7 +175,7 @@ class MimeStructureParser implements StructureParser {
       const closes = this.headLength >= delimiterLength + 2 && this.head[delimiterLength] === DASH && this.head[delimiterLength + 1] === DASH;
       const bodyEnd = this.lineStart - this.previousBreak;
       const lfAtBodyEnd = this.lfCount - (this.previousBreak > 0 ? 1 : 0);
-      while (this.top() !== owner) this.closeTop(bodyEnd, lfAtBodyEnd, this.previousLastByte);
+      while (this.top() !== owner) this.closeTop(bodyEnd, lfAtBodyEnd);
       if (closes) {
         // RFC 2046 §5.1.1: after the close delimiter comes the epilogue; the delimiter is spent.
         owner.delimiter = null;
@@ -188,17 +185,15 @@ class MimeStructureParser implements StructureParser {
       }
     } else {
       const frame = this.top();
-      const blank = this.lineLength === 0 || (this.lineLength === 1 && this.last1 === CR);
+      const blank = this.lineLength === 0 || (this.lineLength === 1 && this.lastByte === CR);
       if (frame?.kind === 'header' && blank && !atEnd) this.finishHeader(frame, nextLineStart, this.lfCount + 1, true);
     }
     if (atEnd) return;
     this.lfCount++;
-    const beforeBreak = this.last1 === CR ? this.last2 : this.last1;
-    this.previousBreak = this.last1 === CR ? 2 : 1;
-    this.previousLastByte = beforeBreak !== -1 ? beforeBreak : this.lineStart > 0 ? LF : -1;
+    this.previousBreak = this.lastByte === CR ? 2 : 1;
     this.lineStart = nextLineStart;
     this.lineLength = 0;
-    this.lineFirst = this.last1 = this.last2 = -1;
+    this.lineFirst = this.lastByte = -1;
     this.headLength = 0;
     if (this.pendingChildOf) this.openChild(this.pendingChildOf, nextLineStart);
   }
@@ -206,14 +201,20 @@ class MimeStructureParser implements StructureParser {
   /** RFC 2046 §5.1.2: innermost boundaries first; the longest matching one wins (as Dovecot does). */
   private matchDelimiter(): Frame | null {
     let best: Frame | null = null;
+    if (this.head[1] !== DASH) return best;
     for (let index = this.stack.length - 1; index >= 0; index--) {
       const frame = this.stack[index];
       const delimiter = frame?.delimiter;
-      if (!frame || !delimiter || delimiter.length > this.headLength) continue;
-      if (delimiter.compare(this.head, 0, delimiter.length) !== 0) continue;
+      if (!frame || !delimiter || delimiter.length > this.headLength || !this.headStartsWith(delimiter)) continue;
       if (!best?.delimiter || delimiter.length > best.delimiter.length) best = frame;
     }
     return best;
+  }
+
+  private headStartsWith(delimiter: Buffer): boolean {
+    // A plain loop: Buffer#compare with offsets costs more than the few bytes it compares here.
+    for (let index = 2; index < delimiter.length; index++) if (this.head[index] !== delimiter[index]) return false;
+    return true;
   }
 
   private openChild(owner: Frame, headerStart: number): void {
@@ -235,10 +236,10 @@ class MimeStructureParser implements StructureParser {
     const bytes = Buffer.concat(frame.header);
     frame.header = [];
     if (frame === this.rootFrame) this.topHeader = bytes;
-    const fields = parseHeaderBlock(bytes);
-    const content = readContentFields(fields, frame.defaultType);
+    const values = firstHeaderValues(bytes, frame.isMessageRoot ? MESSAGE_FIELD_NAMES : CONTENT_FIELD_NAMES);
+    const content = readContentFields(values, frame.defaultType);
     frame.content = content;
-    if (frame.isMessageRoot) frame.envelope = buildEnvelope(fields);
+    if (frame.isMessageRoot) frame.envelope = buildEnvelope(values);
     frame.bodyStart = bodyStart;
     frame.lfAtBodyStart = lfAtBodyStart;
     frame.kind = 'leaf';
@@ -259,29 +260,30 @@ class MimeStructureParser implements StructureParser {
   }
 
   /** Closes the innermost open part with its body ending at `end`. */
-  private closeTop(end: number, lfAtEnd: number, lastByte: number): void {
+  private closeTop(end: number, lfAtEnd: number): void {
     const frame = this.stack.pop();
     if (!frame) return;
     if (frame.kind === 'header') this.finishHeader(frame, Math.max(frame.headerStart, end), lfAtEnd, false);
     if (frame.delimiter) this.activeDelimiters--;
     const bodyEnd = Math.max(frame.bodyStart, end);
     const sizeBytes = bodyEnd - frame.bodyStart;
-    // RFC 3501 §7.4.2 body lines: line breaks in the body, plus a last line without one.
-    const lines = sizeBytes === 0 ? 0 : lfAtEnd - frame.lfAtBodyStart + (lastByte === LF ? 0 : 1);
+    // RFC 3501 §7.4.2 body lines: the line breaks inside the body, as Dovecot, Cyrus and UW count them
+    // (a last line without one is not counted; the break before a delimiter is not the part's).
+    const lines = sizeBytes === 0 ? 0 : lfAtEnd - frame.lfAtBodyStart;
     const part = this.buildPart(frame, bodyEnd, lines);
     const parent = this.top();
     if (!parent) {
       this.rootPart = part;
       this.rootEnvelope = frame.envelope;
     } else if (parent.kind === 'message') {
-      parent.encapsulated = { envelope: frame.envelope ?? buildEnvelope([]), root: part };
+      parent.encapsulated = { envelope: frame.envelope ?? buildEnvelope(NO_FIELDS), root: part };
     } else {
       parent.children.push(part);
     }
   }
 
   private buildPart(frame: Frame, bodyEnd: number, lines: number): MimePart {
-    const content = frame.content ?? readContentFields([], frame.defaultType);
+    const content = frame.content ?? readContentFields(NO_FIELDS, frame.defaultType);
     const part: MimePart = {
       headerStart: frame.headerStart,
       bodyStart: frame.bodyStart,
@@ -297,7 +299,7 @@ class MimeStructureParser implements StructureParser {
       return { ...part, children };
     }
     if (isMessageType(content)) {
-      return { ...part, message: frame.encapsulated ?? { envelope: buildEnvelope([]), root: opaqueText(frame.bodyStart, bodyEnd, lines) } };
+      return { ...part, message: frame.encapsulated ?? { envelope: buildEnvelope(NO_FIELDS), root: opaqueText(frame.bodyStart, bodyEnd, lines) } };
     }
     return part;
   }
