@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { InboundDeliveryJob } from '../mail/jobs.js';
 import { isStorageError } from '../ports/errors.js';
 import type { Storage } from '../ports/index.js';
+import { withChangeNotifications } from '../storage/notifying-mail-index.js';
 import type { DsnRecipientReport } from '../dsn/delivery-status-notification.js';
 import { chooseMailbox } from './choose-mailbox.js';
 import {
@@ -27,8 +28,16 @@ import { authenticateMessage, type DnsResolver, type MessageAuthentication } fro
 import { teeToScratch, type ScratchCopy } from './scratch-copy.js';
 import { spamStatusHeaderField, type SpamScorer, type SpamVerdict } from './spam/spam-scorer.js';
 
+export type DeliveryStorage = Pick<Storage, 'blobs' | 'directory' | 'mailIndex' | 'inboundQueue' | 'outboundQueue'>;
+
+/** The storage delivery writes through: its mail index publishes every append on the change feed. */
+export function deliveryStorage(storage: Storage, logger: Logger): DeliveryStorage {
+  const { blobs, directory, inboundQueue, outboundQueue } = storage;
+  return { blobs, directory, inboundQueue, outboundQueue, mailIndex: withChangeNotifications(storage.mailIndex, storage.changes, logger) };
+}
+
 export interface DeliveryDeps {
-  readonly storage: Pick<Storage, 'blobs' | 'directory' | 'mailIndex' | 'inboundQueue' | 'outboundQueue' | 'changes'>;
+  readonly storage: DeliveryStorage;
   /** Our host name: the Authentication-Results authserv-id and the DSN Reporting-MTA. */
   readonly hostname: string;
   readonly dnsResolver: DnsResolver;

@@ -1,5 +1,5 @@
-// Appends the final message to one user's mailbox, idempotently, under the quota policy, and wakes
-// IDLE sessions through the change feed.
+// Appends the final message to one user's mailbox, idempotently, under the quota policy. IDLE sessions
+// are woken by the change-notifying MailIndex decorator (core/storage) the hosts wrap the index in.
 import type { Logger } from '../log/logger.js';
 import type { User } from '../ports/directory.js';
 import { isStorageError } from '../ports/errors.js';
@@ -23,11 +23,7 @@ export interface FilingRequest {
   readonly mayBounceOverQuota: boolean;
 }
 
-export async function fileIntoMailbox(
-  storage: Pick<Storage, 'mailIndex' | 'changes'>,
-  request: FilingRequest,
-  logger: Logger,
-): Promise<FilingResult> {
+export async function fileIntoMailbox(storage: Pick<Storage, 'mailIndex'>, request: FilingRequest, logger: Logger): Promise<FilingResult> {
   const { mailbox, message } = request;
   const newMessage = {
     blobKey: message.blobKey,
@@ -46,14 +42,6 @@ export async function fileIntoMailbox(
     // filled up. Bouncing it could hit a forged sender (backscatter), so it is filed anyway.
     logger.warn('filed over quota', { userId: request.user.id, mailboxId: mailbox.id, quotaBytes: request.user.quotaBytes });
     append = await storage.mailIndex.appendMessage(mailbox.id, newMessage);
-  }
-  if (!append.duplicate) {
-    try {
-      await storage.changes.publish({ userId: request.user.id, mailboxId: mailbox.id, highestModseq: append.modseq });
-    } catch (error) {
-      // The message is committed; IDLE sessions also poll, so a lost wake-up only delays them.
-      logger.warn('change feed publish failed', { mailboxId: mailbox.id, error });
-    }
   }
   return { kind: 'appended', append };
 }

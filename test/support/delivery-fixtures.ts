@@ -10,7 +10,7 @@ import { silentLogger } from '../../core/log/logger.js';
 import type { EnvelopeRecipient, InboundDeliveryJob, SmtpClientInfo, SpfVerdict } from '../../core/mail/jobs.js';
 import { createStructureParser } from '../../core/mime/index.js';
 import type { Storage } from '../../core/ports/index.js';
-import type { DeliveryDeps } from '../../core/delivery/deliver-inbound-job.js';
+import { deliveryStorage, type DeliveryDeps } from '../../core/delivery/deliver-inbound-job.js';
 import type { DnsResolver } from '../../core/delivery/message-authentication.js';
 import { RuleBasedSpamScorer } from '../../core/delivery/spam/rule-based-spam-scorer.js';
 
@@ -106,7 +106,7 @@ export async function deliveryTestBed(storage: Storage, overrides: Partial<Deliv
   return {
     dns,
     deps: {
-      storage,
+      storage: deliveryStorage(storage, silentLogger),
       hostname: 'mx.example.test',
       dnsResolver: dns.resolver,
       spamScorer: new RuleBasedSpamScorer(),

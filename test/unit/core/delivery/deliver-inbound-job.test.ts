@@ -155,7 +155,7 @@ for (const adapterSet of adapterSets) {
           throw new Error('process killed');
         },
       };
-      const crashed = await deliverInboundJob(job, { ...bed.deps, storage: { ...storage, blobs: crashingBlobs } });
+      const crashed = await deliverInboundJob(job, { ...bed.deps, storage: { ...bed.deps.storage, blobs: crashingBlobs } });
       assert.equal(crashed.kind, 'retry');
       const again = await deliverInboundJob(job, bed.deps, { attempt: 2 });
       assert.equal(again.kind, 'delivered');
