@@ -1,12 +1,9 @@
-// The delivery use case against every adapter set: authentication, filing, idempotency, policies.
+// Cases of the delivery use case: authentication, filing, idempotency, malformed input.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { adapterSets, type OpenedAdapterSet } from '../../../contracts/adapter-sets.js';
-import { deliverInboundJob } from '../../../../core/delivery/deliver-inbound-job.js';
-import { hashPassword } from '../../../../core/auth/password.js';
-import type { Storage, User } from '../../../../core/ports/index.js';
+import { before, describe, test } from 'node:test';
+import { deliverInboundJob } from '../../../../../core/delivery/deliver-inbound-job.js';
+import type { Storage, User } from '../../../../../core/ports/index.js';
 import {
-  deliveryTestBed,
   dkimSigned,
   mailboxContents,
   publishDkimKey,
@@ -15,28 +12,22 @@ import {
   textMessage,
   type DeliveryTestBed,
   type DkimTestKey,
-} from '../../../support/delivery-fixtures.js';
+} from '../../../../support/delivery-fixtures.js';
+import type { DeliverySuiteContext } from './suite-context.js';
 
-for (const adapterSet of adapterSets) {
-  describe(`deliverInboundJob (${adapterSet.name})`, () => {
-    let opened: OpenedAdapterSet;
+export function useCaseCases(context: DeliverySuiteContext): void {
+  describe('the delivery use case', () => {
     let storage: Storage;
     let bed: DeliveryTestBed;
     let bob: User;
     let senderKey: DkimTestKey;
 
     before(async () => {
-      opened = await adapterSet.open();
-      storage = opened.storage;
-      bed = await deliveryTestBed(storage);
+      ({ storage, bed } = context);
       await storage.directory.addDomain('example.test');
-      bob = await storage.directory.addUser({ address: 'bob@example.test', passwordHash: await hashPassword('bob password 1') });
+      bob = await storage.directory.addUser({ address: 'bob@example.test', passwordHash: 'unused' });
       senderKey = publishDkimKey(bed.dns, 'sender.test');
       bed.dns.setTxt('_dmarc.sender.test', 'v=DMARC1; p=none');
-    });
-    after(async () => {
-      await bed.cleanup();
-      await opened.cleanup();
     });
 
     test('a DKIM-signed message is filed in INBOX with Authentication-Results, offsets of the final blob, and the spool removed', async () => {

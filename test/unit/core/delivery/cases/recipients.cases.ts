@@ -1,19 +1,12 @@
-// Per-recipient paths of the delivery use case against every adapter set: aliases, catch-all,
+// Cases of the per-recipient paths of delivery: aliases, catch-all,
 // forwarding with SRS, filter rules, quota overflow (DSN only to an authenticated sender).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { adapterSets, type OpenedAdapterSet } from '../../../contracts/adapter-sets.js';
-import { deliverInboundJob } from '../../../../core/delivery/deliver-inbound-job.js';
-import { srsReverse } from '../../../../core/delivery/sender-rewriting.js';
-import type { Storage, User } from '../../../../core/ports/index.js';
-import {
-  deliveryTestBed,
-  mailboxContents,
-  readBlob,
-  spoolMessage,
-  textMessage,
-  type DeliveryTestBed,
-} from '../../../support/delivery-fixtures.js';
+import { before, describe, test } from 'node:test';
+import { deliverInboundJob } from '../../../../../core/delivery/deliver-inbound-job.js';
+import { srsReverse } from '../../../../../core/delivery/sender-rewriting.js';
+import type { Storage, User } from '../../../../../core/ports/index.js';
+import { mailboxContents, readBlob, spoolMessage, textMessage, type DeliveryTestBed } from '../../../../support/delivery-fixtures.js';
+import type { DeliverySuiteContext } from './suite-context.js';
 
 async function drain<T>(queue: Storage['inboundQueue'] | Storage['outboundQueue']): Promise<T[]> {
   const jobs = await queue.receive({ maxJobs: 10, visibilityTimeoutSeconds: 30 });
@@ -21,9 +14,8 @@ async function drain<T>(queue: Storage['inboundQueue'] | Storage['outboundQueue'
   return jobs.map((job) => job.body as T);
 }
 
-for (const adapterSet of adapterSets) {
-  describe(`delivery recipients (${adapterSet.name})`, () => {
-    let opened: OpenedAdapterSet;
+export function recipientCases(context: DeliverySuiteContext): void {
+  describe('per-recipient paths', () => {
     let storage: Storage;
     let bed: DeliveryTestBed;
     let alice: User;
@@ -31,28 +23,22 @@ for (const adapterSet of adapterSets) {
     let carol: User;
 
     before(async () => {
-      opened = await adapterSet.open();
-      storage = opened.storage;
-      bed = await deliveryTestBed(storage);
-      await storage.directory.addDomain('example.test');
-      alice = await storage.directory.addUser({ address: 'alice@example.test', passwordHash: 'unused' });
-      bob = await storage.directory.addUser({ address: 'bob@example.test', passwordHash: 'unused' });
-      carol = await storage.directory.addUser({ address: 'carol@example.test', passwordHash: 'unused', quotaBytes: 2_000 });
-    });
-    after(async () => {
-      await bed.cleanup();
-      await opened.cleanup();
+      ({ storage, bed } = context);
+      await storage.directory.addDomain('recipients.test');
+      alice = await storage.directory.addUser({ address: 'alice@recipients.test', passwordHash: 'unused' });
+      bob = await storage.directory.addUser({ address: 'bob@recipients.test', passwordHash: 'unused' });
+      carol = await storage.directory.addUser({ address: 'carol@recipients.test', passwordHash: 'unused', quotaBytes: 2_000 });
     });
 
     test('an alias fans out to local users and forwards to a remote one with an SRS sender; the catch-all takes unknown names', async () => {
       await storage.directory.putAlias({
-        source: 'team@example.test',
-        targets: ['bob@example.test', 'alice@example.test', 'dave@remote.test'],
+        source: 'team@recipients.test',
+        targets: ['bob@recipients.test', 'alice@recipients.test', 'dave@remote.test'],
       });
-      await storage.directory.putAlias({ source: '@example.test', targets: ['bob@example.test'] });
-      const job = await spoolMessage(storage, textMessage({ from: 'zed@sender.test', to: 'team@example.test', subject: 'Team news' }), {
+      await storage.directory.putAlias({ source: '@recipients.test', targets: ['bob@recipients.test'] });
+      const job = await spoolMessage(storage, textMessage({ from: 'zed@sender.test', to: 'team@recipients.test', subject: 'Team news' }), {
         mailFrom: 'zed@sender.test',
-        recipients: ['team@example.test', 'nobody-here@example.test'],
+        recipients: ['team@recipients.test', 'nobody-here@recipients.test'],
       });
       const outcome = await deliverInboundJob(job, bed.deps);
       assert.equal(outcome.kind, 'delivered');
@@ -70,14 +56,14 @@ for (const adapterSet of adapterSets) {
         forward.envelope.recipients.map((r) => r.address),
         ['dave@remote.test'],
       );
-      assert.match(forward.envelope.mailFrom, /^SRS0=[^=]{4}=[A-Z2-7]{2}=sender\.test=zed@example\.test$/);
+      assert.match(forward.envelope.mailFrom, /^SRS0=[^=]{4}=[A-Z2-7]{2}=sender\.test=zed@recipients\.test$/);
       assert.equal(
         srsReverse(forward.envelope.mailFrom, { secret: bed.deps.srsSecret }),
         'zed@sender.test',
         'bounces to the SRS address find the sender',
       );
       assert.match(await readBlob(storage, forward.blobKey), /^Authentication-Results: mx\.example\.test;[\s\S]*Subject: Team news/);
-      await storage.directory.removeAlias('@example.test');
+      await storage.directory.removeAlias('@recipients.test');
     });
 
     test('a filter rule files matching mail into its folder; a rule to a missing folder falls back to INBOX', async () => {
@@ -90,16 +76,16 @@ for (const adapterSet of adapterSets) {
         storage,
         textMessage({
           from: 'list@example.org',
-          to: 'alice@example.test',
+          to: 'alice@recipients.test',
           subject: 'Release 2.0',
           extraHeaders: 'List-Id: Announcements <announce.example.org>\r\n',
         }),
-        { mailFrom: 'list@example.org', recipients: ['alice@example.test'] },
+        { mailFrom: 'list@example.org', recipients: ['alice@recipients.test'] },
       );
       const orphanRule = await spoolMessage(
         storage,
-        textMessage({ from: 'x@example.org', to: 'alice@example.test', subject: 'Folder is gone' }),
-        { mailFrom: 'x@example.org', recipients: ['alice@example.test'] },
+        textMessage({ from: 'x@example.org', to: 'alice@recipients.test', subject: 'Folder is gone' }),
+        { mailFrom: 'x@example.org', recipients: ['alice@recipients.test'] },
       );
       await deliverInboundJob(listMail, bed.deps);
       await deliverInboundJob(orphanRule, bed.deps);
@@ -115,14 +101,14 @@ for (const adapterSet of adapterSets) {
       const big = 'x'.repeat(70) + '\r\n';
       const fill = await spoolMessage(
         storage,
-        textMessage({ from: 'a@sender.test', to: 'carol@example.test', subject: 'Fills the quota', body: big.repeat(40) }),
-        { mailFrom: 'a@sender.test', recipients: ['carol@example.test'] },
+        textMessage({ from: 'a@sender.test', to: 'carol@recipients.test', subject: 'Fills the quota', body: big.repeat(40) }),
+        { mailFrom: 'a@sender.test', recipients: ['carol@recipients.test'] },
       );
       await deliverInboundJob(fill, bed.deps);
       const anonymous = await spoolMessage(
         storage,
-        textMessage({ from: 'b@sender.test', to: 'carol@example.test', subject: 'Anonymous over quota' }),
-        { mailFrom: 'b@sender.test', recipients: ['carol@example.test'] },
+        textMessage({ from: 'b@sender.test', to: 'carol@recipients.test', subject: 'Anonymous over quota' }),
+        { mailFrom: 'b@sender.test', recipients: ['carol@recipients.test'] },
       );
       const anonymousOutcome = await deliverInboundJob(anonymous, bed.deps);
       assert.equal(anonymousOutcome.kind === 'delivered' && anonymousOutcome.dispositions[0]?.result, 'filed');
@@ -130,11 +116,11 @@ for (const adapterSet of adapterSets) {
 
       const fromAlice = await spoolMessage(
         storage,
-        textMessage({ from: 'alice@example.test', to: 'carol@example.test', subject: 'Authenticated over quota' }),
+        textMessage({ from: 'alice@recipients.test', to: 'carol@recipients.test', subject: 'Authenticated over quota' }),
         {
-          mailFrom: 'alice@example.test',
-          recipients: [{ address: 'carol@example.test', orcpt: 'rfc822;Carol@example.test' }],
-          client: { authenticatedAs: 'alice@example.test', ip: '127.0.0.1' },
+          mailFrom: 'alice@recipients.test',
+          recipients: [{ address: 'carol@recipients.test', orcpt: 'rfc822;Carol@recipients.test' }],
+          client: { authenticatedAs: 'alice@recipients.test', ip: '127.0.0.1' },
         },
       );
       const outcome = await deliverInboundJob(fromAlice, bed.deps);
@@ -154,17 +140,17 @@ for (const adapterSet of adapterSets) {
       const raw = await readBlob(storage, dsn.blobKey);
       assert.match(
         raw,
-        /Final-Recipient: rfc822;carol@example\.test\r\nAction: failed\r\nStatus: 5\.2\.2\r\nDiagnostic-Code: smtp;552 5\.2\.2 Mailbox full/,
+        /Final-Recipient: rfc822;carol@recipients\.test\r\nAction: failed\r\nStatus: 5\.2\.2\r\nDiagnostic-Code: smtp;552 5\.2\.2 Mailbox full/,
       );
-      assert.match(raw, /Original-Recipient: rfc822;Carol@example\.test/);
+      assert.match(raw, /Original-Recipient: rfc822;Carol@recipients\.test/);
       assert.match(raw, /Subject: Authenticated over quota/, 'the original is returned');
     });
 
     test('an unknown recipient with no catch-all: a DSN to an authenticated sender, nothing to an anonymous one', async () => {
       const anonymous = await spoolMessage(
         storage,
-        textMessage({ from: 'a@sender.test', to: 'ghost@example.test', subject: 'To a ghost' }),
-        { mailFrom: 'a@sender.test', recipients: ['ghost@example.test'] },
+        textMessage({ from: 'a@sender.test', to: 'ghost@recipients.test', subject: 'To a ghost' }),
+        { mailFrom: 'a@sender.test', recipients: ['ghost@recipients.test'] },
       );
       const outcome = await deliverInboundJob(anonymous, bed.deps);
       assert.deepEqual(outcome.kind === 'delivered' && outcome.dispositions.map((d) => (d.result === 'failed' ? d.status : d.result)), [
@@ -175,11 +161,11 @@ for (const adapterSet of adapterSets) {
 
       const remoteSender = await spoolMessage(
         storage,
-        textMessage({ from: 'bob@example.test', to: 'ghost@example.test', subject: 'Ghost again' }),
+        textMessage({ from: 'bob@recipients.test', to: 'ghost@recipients.test', subject: 'Ghost again' }),
         {
           mailFrom: 'bob@elsewhere.test',
-          recipients: ['ghost@example.test'],
-          client: { authenticatedAs: 'bob@example.test' },
+          recipients: ['ghost@recipients.test'],
+          client: { authenticatedAs: 'bob@recipients.test' },
           dsnReturn: 'HDRS',
         },
       );
