@@ -7,7 +7,12 @@ import type { DeliveryOutcome } from './delivery-outcome.js';
 
 export type Settlement = 'acked' | 'retrying' | 'dead-lettering';
 
-export async function settleJob(queue: JobQueue<InboundDeliveryJob>, job: QueuedJob<InboundDeliveryJob>, outcome: DeliveryOutcome, logger: Logger): Promise<Settlement> {
+export async function settleJob(
+  queue: JobQueue<InboundDeliveryJob>,
+  job: QueuedJob<InboundDeliveryJob>,
+  outcome: DeliveryOutcome,
+  logger: Logger,
+): Promise<Settlement> {
   switch (outcome.kind) {
     case 'delivered':
       await queue.ack(job);

@@ -49,7 +49,11 @@ export class DeliveryWorker {
     while (this.running) {
       let jobs;
       try {
-        jobs = await queue.receive({ maxJobs: 1, visibilityTimeoutSeconds: this.options.visibilityTimeoutSeconds ?? 300, waitSeconds: this.options.waitSeconds ?? 1 });
+        jobs = await queue.receive({
+          maxJobs: 1,
+          visibilityTimeoutSeconds: this.options.visibilityTimeoutSeconds ?? 300,
+          waitSeconds: this.options.waitSeconds ?? 1,
+        });
       } catch (error) {
         logger.warn('inbound queue receive failed', { slot, error });
         await sleep(this.options.receiveErrorPauseMs ?? 1000, undefined, { signal: this.stopping.signal }).catch(() => undefined);

@@ -3,6 +3,7 @@
 import { after, before, describe } from 'node:test';
 import { adapterSets, type OpenedAdapterSet } from '../../../contracts/adapter-sets.js';
 import { deliveryTestBed } from '../../../support/delivery-fixtures.js';
+import { hostCases } from './cases/hosts.cases.js';
 import { recipientCases } from './cases/recipients.cases.js';
 import type { DeliverySuiteContext } from './cases/suite-context.js';
 import { useCaseCases } from './cases/use-case.cases.js';
@@ -24,5 +25,6 @@ for (const adapterSet of adapterSets) {
 
     useCaseCases(context);
     recipientCases(context);
+    hostCases(context);
   });
 }
