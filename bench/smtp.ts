@@ -1,0 +1,129 @@
+// `npm run bench:smtp`: accepted messages/s, server CPU-seconds per 1,000 messages and peak RSS for
+// 10 KB messages over 20 concurrent connections, on the local backend with durability on (every
+// 250 follows an fsynced blob and a group-committed queue row). The server runs in a child
+// process (this file with --server) so that its CPU and memory are measured apart from the client.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { openLocalStorage } from '../core/adapters/local/open-local-storage.js';
+import { hashPassword } from '../core/auth/password.js';
+import { createLogger } from '../core/log/logger.js';
+import { startSmtpService } from '../services/smtp-fargate/server.js';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5_000);
+const WARMUP_MESSAGES = 200;
+const MESSAGE_BYTES = 10 * 1024;
+
+async function runServer(dataDir: string): Promise<void> {
+  const storage = await openLocalStorage({ dataDir });
+  const service = await startSmtpService({
+    storage,
+    config: { hostname: 'bench.test', listenHost: '127.0.0.1', ports: { smtp: 0, submission: 0, submissions: 0 }, maxMessageBytes: 50 * 1024 * 1024 },
+    logger: createLogger({ level: 'warn' }),
+    tls: null,
+    // One client IP sends everything here: lift the per-IP limits a real MX keeps.
+    policy: { messageRate: { max: 1e9, windowMs: 60_000 }, connectionRate: { max: 1e9, windowMs: 60_000 } },
+  });
+  process.stdout.write(`${JSON.stringify({ port: service.ports.smtp, pid: process.pid })}\n`);
+  process.once('SIGTERM', () => void service.close().then(() => storage.close()).then(() => process.exit(0)));
+}
+
+/** utime + stime of a process in seconds, and its peak RSS in MiB (Linux /proc). */
+async function processUsage(pid: number): Promise<{ cpuSeconds: number; peakRssMiB: number }> {
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(stat[11]) + Number(stat[12]); // fields 14 and 15, counted after "pid (comm) "
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const hwmKiB = Number(/VmHWM:\s+(\d+)/u.exec(status)?.[1] ?? 0);
+  return { cpuSeconds: ticks / 100, peakRssMiB: hwmKiB / 1024 };
+}
+
+function messageBody(n: number): string {
+  const header = `From: bench@remote.example\r\nTo: user@example.test\r\nSubject: bench ${n}\r\nMessage-ID: <${n}@bench>\r\n\r\n`;
+  const line = 'The quick brown fox jumps over the lazy dog; 0123456789 abcdefghijklmnopqrstuvwxyz.\r\n';
+  return header + line.repeat(Math.ceil((MESSAGE_BYTES - header.length) / line.length)) + '.\r\n';
+}
+
+/** One client connection sending `count` messages with pipelined envelopes (RFC 2920). */
+async function sendMessages(port: number, count: number, body: string): Promise<void> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  let pending = '';
+  let waiting: { replies: number; resolve: () => void } | null = null;
+  const completed = () => {
+    if (waiting === null) return;
+    let seen = 0;
+    let index = 0;
+    for (const match of pending.matchAll(/^\d{3} [^\n]*\n/gmu)) {
+      seen++;
+      index = (match.index ?? 0) + match[0].length;
+      if (seen === waiting.replies) break;
+    }
+    if (seen < waiting.replies) return;
+    if (/^[45]/mu.test(pending.slice(0, index))) throw new Error(`server refused: ${pending.slice(0, index)}`);
+    pending = pending.slice(index);
+    const { resolve } = waiting;
+    waiting = null;
+    resolve();
+  };
+  socket.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('latin1');
+    completed();
+  });
+  const replies = (n: number) => new Promise<void>((resolve) => ((waiting = { replies: n, resolve }), completed()));
+  await replies(1);
+  socket.write('EHLO bench.client\r\n');
+  await replies(1);
+  for (let i = 0; i < count; i++) {
+    socket.write('MAIL FROM:<bench@remote.example>\r\nRCPT TO:<user@example.test>\r\nDATA\r\n');
+    await replies(3);
+    socket.write(body);
+    await replies(1);
+  }
+  socket.end('QUIT\r\n');
+}
+
+async function load(port: number, total: number, body: string): Promise<number> {
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONNECTIONS }, (_, c) => sendMessages(port, Math.floor(total / CONNECTIONS) + (c < total % CONNECTIONS ? 1 : 0), body)));
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-bench-smtp-'));
+  const storage = await openLocalStorage({ dataDir });
+  await storage.directory.addDomain('example.test');
+  await storage.directory.addUser({ address: 'user@example.test', passwordHash: await hashPassword('bench password 1') });
+  await storage.close();
+
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--server', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const { port, pid } = await new Promise<{ port: number; pid: number }>((resolve) => lines.once('line', (line) => resolve(JSON.parse(line))));
+  try {
+    const body = messageBody(0);
+    await load(port, WARMUP_MESSAGES, body);
+    const before = await processUsage(pid);
+    const seconds = await load(port, MESSAGES, body);
+    const after = await processUsage(pid);
+    const check = await openLocalStorage({ dataDir });
+    const depth = await check.inboundQueue.depth();
+    await check.close();
+    if (depth.ready !== MESSAGES + WARMUP_MESSAGES) throw new Error(`expected ${MESSAGES + WARMUP_MESSAGES} queued jobs, found ${depth.ready}`);
+    const cpuPerThousand = ((after.cpuSeconds - before.cpuSeconds) / MESSAGES) * 1000;
+    console.log(`smtp bench: ${MESSAGES} messages of ${MESSAGE_BYTES / 1024} KB over ${CONNECTIONS} connections, local backend, fsync on`);
+    console.log(`  accepted:            ${(MESSAGES / seconds).toFixed(0)} msg/s (${seconds.toFixed(2)} s; target ≥ 2,000)`);
+    console.log(`  server CPU:          ${cpuPerThousand.toFixed(2)} CPU-s per 1,000 messages (target ≤ 2.5)`);
+    console.log(`  server peak RSS:     ${after.peakRssMiB.toFixed(0)} MiB`);
+    console.log(`  queued jobs:         ${depth.ready} (every 250 has its job)`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--server') await runServer(process.argv[3] ?? '');
+else await main();
