@@ -1,9 +1,10 @@
 // Turns envelope recipients into delivery routes: a hosted user's mailbox, a remote address to forward
-// to, or a permanent failure. Order per address: an exact alias, then the user, then the domain's
-// catch-all (`@domain`); alias targets and moved users are followed recursively.
+// to, or a permanent failure. Each address resolves as at RCPT time (core/directory); alias targets,
+// catch-all targets and moved users are then followed recursively, with loop detection.
 import { domainOf } from '../mail/address.js';
 import type { EnvelopeRecipient } from '../mail/jobs.js';
 import type { Directory, User } from '../ports/directory.js';
+import { resolveRecipient } from '../directory/resolve-recipient.js';
 
 export type RecipientRoute =
   | { readonly kind: 'mailbox'; readonly user: User; readonly envelopeRecipient: EnvelopeRecipient }
@@ -38,19 +39,27 @@ async function expandOne(
     return routes;
   };
 
-  const alias = await directory.getAlias(address);
-  if (alias) return follow(alias.targets);
-  const user = await directory.getUser(address);
-  if (user?.status === 'active') return [{ kind: 'mailbox', user, envelopeRecipient: recipient }];
-  // Accepted before the user moved: the mail follows them rather than being lost (cf. 551 5.1.6).
-  if (user?.status === 'moved' && user.movedTo) return follow([user.movedTo]);
-  if (user?.status === 'disabled')
-    return [
-      { kind: 'failed', status: '5.2.1', diagnostic: '550 5.2.1 Mailbox disabled, not accepting messages', envelopeRecipient: recipient },
-    ];
-  const catchAll = await directory.getAlias(`@${domain}`);
-  if (catchAll) return follow(catchAll.targets);
-  return [{ kind: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 User unknown', envelopeRecipient: recipient }];
+  const failed = (status: string, diagnostic: string): RecipientRoute[] => [
+    { kind: 'failed', status, diagnostic, envelopeRecipient: recipient },
+  ];
+  // The same resolution the SMTP service answered RCPT TO with (user, user+tag, alias, catch-all).
+  const resolution = await resolveRecipient(directory, address);
+  switch (resolution.kind) {
+    case 'user':
+      return [{ kind: 'mailbox', user: resolution.user, envelopeRecipient: recipient }];
+    case 'alias':
+      return follow(resolution.targets);
+    case 'moved':
+      return follow([resolution.movedTo]); // accepted before the user moved: the mail follows (cf. 551 5.1.6)
+    case 'disabled':
+      return failed('5.2.1', '550 5.2.1 Mailbox disabled, not accepting messages');
+    case 'unknown':
+      return failed('5.1.1', '550 5.1.1 User unknown');
+    case 'not-hosted':
+      return failed('5.1.2', '550 5.1.2 Domain no longer hosted here');
+    case 'malformed':
+      return failed('5.1.3', '553 5.1.3 Bad recipient address syntax');
+  }
 }
 
 /** Routes for every envelope recipient; a user or remote address reached twice gets one copy. */

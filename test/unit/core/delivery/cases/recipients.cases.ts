@@ -66,6 +66,25 @@ export function recipientCases(context: DeliverySuiteContext): void {
       await storage.directory.removeAlias('@recipients.test');
     });
 
+    test('sub-addresses reach their user, moved users are followed, and an alias loop ends', async () => {
+      const dana = await storage.directory.addUser({ address: 'dana@recipients.test', passwordHash: 'unused' });
+      await storage.directory.addUser({ address: 'old-dana@recipients.test', passwordHash: 'unused' });
+      await storage.directory.updateUser('old-dana@recipients.test', { status: 'moved', movedTo: 'dana@recipients.test' });
+      await storage.directory.putAlias({ source: 'loop-a@recipients.test', targets: ['loop-b@recipients.test'] });
+      await storage.directory.putAlias({ source: 'loop-b@recipients.test', targets: ['loop-a@recipients.test', 'dana@recipients.test'] });
+      const job = await spoolMessage(storage, textMessage({ from: 'z@sender.test', to: 'dana+news@recipients.test', subject: 'Paths' }), {
+        mailFrom: 'z@sender.test',
+        recipients: ['dana+news@recipients.test', 'old-dana@recipients.test', 'loop-a@recipients.test'],
+      });
+      const outcome = await deliverInboundJob(job, bed.deps);
+      assert.deepEqual(
+        outcome.kind === 'delivered' && outcome.dispositions.map((d) => d.result),
+        ['filed'],
+        'three routes to dana, one copy',
+      );
+      assert.equal((await mailboxContents(storage, dana.id, 'INBOX')).filter((m) => m.structure.envelope.subject === 'Paths').length, 1);
+    });
+
     test('a filter rule files matching mail into its folder; a rule to a missing folder falls back to INBOX', async () => {
       await storage.mailIndex.createMailbox(alice.id, 'Lists/Announce');
       await storage.directory.setFilterRules(alice.id, [
