@@ -94,10 +94,12 @@ class Pop3Connection {
     this.reader = new LineReader(limits.maxLineBytes);
   }
 
-  start(): void {
+  /** Implicit TLS wraps the socket at once; the greeting then waits in TLS for the handshake. */
+  start(implicitTls: boolean): void {
     this.rawSocket.setTimeout(this.limits.idleTimeoutMs, () => this.finish(errorReply('autologout')));
     this.rawSocket.on('close', () => this.session.close());
-    this.listen(this.rawSocket);
+    if (implicitTls) this.wrapInTls();
+    else this.listen(this.rawSocket);
     this.socket.write(this.session.greeting());
   }
 
@@ -151,6 +153,11 @@ class Pop3Connection {
     this.queue.length = 0;
     this.reader.discardBuffered();
     this.socket.off('data', this.onData);
+    this.wrapInTls();
+  }
+
+  /** Server-side TLS over the TCP socket, with the provider's current certificate (renewals apply to new handshakes). */
+  private wrapInTls(): void {
     const secureSocket = new tls.TLSSocket(this.rawSocket, { isServer: true, ...this.tlsProvider.serverOptions() });
     secureSocket.once('secure', () => this.session.tlsStarted());
     this.socket = secureSocket;
@@ -203,12 +210,12 @@ export async function startPop3Service(options: Pop3ServiceOptions): Promise<Pop
       implicitTls,
       stlsAvailable: !implicitTls,
     };
-    new Pop3Connection(socket, new Pop3Session(environment), limits, options.tls).start();
+    new Pop3Connection(socket, new Pop3Session(environment), limits, options.tls).start(implicitTls);
   };
 
   const plainServer = net.createServer((socket) => accept(socket, false));
-  const tlsServer = tls.createServer(options.tls.serverOptions(), (socket) => accept(socket, true));
-  tlsServer.on('tlsClientError', (error) => logger.debug('TLS handshake failed', { error: error.message }));
+  // TLS is started per connection (as for STLS) so that clients without SNI get the current certificate too.
+  const tlsServer = net.createServer((socket) => accept(socket, true));
   const { listenHost, ports } = options.config;
   plainServer.listen(ports.pop3, listenHost);
   tlsServer.listen(ports.pop3s, listenHost);
