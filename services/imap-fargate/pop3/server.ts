@@ -13,6 +13,7 @@ import type { TlsContextProvider } from '../../../core/tls/certificates.js';
 import type { Pop3Reply, Pop3SessionEnvironment, Pop3Step, Pop3Storage } from './commands/types.js';
 import { MaildropSessions } from './maildrop-sessions.js';
 import { LineReader, type LineEvent } from './protocol/line-reader.js';
+import { parseProxyV2 } from '../../../core/net/proxy-protocol.js';
 import { errorReply } from './replies.js';
 import { Pop3Session } from './session.js';
 
@@ -27,6 +28,8 @@ export interface Pop3Limits {
   readonly maxSessionsPerUser: number;
   /** Pipelined lines read ahead before the shell stops reading from the socket. */
   readonly maxQueuedLines: number;
+  /** How long a PROXY-protocol listener waits for the header the NLB sends first. */
+  readonly proxyHeaderTimeoutMs: number;
 }
 
 export const DEFAULT_POP3_LIMITS: Pop3Limits = {
@@ -35,6 +38,7 @@ export const DEFAULT_POP3_LIMITS: Pop3Limits = {
   maxConnectionsPerIp: 20,
   maxSessionsPerUser: 10,
   maxQueuedLines: 64,
+  proxyHeaderTimeoutMs: 10_000,
 };
 
 /** The slice of YubinConfig this service reads. Port 0 picks a free port (tests). */
@@ -42,6 +46,11 @@ export interface Pop3ServiceConfig {
   readonly hostname: string;
   readonly listenHost: string;
   readonly ports: { readonly pop3: number; readonly pop3s: number };
+  /**
+   * Every connection starts with a PROXY v2 header (the AWS NLB's target groups): the client IP
+   * comes from it. Only for listeners that nothing but the NLB can reach.
+   */
+  readonly proxyProtocol?: boolean;
 }
 
 export interface Pop3ServiceOptions {
@@ -77,6 +86,38 @@ function write(socket: net.Socket, data: string | Buffer): Promise<void> {
   });
 }
 
+/**
+ * Reads the PROXY v2 header that precedes every byte on an NLB connection; resolves the client IP
+ * (null for LOCAL health checks and unroutable families) and puts back what followed the header,
+ * so a TLS ClientHello or a pipelined command in the same segment is not lost.
+ */
+function readProxyHeader(socket: net.Socket, timeoutMs: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    let header = Buffer.alloc(0);
+    const settle = (error: Error | null, clientIp: string | null = null) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (error) reject(error);
+      else resolve(clientIp);
+    };
+    const onData = (chunk: Buffer) => {
+      header = Buffer.concat([header, chunk]);
+      const result = parseProxyV2(header);
+      if (result.kind === 'incomplete') return;
+      if (result.kind === 'invalid') return settle(new Error(result.reason));
+      socket.pause();
+      const rest = header.subarray(result.consumed);
+      if (rest.length > 0) socket.unshift(rest);
+      settle(null, result.kind === 'proxy' ? result.source.ip : null);
+    };
+    const onClose = () => settle(new Error('closed before the PROXY header'));
+    const timer = setTimeout(() => settle(new Error('no PROXY header in time')), timeoutMs);
+    socket.on('data', onData);
+    socket.on('close', onClose);
+  });
+}
+
 class Pop3Connection {
   private socket: net.Socket;
   private readonly reader: LineReader;
@@ -105,6 +146,7 @@ class Pop3Connection {
 
   private listen(socket: net.Socket): void {
     socket.on('data', this.onData);
+    socket.resume(); // paused while a PROXY header was read
     socket.on('error', (error) => {
       this.session.logger.debug('connection error', { error: error.message });
       this.rawSocket.destroy();
@@ -183,20 +225,33 @@ export async function startPop3Service(options: Pop3ServiceOptions): Promise<Pop
   const sockets = new Set<net.Socket>();
   const connectionsByIp = new Map<string, number>();
 
-  const accept = (socket: net.Socket, implicitTls: boolean) => {
-    const clientIp = socket.remoteAddress ?? 'unknown';
+  const accept = async (socket: net.Socket, implicitTls: boolean) => {
     sockets.add(socket);
-    const open = (connectionsByIp.get(clientIp) ?? 0) + 1;
-    connectionsByIp.set(clientIp, open);
+    let countedIp: string | null = null;
     socket.on('close', () => {
       sockets.delete(socket);
-      const remaining = (connectionsByIp.get(clientIp) ?? 1) - 1;
-      if (remaining === 0) connectionsByIp.delete(clientIp);
-      else connectionsByIp.set(clientIp, remaining);
+      if (countedIp === null) return;
+      const remaining = (connectionsByIp.get(countedIp) ?? 1) - 1;
+      if (remaining === 0) connectionsByIp.delete(countedIp);
+      else connectionsByIp.set(countedIp, remaining);
     });
+    socket.on('error', (error) => logger.debug('connection error', { error: error.message }));
+    let clientIp = socket.remoteAddress?.replace(/^::ffff:/, '') ?? 'unknown';
+    if (options.config.proxyProtocol === true) {
+      try {
+        clientIp = (await readProxyHeader(socket, limits.proxyHeaderTimeoutMs)) ?? clientIp;
+      } catch (error) {
+        logger.warn('PROXY header refused', { peer: clientIp, reason: (error as Error).message });
+        socket.destroy();
+        return;
+      }
+      if (socket.destroyed) return;
+    }
+    countedIp = clientIp;
+    const open = (connectionsByIp.get(clientIp) ?? 0) + 1;
+    connectionsByIp.set(clientIp, open);
     if (open > limits.maxConnectionsPerIp) {
       logger.warn('too many connections', { clientIp, open });
-      socket.on('error', () => undefined);
       socket.end(errorReply('tooManyConnections'));
       return;
     }
@@ -213,9 +268,9 @@ export async function startPop3Service(options: Pop3ServiceOptions): Promise<Pop
     new Pop3Connection(socket, new Pop3Session(environment), limits, options.tls).start(implicitTls);
   };
 
-  const plainServer = net.createServer((socket) => accept(socket, false));
+  const plainServer = net.createServer((socket) => void accept(socket, false));
   // TLS is started per connection (as for STLS) so that clients without SNI get the current certificate too.
-  const tlsServer = net.createServer((socket) => accept(socket, true));
+  const tlsServer = net.createServer((socket) => void accept(socket, true));
   const { listenHost, ports } = options.config;
   plainServer.listen(ports.pop3, listenHost);
   tlsServer.listen(ports.pop3s, listenHost);
@@ -224,7 +279,7 @@ export async function startPop3Service(options: Pop3ServiceOptions): Promise<Pop
     pop3: (plainServer.address() as net.AddressInfo).port,
     pop3s: (tlsServer.address() as net.AddressInfo).port,
   };
-  logger.info('listening', { host: listenHost, ...bound });
+  logger.info('listening', { host: listenHost, ...bound, proxyProtocol: options.config.proxyProtocol === true });
 
   return {
     ports: bound,

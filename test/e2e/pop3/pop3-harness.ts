@@ -58,6 +58,7 @@ export interface Pop3TestServer {
 
 export interface TestServerOptions {
   readonly limits?: Partial<Pop3Limits>;
+  readonly proxyProtocol?: boolean;
   readonly throttle?: AuthThrottleOptions;
 }
 
@@ -70,7 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const inbox = (await storage.mailIndex.getMailbox(user.id, 'INBOX')) ?? (await storage.mailIndex.createMailbox(user.id, 'INBOX'));
   const service = await startPop3Service({
     storage,
-    config: { hostname: 'pop.example.test', listenHost: '127.0.0.1', ports: { pop3: 0, pop3s: 0 } },
+    config: { hostname: 'pop.example.test', listenHost: '127.0.0.1', ports: { pop3: 0, pop3s: 0 }, proxyProtocol: options.proxyProtocol },
     logger: silentLogger,
     tls: await tlsProvider(),
     throttle: new AuthThrottle(options.throttle),

@@ -12,15 +12,21 @@ export class WireClient {
     this.attach(socket);
   }
 
-  static async connect(port: number, options: { implicitTls?: boolean } = {}): Promise<WireClient> {
-    const socket = options.implicitTls
-      ? tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false })
-      : net.connect({ host: '127.0.0.1', port });
+  /** `firstBytes` (e.g. a PROXY header) go out in plaintext before anything else, TLS included. */
+  static async connect(port: number, options: { implicitTls?: boolean; firstBytes?: Buffer } = {}): Promise<WireClient> {
+    const tcp = net.connect({ host: '127.0.0.1', port });
     await new Promise<void>((resolve, reject) => {
-      socket.once(options.implicitTls ? 'secureConnect' : 'connect', () => resolve());
-      socket.once('error', reject);
+      tcp.once('connect', () => resolve());
+      tcp.once('error', reject);
     });
-    return new WireClient(socket);
+    if (options.firstBytes) tcp.write(options.firstBytes);
+    if (!options.implicitTls) return new WireClient(tcp);
+    const secure = tls.connect({ socket: tcp, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', () => resolve());
+      secure.once('error', reject);
+    });
+    return new WireClient(secure);
   }
 
   private attach(socket: net.Socket): void {
