@@ -11,8 +11,9 @@ import { AuthThrottle, type AuthThrottleOptions } from '../../../core/auth/auth-
 import { hashPassword } from '../../../core/auth/password.js';
 import { openLocalStorage } from '../../../core/adapters/local/open-local-storage.js';
 import { silentLogger } from '../../../core/log/logger.js';
-import type { MessageStructure } from '../../../core/mail/message-structure.js';
+import { parseMessageStructure } from '../../../core/mime/index.js';
 import type { Mailbox, Storage, User } from '../../../core/ports/index.js';
+import { ensureDefaultMailboxes } from '../../../core/storage/default-mailboxes.js';
 import { createSelfSignedCertificate, StaticCertificateSource, TlsContextProvider } from '../../../core/tls/certificates.js';
 import { startPop3Service, type Pop3Limits, type Pop3Service } from '../../../services/imap-fargate/pop3/server.js';
 
@@ -29,18 +30,6 @@ function tlsProvider(): Promise<TlsContextProvider> {
     return provider;
   })();
   return certificate;
-}
-
-/** Just enough structure for the index: POP3 never reads it (IMAP's MIME parser fills it for real mail). */
-function singlePartStructure(message: Buffer): MessageStructure {
-  const blank = message.indexOf('\r\n\r\n');
-  const bodyStart = blank === -1 ? message.length : blank + 4;
-  const envelope = { date: null, subject: null, from: null, sender: null, replyTo: null, to: null, cc: null, bcc: null, inReplyTo: null, messageId: null };
-  const root = {
-    headerStart: 0, bodyStart, bodyEnd: message.length, type: 'text', subtype: 'plain', params: [], id: null, description: null,
-    encoding: '7bit', sizeBytes: message.length - bodyStart, lines: 0, md5: null, disposition: null, language: null, location: null,
-  };
-  return { envelope, root };
 }
 
 export interface Pop3TestServer {
@@ -68,7 +57,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   await storage.directory.addDomain('example.test');
   const address = 'alice@example.test';
   const user = await storage.directory.addUser({ address, passwordHash: await hashPassword(PASSWORD) });
-  const inbox = (await storage.mailIndex.getMailbox(user.id, 'INBOX')) ?? (await storage.mailIndex.createMailbox(user.id, 'INBOX'));
+  const [inbox] = await ensureDefaultMailboxes(storage.mailIndex, user.id);
+  if (inbox?.name !== 'INBOX') throw new Error('ensureDefaultMailboxes returned no INBOX first');
   const service = await startPop3Service({
     storage,
     config: { hostname: 'pop.example.test', listenHost: '127.0.0.1', ports: { pop3: 0, pop3s: 0 }, proxyProtocol: options.proxyProtocol },
@@ -90,7 +80,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         blobKey: blob.key,
         sizeBytes: blob.sizeBytes,
         internalDate: new Date(),
-        structure: singlePartStructure(bytes),
+        structure: await parseMessageStructure(Readable.from([bytes])),
       });
       return appended.uid;
     },

@@ -9,6 +9,7 @@ import { openLocalStorage } from '../../../../../core/adapters/local/open-local-
 import { AuthThrottle } from '../../../../../core/auth/auth-throttle.js';
 import { hashPassword } from '../../../../../core/auth/password.js';
 import { silentLogger } from '../../../../../core/log/logger.js';
+import { parseMessageStructure } from '../../../../../core/mime/index.js';
 import type { MailboxChange, Storage } from '../../../../../core/ports/index.js';
 import type { Pop3Step } from '../../../../../services/imap-fargate/pop3/commands/types.js';
 import { MaildropSessions } from '../../../../../services/imap-fargate/pop3/maildrop-sessions.js';
@@ -36,13 +37,12 @@ async function userWithMessages(count: number) {
   userCount += 1;
   const address = `user${userCount}@example.test`;
   const user = await storage.directory.addUser({ address, passwordHash });
-  const inbox = (await storage.mailIndex.getMailbox(user.id, 'INBOX')) ?? (await storage.mailIndex.createMailbox(user.id, 'INBOX'));
+  const inbox = await storage.mailIndex.createMailbox(user.id, 'INBOX');
   for (let i = 1; i <= count; i += 1) {
     const bytes = Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`);
     const blob = await storage.blobs.put(Readable.from([bytes]));
-    const root = { headerStart: 0, bodyStart: 14, bodyEnd: bytes.length, type: 'text', subtype: 'plain', params: [], id: null, description: null, encoding: '7bit', sizeBytes: bytes.length - 14, lines: 1, md5: null, disposition: null, language: null, location: null };
-    const envelope = { date: null, subject: null, from: null, sender: null, replyTo: null, to: null, cc: null, bcc: null, inReplyTo: null, messageId: null };
-    await storage.mailIndex.appendMessage(inbox.id, { blobKey: blob.key, sizeBytes: blob.sizeBytes, internalDate: new Date(), structure: { envelope, root } });
+    const structure = await parseMessageStructure(Readable.from([bytes]));
+    await storage.mailIndex.appendMessage(inbox.id, { blobKey: blob.key, sizeBytes: blob.sizeBytes, internalDate: new Date(), structure });
   }
   return { address, user, inbox };
 }
