@@ -22,6 +22,9 @@ export const PASSWORD = 'correct horse battery';
 /** The system Python when there is one: version-manager shims (pyenv) cost seconds per start. */
 const PYTHON = process.env.YUBIN_TEST_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
+/** scrypt is deliberately slow: hash the test password once per test process. */
+let passwordHash: Promise<string> | null = null;
+
 let certificate: Promise<TlsContextProvider> | null = null;
 function tlsProvider(): Promise<TlsContextProvider> {
   certificate ??= (async () => {
@@ -56,7 +59,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const storage = await openLocalStorage({ dataDir });
   await storage.directory.addDomain('example.test');
   const address = 'alice@example.test';
-  const user = await storage.directory.addUser({ address, passwordHash: await hashPassword(PASSWORD) });
+  passwordHash ??= hashPassword(PASSWORD);
+  const user = await storage.directory.addUser({ address, passwordHash: await passwordHash });
   const [inbox] = await ensureDefaultMailboxes(storage.mailIndex, user.id);
   if (inbox?.name !== 'INBOX') throw new Error('ensureDefaultMailboxes returned no INBOX first');
   const service = await startPop3Service({
