@@ -160,13 +160,17 @@ async function main(): Promise<void> {
       tls: tlsProvider,
     });
     try {
-      for (const run of ['warm-up', 'measured']) {
+      // One warm-up, then three measured runs: on a shared machine the best run is the closest to
+      // what the code can do, and the spread shows how much the neighbours took.
+      const rates: number[] = [];
+      for (const run of ['warm-up', 'run 1', 'run 2', 'run 3']) {
         const { bytes, seconds } = await retrieveInChildProcess(service.ports.pop3s, user.address);
         const mbPerSecond = bytes / 1e6 / seconds;
-        console.log(
-          `yubin pop3 RETR (${run}): ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s = ${mbPerSecond.toFixed(0)} MB/s, ${(MESSAGE_COUNT / seconds).toFixed(0)} messages/s (target ≥ 100 MB/s)`,
-        );
+        if (run !== 'warm-up') rates.push(mbPerSecond);
+        console.log(`yubin pop3 RETR (${run}): ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s = ${mbPerSecond.toFixed(0)} MB/s, ${(MESSAGE_COUNT / seconds).toFixed(0)} messages/s`);
       }
+      const sorted = [...rates].sort((a, b) => a - b);
+      console.log(`yubin pop3 RETR: best ${(sorted.at(-1) ?? 0).toFixed(0)} MB/s, median ${(sorted[1] ?? 0).toFixed(0)} MB/s (target ≥ 100 MB/s)`);
     } finally {
       await service.close();
     }

@@ -189,19 +189,18 @@ class Pop3Connection {
 
   private async send(reply: Pop3Reply): Promise<void> {
     if (reply.kind === 'lines') return write(this.socket, reply.text);
-    await write(this.socket, reply.head);
-    // Read the next piece of the blob while the current one drains to the client: disk (or S3)
-    // and network overlap instead of taking turns.
-    const pieces = reply.body[Symbol.asyncIterator]();
-    let next = pieces.next();
     try {
+      await write(this.socket, reply.head);
+      // Read the next piece of the blob while the current one drains to the client: disk (or S3)
+      // and network overlap instead of taking turns.
+      const pieces = reply.body[Symbol.asyncIterator]();
+      let next = pieces.next();
       for (let piece = await next; piece.done !== true; piece = await next) {
         next = pieces.next();
         await write(this.socket, piece.value);
       }
     } catch (error) {
-      // Closes the blob stream once the read in flight settles (an async generator queues return()).
-      void next.then(() => pieces.return?.(), () => undefined);
+      reply.abort(); // the blob stream may be open but unread: release it now, not at GC
       throw error;
     }
   }
