@@ -189,17 +189,19 @@ class Pop3Connection {
 
   private async send(reply: Pop3Reply): Promise<void> {
     if (reply.kind === 'lines') return write(this.socket, reply.text);
+    let next: Promise<IteratorResult<Buffer>> | null = null;
     try {
       await write(this.socket, reply.head);
       // Read the next piece of the blob while the current one drains to the client: disk (or S3)
       // and network overlap instead of taking turns.
       const pieces = reply.body[Symbol.asyncIterator]();
-      let next = pieces.next();
+      next = pieces.next();
       for (let piece = await next; piece.done !== true; piece = await next) {
         next = pieces.next();
         await write(this.socket, piece.value);
       }
     } catch (error) {
+      next?.catch(() => undefined); // the read in flight fails once abort() destroys its stream
       reply.abort(); // the blob stream may be open but unread: release it now, not at GC
       throw error;
     }
