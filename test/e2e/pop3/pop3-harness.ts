@@ -14,6 +14,7 @@ import { silentLogger } from '../../../core/log/logger.js';
 import { parseMessageStructure } from '../../../core/mime/index.js';
 import type { Mailbox, Storage, User } from '../../../core/ports/index.js';
 import { ensureDefaultMailboxes } from '../../../core/storage/default-mailboxes.js';
+import { withChangeNotifications } from '../../../core/storage/notifying-mail-index.js';
 import { createSelfSignedCertificate, StaticCertificateSource, TlsContextProvider } from '../../../core/tls/certificates.js';
 import { startPop3Service, type Pop3Limits, type Pop3Service } from '../../../services/imap-fargate/pop3/server.js';
 
@@ -64,7 +65,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const [inbox] = await ensureDefaultMailboxes(storage.mailIndex, user.id);
   if (inbox?.name !== 'INBOX') throw new Error('ensureDefaultMailboxes returned no INBOX first');
   const service = await startPop3Service({
-    storage,
+    storage: { ...storage, mailIndex: withChangeNotifications(storage.mailIndex, storage.changes, silentLogger) },
     config: { hostname: 'pop.example.test', listenHost: '127.0.0.1', ports: { pop3: 0, pop3s: 0 }, proxyProtocol: options.proxyProtocol },
     logger: silentLogger,
     tls: await tlsProvider(),

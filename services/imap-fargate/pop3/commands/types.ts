@@ -28,7 +28,8 @@ export interface Pop3Step {
   readonly then: 'continue' | 'start-tls' | 'close';
 }
 
-export type Pop3Storage = Pick<Storage, 'directory' | 'mailIndex' | 'blobs' | 'changes'>;
+/** The ports POP3 uses; `mailIndex` should publish its changes (withChangeNotifications) so IMAP IDLE wakes. */
+export type Pop3Storage = Pick<Storage, 'directory' | 'mailIndex' | 'blobs'>;
 
 /** Per-connection facts and shared services, supplied by the network shell. */
 export interface Pop3SessionEnvironment {
