@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { InboundDeliveryJob } from '../../core/mail/jobs.js';
 import { type QueueDepth, isStorageError } from '../../core/ports/index.js';
-import { CONTRACT_QUEUE_MAX_ATTEMPTS, type OpenedAdapterSet, adapterSets } from './adapter-sets.js';
+import { CONTRACT_QUEUE_MAX_ATTEMPTS, type OpenedAdapterSet, adapterSets, openPeer } from './adapter-sets.js';
 
 function inboundJob(messageId: string): InboundDeliveryJob {
   return {
@@ -76,7 +76,8 @@ for (const set of adapterSets) {
         assert.deepEqual(again.body, first!.body);
         await opened.storage.inboundQueue.ack(again);
         assert.equal((await opened.storage.inboundQueue.depth()).ready + (await opened.storage.inboundQueue.depth()).inFlight, 0);
-      }));
+      }),
+    );
 
     test(`a job received ${CONTRACT_QUEUE_MAX_ATTEMPTS} times without ack is dead-lettered`, { timeout: 60_000 }, () =>
       withBackend(async (opened) => {
@@ -90,7 +91,8 @@ for (const set of adapterSets) {
         assert.equal(await receiveOne(opened, 30, 2), null, 'not delivered again');
         const depth = await waitForDepth(opened, (d) => d.deadLettered === 1);
         assert.deepEqual(depth, { ready: 0, inFlight: 0, delayed: 0, deadLettered: 1 });
-      }));
+      }),
+    );
 
     test('retry with a delay hides the job until then', { timeout: 30_000 }, () =>
       withBackend(async (opened) => {
@@ -104,7 +106,8 @@ for (const set of adapterSets) {
         assert.equal(again?.attempt, 2);
         assert.ok(Date.now() - started >= 1_000, 'not before its delay');
         await queue.ack(again!);
-      }));
+      }),
+    );
 
     test('a job sent with a delay is counted as delayed and delivered after it', { timeout: 30_000 }, () =>
       withBackend(async (opened) => {
@@ -115,7 +118,8 @@ for (const set of adapterSets) {
         const job = await receiveOne(opened, 30, 10);
         assert.equal(job?.body.messageId, 'm-later');
         await queue.ack(job!);
-      }));
+      }),
+    );
 
     test('receive returns at most maxJobs, and every job exactly once across receives', () =>
       withBackend(async (opened) => {
@@ -134,6 +138,31 @@ for (const set of adapterSets) {
         assert.deepEqual([...seen].sort(), Array.from({ length: 12 }, (_, i) => `bulk-${i}`).sort());
       }));
 
+    test('two clients receiving from one queue at once never both get a job within its visibility timeout', { timeout: 60_000 }, () =>
+      withBackend(async (opened) => {
+        const peer = await openPeer(opened.peerRecipe);
+        try {
+          const sent = Array.from({ length: 30 }, (_, i) => `shared-${i}`);
+          await Promise.all(sent.map((messageId) => opened.storage.inboundQueue.send(inboundJob(messageId))));
+          const received: string[] = [];
+          const consume = async (queue: typeof opened.storage.inboundQueue) => {
+            for (let idle = 0; idle < 3 && received.length < sent.length;) {
+              const jobs = await queue.receive({ maxJobs: 4, visibilityTimeoutSeconds: 60, waitSeconds: 1 });
+              idle = jobs.length === 0 ? idle + 1 : 0;
+              for (const job of jobs) {
+                received.push(job.body.messageId);
+                await queue.ack(job);
+              }
+            }
+          };
+          await Promise.all([consume(opened.storage.inboundQueue), consume(peer.inboundQueue)]);
+          assert.deepEqual([...received].sort(), [...sent].sort());
+        } finally {
+          await peer.close();
+        }
+      }),
+    );
+
     test('a long poll returns as soon as a job is sent', { timeout: 30_000 }, () =>
       withBackend(async (opened) => {
         const queue = opened.storage.inboundQueue;
@@ -143,11 +172,14 @@ for (const set of adapterSets) {
         const [job] = await polling;
         assert.equal(job?.body.messageId, 'm-wake');
         assert.ok(Date.now() - started < 8_000, `took ${Date.now() - started} ms`);
-      }));
+      }),
+    );
 
     test('a send delay beyond the SQS limit of 900 s is refused', () =>
       withBackend(async (opened) => {
-        await assert.rejects(opened.storage.inboundQueue.send(inboundJob('m'), { delaySeconds: 901 }), (error) => isStorageError(error, 'invalid'));
+        await assert.rejects(opened.storage.inboundQueue.send(inboundJob('m'), { delaySeconds: 901 }), (error) =>
+          isStorageError(error, 'invalid'),
+        );
       }));
   });
 }
