@@ -8,11 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-
-/** Namespace and metric the services publish (CloudWatch embedded metric format, once a minute per
- *  task, dimension Service): the number of open client sessions. Averaged over tasks it is the load
- *  per task that connection-based autoscaling tracks; CPU alone misses thousands of idle IMAP sessions. */
-export const CONNECTION_METRIC = { namespace: 'Yubin', metricName: 'ActiveConnections', dimension: 'Service' } as const;
+import { CONNECTION_METRIC } from '../../core/log/metrics.js';
 
 export interface ServicePort {
   /** Listener name, e.g. `smtp`, `imaps`. */
@@ -57,6 +53,7 @@ export class FargateMailService extends Construct {
   readonly container: ecs.ContainerDefinition;
   readonly ports: readonly ServicePort[];
   readonly logGroup: logs.LogGroup;
+  /** Open sessions per task (core/log/metrics.ts): CPU alone misses thousands of idle IMAP sessions. */
   readonly connectionMetric: cloudwatch.Metric;
 
   constructor(scope: Construct, id: string, props: FargateMailServiceProps) {
