@@ -1,5 +1,5 @@
 // One long-running protocol service on Fargate, built from its Dockerfile (which only copies the
-// esbuild bundles from dist/). Shared by the SMTP service and the mail access service: ports, image,
+// esbuild bundles from dist/). The base of SmtpService and MailAccessService: their ports, image,
 // environment and grants differ; drain, health, logging and autoscaling are the same.
 import { Duration, IgnoreMode, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -17,16 +17,11 @@ export interface ServicePort {
   readonly containerPort: number;
 }
 
-export interface FargateMailServiceProps {
-  /** `smtp` or `mail-access`: the Service dimension of its metrics and the prefix of its logs. */
-  readonly serviceName: string;
+/** What both services take from the stack. */
+export interface SharedServiceProps {
   readonly cluster: ecs.ICluster;
   readonly projectRoot: string;
-  /** Dockerfile path relative to projectRoot. */
-  readonly dockerfile: string;
-  /** dist/ subdirectories the image copies; everything else stays out of the build context. */
-  readonly bundles: readonly string[];
-  readonly ports: readonly ServicePort[];
+  /** Common variables (storage, queues, certificate); each service adds its ports. */
   readonly environment: Readonly<Record<string, string>>;
   readonly subnets: ec2.SubnetSelection;
   readonly assignPublicIp: boolean;
@@ -45,6 +40,16 @@ export interface FargateMailServiceProps {
   /** SIGTERM → SIGKILL grace for draining sessions. Default: 120 s (Fargate's maximum). */
   readonly stopTimeout?: Duration;
   readonly logRetention: logs.RetentionDays;
+}
+
+export interface FargateMailServiceProps extends SharedServiceProps {
+  /** `smtp` or `mail-access`: the Service dimension of its metrics and the prefix of its logs. */
+  readonly serviceName: string;
+  /** Dockerfile path relative to projectRoot. */
+  readonly dockerfile: string;
+  /** dist/ subdirectories the image copies; everything else stays out of the build context. */
+  readonly bundles: readonly string[];
+  readonly ports: readonly ServicePort[];
 }
 
 export class FargateMailService extends Construct {
