@@ -101,6 +101,7 @@ class Connection implements SessionIo {
   private pending: (string | Buffer)[] = [];
   private pendingBytes = 0;
   private closed = false;
+  private flushScheduled = false;
 
   constructor(
     socket: net.Socket,
@@ -142,6 +143,14 @@ class Connection implements SessionIo {
     this.pending.push(data);
     this.pendingBytes += data.length;
     if (this.pendingBytes >= 64 * 1024) this.flush();
+    // Output outside a command (IDLE pushes, BYE) is not flushed by pump(): flush it on the next turn.
+    else if (!this.pumping && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
   }
 
   flush(): void {
