@@ -5,9 +5,8 @@ import { imapList, imapNString, imapString, type StringOptions } from './imap-st
 
 function addressList(addresses: readonly EnvelopeAddress[] | null, options: StringOptions): string {
   if (addresses === null || addresses.length === 0) return 'NIL';
-  return imapList(
-    addresses.map((a) => imapList([imapNString(a.name, options), 'NIL', imapNString(a.mailbox, options), imapNString(a.host, options)])),
-  );
+  // RFC 3501 §9 env-from etc.: "(" 1*address ")", addresses written back to back.
+  return `(${addresses.map((a) => imapList([imapNString(a.name, options), 'NIL', imapNString(a.mailbox, options), imapNString(a.host, options)])).join('')})`;
 }
 
 export function formatEnvelope(envelope: Envelope, options: StringOptions): string {
