@@ -2,7 +2,7 @@
 // its header, as BODYSTRUCTURE reports them (RFC 3501 §7.4.2): media type with parameters, id,
 // description, transfer encoding, MD5, disposition, language and location.
 import type { ContentDisposition } from '../mail/message-structure.js';
-import { headerValue, type HeaderField } from './header-block.js';
+import type { HeaderValues } from './header-block.js';
 
 export type Parameter = readonly [name: string, value: string];
 
@@ -147,30 +147,49 @@ function mediaType(raw: string | null, fallback: DefaultContentType): { type: st
   return { type: defaultType, subtype: defaultSubtype, params: [] };
 }
 
+/** RFC 3282 §2: a comma-separated list of language tags; null when absent or empty. */
+function languageTags(value: string | null): string[] | null {
+  const tags = value === null ? [] : parseParameterizedValue(value).value.split(',').map((tag) => tag.trim()).filter(Boolean);
+  return tags.length > 0 ? tags : null;
+}
+
+/** The header fields readContentFields() looks at. */
+export const CONTENT_FIELD_NAMES: ReadonlySet<string> = new Set([
+  'content-type',
+  'content-transfer-encoding',
+  'content-id',
+  'content-description',
+  'content-md5',
+  'content-disposition',
+  'content-language',
+  'content-location',
+]);
+
 /** Reads the MIME fields of one entity; anything malformed falls back to the RFC defaults. */
-export function readContentFields(fields: readonly HeaderField[], fallback: DefaultContentType): ContentFields {
-  const { type, subtype, params } = mediaType(headerValue(fields, 'content-type'), fallback);
+export function readContentFields(values: HeaderValues, fallback: DefaultContentType): ContentFields {
+  const headerValue = (name: string): string | null => values.get(name) ?? null;
+  const { type, subtype, params } = mediaType(headerValue('content-type'), fallback);
   // RFC 2045 §5.2: text without a charset is us-ascii.
   if (type === 'text' && !params.some(([name]) => name === 'charset' || name === 'charset*')) {
     params.push(['charset', 'us-ascii']);
   }
-  const encoding = parseParameterizedValue(headerValue(fields, 'content-transfer-encoding') ?? '').value.toLowerCase();
-  const dispositionRaw = headerValue(fields, 'content-disposition');
+  const encoding = parseParameterizedValue(headerValue('content-transfer-encoding') ?? '').value.toLowerCase();
+  const dispositionRaw = headerValue('content-disposition');
   const disposition = dispositionRaw === null ? null : parseParameterizedValue(dispositionRaw);
-  const language = headerValue(fields, 'content-language');
-  const location = headerValue(fields, 'content-location');
+  const language = headerValue('content-language');
+  const location = headerValue('content-location');
   return {
     type,
     subtype,
     params,
-    id: headerValue(fields, 'content-id'),
-    description: headerValue(fields, 'content-description'),
+    id: headerValue('content-id'),
+    description: headerValue('content-description'),
     encoding: TOKEN.test(encoding) ? encoding : '7bit',
-    md5: headerValue(fields, 'content-md5'),
+    md5: headerValue('content-md5'),
     disposition: disposition && TOKEN.test(disposition.value.toLowerCase())
       ? { type: disposition.value.toLowerCase(), params: disposition.params }
       : null,
-    language: language === null ? null : parseParameterizedValue(language).value.split(',').map((tag) => tag.trim()).filter(Boolean),
+    language: languageTags(language),
     // RFC 2557 §4.4.2: white space inside a folded Content-Location is not part of the URI.
     location: location === null ? null : location.replace(/\s+/g, ''),
   };

@@ -6,6 +6,8 @@ const CR = 0x0d;
 const SP = 0x20;
 const HT = 0x09;
 const COLON = 0x3a;
+/** RFC 5322 §3.6.8 ftext: printable US-ASCII except the colon (so an mbox `From ` line is no field). */
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 
 /** One header field: the name as written (compare case-insensitively) and the raw value after the colon. */
 export type HeaderField = readonly [name: string, rawValue: string];
@@ -60,7 +62,7 @@ function layoutHeader(bytes: Uint8Array): HeaderLayout {
       const name = Buffer.from(bytes.buffer, bytes.byteOffset + position, colon - position)
         .toString('latin1')
         .trimEnd();
-      if (name.length > 0) fields.push({ name, start: position, valueStart: colon + 1, valueEnd, end });
+      if (FIELD_NAME.test(name)) fields.push({ name, start: position, valueStart: colon + 1, valueEnd, end });
     }
     position = end;
   }
@@ -80,6 +82,20 @@ export function parseHeaderBlock(bytes: Uint8Array): HeaderField[] {
 /** RFC 5322 §2.2.3 unfolding: line breaks before white space vanish; outer white space is trimmed. */
 export function unfoldHeaderValue(rawValue: string): string {
   return rawValue.replace(/\r?\n(?=[ \t])/g, '').replace(/[\r\n]+/g, '').trim();
+}
+
+/** The first value of each field by lower-case name, unfolded; pass `wanted` to decode only those fields. */
+export type HeaderValues = ReadonlyMap<string, string>;
+
+export function firstHeaderValues(bytes: Uint8Array, wanted?: ReadonlySet<string>): HeaderValues {
+  const buffer = asBuffer(bytes);
+  const values = new Map<string, string>();
+  for (const field of layoutHeader(buffer).fields) {
+    const name = field.name.toLowerCase();
+    if (values.has(name) || (wanted && !wanted.has(name))) continue;
+    values.set(name, unfoldHeaderValue(buffer.toString('utf8', field.valueStart, field.valueEnd)));
+  }
+  return values;
 }
 
 /** The first field of that name (case-insensitive), unfolded; null when absent. */

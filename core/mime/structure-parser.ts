@@ -6,9 +6,9 @@
 // same. RFC 2046 §5.1.1: the line break before a delimiter line belongs to the delimiter, so a part
 // body ends there. Bad input never throws: broken structure becomes opaque text (see limits below).
 import type { Envelope, MessageStructure, MimePart } from '../mail/message-structure.js';
-import { readContentFields, type ContentFields, type DefaultContentType } from './content-fields.js';
-import { buildEnvelope } from './envelope.js';
-import { parseHeaderBlock } from './header-block.js';
+import { CONTENT_FIELD_NAMES, readContentFields, type ContentFields, type DefaultContentType } from './content-fields.js';
+import { buildEnvelope, ENVELOPE_FIELD_NAMES } from './envelope.js';
+import { firstHeaderValues } from './header-block.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -18,6 +18,8 @@ const DASH = 0x2d;
 const MAX_BOUNDARY_BYTES = 200;
 /** RFC 2045 §6.4 / RFC 2046 §5.2.1: only an identity encoding lets us parse the encapsulated message. */
 const IDENTITY_ENCODINGS = new Set(['7bit', '8bit', 'binary']);
+const MESSAGE_FIELD_NAMES: ReadonlySet<string> = new Set([...CONTENT_FIELD_NAMES, ...ENVELOPE_FIELD_NAMES]);
+const NO_FIELDS: ReadonlyMap<string, string> = new Map();
 
 /** Named limits on untrusted input; past them the rest is opaque body, never an error. */
 export interface StructureLimits {
@@ -138,7 +140,7 @@ class MimeStructureParser implements StructureParser {
     if (this.lineLength > 0) this.endLine(true);
     while (this.stack.length > 0) this.closeTop(this.bytesSeen, this.lfCount, this.lastInputByte);
     const root = this.rootPart ?? opaqueText(0, 0, 0);
-    this.result = { envelope: this.rootEnvelope ?? buildEnvelope([]), root };
+    this.result = { envelope: this.rootEnvelope ?? buildEnvelope(NO_FIELDS), root };
     return this.result;
   }
 
@@ -206,14 +208,20 @@ class MimeStructureParser implements StructureParser {
   /** RFC 2046 §5.1.2: innermost boundaries first; the longest matching one wins (as Dovecot does). */
   private matchDelimiter(): Frame | null {
     let best: Frame | null = null;
+    if (this.head[1] !== DASH) return best;
     for (let index = this.stack.length - 1; index >= 0; index--) {
       const frame = this.stack[index];
       const delimiter = frame?.delimiter;
-      if (!frame || !delimiter || delimiter.length > this.headLength) continue;
-      if (delimiter.compare(this.head, 0, delimiter.length) !== 0) continue;
+      if (!frame || !delimiter || delimiter.length > this.headLength || !this.headStartsWith(delimiter)) continue;
       if (!best?.delimiter || delimiter.length > best.delimiter.length) best = frame;
     }
     return best;
+  }
+
+  private headStartsWith(delimiter: Buffer): boolean {
+    // A plain loop: Buffer#compare with offsets costs more than the few bytes it compares here.
+    for (let index = 2; index < delimiter.length; index++) if (this.head[index] !== delimiter[index]) return false;
+    return true;
   }
 
   private openChild(owner: Frame, headerStart: number): void {
@@ -235,10 +243,10 @@ class MimeStructureParser implements StructureParser {
     const bytes = Buffer.concat(frame.header);
     frame.header = [];
     if (frame === this.rootFrame) this.topHeader = bytes;
-    const fields = parseHeaderBlock(bytes);
-    const content = readContentFields(fields, frame.defaultType);
+    const values = firstHeaderValues(bytes, frame.isMessageRoot ? MESSAGE_FIELD_NAMES : CONTENT_FIELD_NAMES);
+    const content = readContentFields(values, frame.defaultType);
     frame.content = content;
-    if (frame.isMessageRoot) frame.envelope = buildEnvelope(fields);
+    if (frame.isMessageRoot) frame.envelope = buildEnvelope(values);
     frame.bodyStart = bodyStart;
     frame.lfAtBodyStart = lfAtBodyStart;
     frame.kind = 'leaf';
@@ -274,14 +282,14 @@ class MimeStructureParser implements StructureParser {
       this.rootPart = part;
       this.rootEnvelope = frame.envelope;
     } else if (parent.kind === 'message') {
-      parent.encapsulated = { envelope: frame.envelope ?? buildEnvelope([]), root: part };
+      parent.encapsulated = { envelope: frame.envelope ?? buildEnvelope(NO_FIELDS), root: part };
     } else {
       parent.children.push(part);
     }
   }
 
   private buildPart(frame: Frame, bodyEnd: number, lines: number): MimePart {
-    const content = frame.content ?? readContentFields([], frame.defaultType);
+    const content = frame.content ?? readContentFields(NO_FIELDS, frame.defaultType);
     const part: MimePart = {
       headerStart: frame.headerStart,
       bodyStart: frame.bodyStart,
@@ -297,7 +305,7 @@ class MimeStructureParser implements StructureParser {
       return { ...part, children };
     }
     if (isMessageType(content)) {
-      return { ...part, message: frame.encapsulated ?? { envelope: buildEnvelope([]), root: opaqueText(frame.bodyStart, bodyEnd, lines) } };
+      return { ...part, message: frame.encapsulated ?? { envelope: buildEnvelope(NO_FIELDS), root: opaqueText(frame.bodyStart, bodyEnd, lines) } };
     }
     return part;
   }
