@@ -21,6 +21,7 @@ import type {
   StoredMessage,
 } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
+import { normalizeFlags } from '../../mail/flags.js';
 import { awsCall } from './aws-errors.js';
 import { batchDeleteAll, batchGetAll, queryAll } from './dynamo-batch.js';
 import { mailboxCounterUpdate, quotaUpdate } from './dynamo-counters.js';
@@ -117,7 +118,7 @@ export class DynamoMailIndex implements MailIndex {
     if (limit !== undefined && limit !== null && message.sizeBytes > limit) throw new StorageError('quota-exceeded', 'message larger than the quota');
     // Written before the message becomes visible; idempotent, so a lost race or a crash leaves no harm.
     await this.structures.put(message.blobKey, message.structure);
-    const flags = [...new Set(message.flags ?? [])];
+    const flags = normalizeFlags(message.flags ?? []);
     const counters = flagCounterDelta(null, flags);
     return retryOnLostRace('append', async () => {
       const mailbox = await this.mailboxes.require(mailboxId);
@@ -197,13 +198,16 @@ export class DynamoMailIndex implements MailIndex {
   }
 
   async listMessages(mailboxId: string, query: ListMessagesQuery = {}): Promise<MessagePage<MessageSummary>> {
+    await this.mailboxes.require(mailboxId);
     const limit = Math.max(1, Math.min(query.limit ?? MAX_PAGE_MESSAGES, MAX_PAGE_MESSAGES));
     let from = 1;
     let to = Number.MAX_SAFE_INTEGER;
-    if (query.range?.by === 'uid') ({ from, to } = query.range);
+    // RFC 3501 §9 seq-range: `11:2` means the same as `2:11`.
+    if (query.range?.by === 'uid') [from, to] = [Math.min(query.range.from, query.range.to), Math.max(query.range.from, query.range.to)];
     if (query.range?.by === 'sequence') {
-      if (query.range.from < 1 || query.range.to < query.range.from) throw new StorageError('invalid', 'bad sequence range');
-      const uids = await this.sequenceToUids(mailboxId, query.range.from, query.range.to);
+      const [first, last] = [Math.min(query.range.from, query.range.to), Math.max(query.range.from, query.range.to)];
+      if (first < 1) throw new StorageError('invalid', 'bad sequence range');
+      const uids = await this.sequenceToUids(mailboxId, first, last);
       if (!uids) return { messages: [], nextAfterUid: null };
       ({ from, to } = uids);
     }

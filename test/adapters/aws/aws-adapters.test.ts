@@ -33,8 +33,9 @@ describe('AWS adapters on emulators', () => {
   let storage: Storage;
 
   before(async () => {
-    emulators = await startAwsEmulators({ maxAttempts: MAX_ATTEMPTS });
-    const open = () => openAwsStorage(emulators.config, { credentials: emulators.credentials, changeFeed: { pollIntervalMs: 100 }, blobPartBytes: 5 * 1024 * 1024 });
+    emulators = await startAwsEmulators();
+    const config = await emulators.createBackend({ maxAttempts: MAX_ATTEMPTS });
+    const open = () => openAwsStorage(config, { credentials: emulators.credentials, changeFeed: { pollIntervalMs: 100 }, blobPartBytes: 5 * 1024 * 1024 });
     clients = await Promise.all([open(), open(), open()]);
     storage = clients[0]!;
   });
