@@ -43,7 +43,8 @@ export class FileBlobStore implements BlobStore {
         hash.update(chunk);
         await handle.write(chunk);
       }
-      await handle.sync();
+      // fdatasync: the data and the size that reads need; the rename below is made durable by the directory fsync.
+      await handle.datasync();
     } catch (error) {
       await handle.close().catch(() => undefined);
       await unlink(tempPath).catch(() => undefined);

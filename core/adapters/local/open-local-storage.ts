@@ -31,7 +31,7 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<St
   const changes = new LocalChangeFeed(db, { pollIntervalMs: options.changePollIntervalMs });
   return {
     blobs: new FileBlobStore(path.join(options.dataDir, BLOB_DIRECTORY_NAME)),
-    directory: new SqliteDirectory(db),
+    directory: new SqliteDirectory(db, committer),
     mailIndex: new SqliteMailIndex(db, committer),
     inboundQueue: new SqliteJobQueue<InboundDeliveryJob>(db, committer, 'inbound', queueOptions),
     outboundQueue: new SqliteJobQueue<OutboundDeliveryJob>(db, committer, 'outbound', queueOptions),

@@ -7,17 +7,23 @@ import { MIGRATIONS } from './schema.js';
 
 export type SqliteDatabase = Database.Database;
 
-/** How long a writer waits for another process's write transaction before giving up (SQLITE_BUSY). */
-const BUSY_TIMEOUT_MS = 10_000;
+/**
+ * SQLite's busy handler sleeps inside the synchronous call, stalling the event loop; so it is kept
+ * short, and writes wait for another process's lock in GroupCommitter, on a timer, instead.
+ */
+const BUSY_TIMEOUT_MS = 5;
+/** Opening may wait longer: another process may be migrating the same file. */
+const OPEN_BUSY_TIMEOUT_MS = 10_000;
 
 export function openSqliteDatabase(file: string): SqliteDatabase {
   const db = new Database(file);
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   // FULL in WAL mode fsyncs the WAL on every commit: a committed transaction survives power loss.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
 }
 
