@@ -24,14 +24,15 @@ import { StorageError } from '../../ports/errors.js';
 import { normalizeFlags } from '../../mail/flags.js';
 import { awsCall } from './aws-errors.js';
 import { batchDeleteAll, batchGetAll, queryAll } from './dynamo-batch.js';
-import { mailboxCounterUpdate, quotaUpdate } from './dynamo-counters.js';
+import { quotaUpdate } from './dynamo-counters.js';
 import { DynamoMailboxStore } from './dynamo-mailbox-store.js';
-import { countByBlob, flagCounterDelta, idempotencyKey, quotaKey, toMailbox, toMessageSummary, type Item, type MessageItem } from './dynamo-mail-items.js';
+import { countByBlob, quotaKey, toMailbox, toMessageSummary, type Item } from './dynamo-mail-items.js';
 import { DynamoMessageMover } from './dynamo-message-mover.js';
+import { DynamoAppendBatcher } from './dynamo-append-batcher.js';
 import { DynamoFlagWriter } from './dynamo-flag-writer.js';
 import { DynamoStructureStore } from './dynamo-structure-store.js';
-import { isLostRace, retryOnLostRace, transact } from './dynamo-transactions.js';
-import { IDEMPOTENCY_RETENTION_SECONDS, messagesTable, tableName, vanishedTable } from './table-design.js';
+import { transact } from './dynamo-transactions.js';
+import { messagesTable, tableName, vanishedTable } from './table-design.js';
 
 /** Largest listing page; the port promises at least 1,000. */
 const MAX_PAGE_MESSAGES = 1000;
@@ -43,6 +44,7 @@ export class DynamoMailIndex implements MailIndex {
   private readonly vanishedTable: string;
   private readonly flags: DynamoFlagWriter;
   private readonly mover: DynamoMessageMover;
+  private readonly appends: DynamoAppendBatcher;
 
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
@@ -55,6 +57,7 @@ export class DynamoMailIndex implements MailIndex {
     const tables = { mailboxes: this.mailboxes.table, messages: this.messagesTable, vanished: this.vanishedTable };
     this.flags = new DynamoFlagWriter(dynamo, this.mailboxes, tables);
     this.mover = new DynamoMessageMover(dynamo, this.mailboxes, this.structures, tables);
+    this.appends = new DynamoAppendBatcher(dynamo, this.mailboxes, this.structures, this.messagesTable);
   }
 
   createMailbox(userId: string, name: string, options?: CreateMailboxOptions): Promise<Mailbox> {
@@ -100,61 +103,18 @@ export class DynamoMailIndex implements MailIndex {
     return this.mailboxes.setSubscribed(userId, name, subscribed);
   }
 
-  private async findAppended(mailboxId: string, key: string): Promise<AppendResult | null> {
-    const result = await awsCall('read idempotency key', () =>
-      this.dynamo.send(new GetCommand({ TableName: this.mailboxes.table, Key: idempotencyKey(mailboxId, key), ConsistentRead: true })),
-    );
-    const item = result.Item;
-    return item ? { uid: item.uid as number, modseq: item.modseq as number, uidValidity: item.uidValidity as number, duplicate: true } : null;
-  }
-
   async appendMessage(mailboxId: string, message: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
     const key = message.idempotencyKey;
     if (key !== undefined) {
-      const earlier = await this.findAppended(mailboxId, key);
+      const earlier = await this.appends.findAppended(mailboxId, key);
       if (earlier) return earlier;
     }
-    const limit = options.quotaLimitBytes;
-    if (limit !== undefined && limit !== null && message.sizeBytes > limit) throw new StorageError('quota-exceeded', 'message larger than the quota');
+    const limit = options.quotaLimitBytes ?? null;
+    if (limit !== null && message.sizeBytes > limit) throw new StorageError('quota-exceeded', 'message larger than the quota');
     // Written before the message becomes visible; idempotent, so a lost race or a crash leaves no harm.
     await this.structures.put(message.blobKey, message.structure);
-    const flags = normalizeFlags(message.flags ?? []);
-    const counters = flagCounterDelta(null, flags);
-    return retryOnLostRace('append', async () => {
-      const mailbox = await this.mailboxes.require(mailboxId);
-      const uid = mailbox.uidNext;
-      const modseq = mailbox.highestModseq + 1;
-      const item: MessageItem = { mailboxId, uid, modseq, flags, internalDate: message.internalDate.getTime(), sizeBytes: message.sizeBytes, blobKey: message.blobKey };
-      const outcome = await transact(
-        this.dynamo,
-        [
-          mailboxCounterUpdate(this.mailboxes.table, mailbox, { uidsAllocated: 1, messages: 1, unseen: counters.unseen, deleted: counters.deleted, sizeBytes: message.sizeBytes }),
-          { Put: { TableName: this.messagesTable, Item: item, ConditionExpression: 'attribute_not_exists(uid)' } },
-          quotaUpdate(this.mailboxes.table, mailbox.userId, message.sizeBytes, 1, limit),
-          ...this.structures.referenceUpdates(new Map([[message.blobKey, 1]])),
-          ...(key === undefined
-            ? []
-            : [
-                {
-                  Put: {
-                    TableName: this.mailboxes.table,
-                    Item: { ...idempotencyKey(mailboxId, key), uid, modseq, uidValidity: mailbox.uidValidity, expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_RETENTION_SECONDS },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-              ]),
-        ],
-        'append',
-      );
-      if (outcome.committed) return { uid, modseq, uidValidity: mailbox.uidValidity, duplicate: false };
-      if (outcome.reasons[4] === 'ConditionalCheckFailed' && key !== undefined) {
-        // A concurrent delivery of the same job won: report its UID (invariant 1: one copy).
-        const earlier = await this.findAppended(mailboxId, key);
-        if (earlier) return earlier;
-      }
-      if (outcome.reasons[2] === 'ConditionalCheckFailed') throw new StorageError('quota-exceeded', 'mailbox quota exceeded');
-      if (isLostRace(outcome, [0, 1])) return undefined;
-      throw new StorageError('unavailable', `append cancelled: ${outcome.reasons.join(',')}`);
+    return new Promise((resolve, reject) => {
+      this.appends.enqueue(mailboxId, { message, flags: normalizeFlags(message.flags ?? []), quotaLimitBytes: limit, resolve, reject });
     });
   }
 
