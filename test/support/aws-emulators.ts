@@ -61,9 +61,9 @@ async function startDynamoLocal(): Promise<{ endpoint: string; process: ChildPro
   const child = spawn(
     'java',
     [
-      // Small, quick-starting JVM: tests hold a few thousand items at most.
+      // Quick-starting JVM; the heap grows only as needed (the benchmark's 100,000-message mailbox needs ~1 GB).
       '-Xms64m',
-      '-Xmx384m',
+      '-Xmx1g',
       '-XX:+UseSerialGC',
       '-XX:TieredStopAtLevel=1',
       `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,

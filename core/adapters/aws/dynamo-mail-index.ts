@@ -23,7 +23,7 @@ import type {
 import { StorageError } from '../../ports/errors.js';
 import { normalizeFlags } from '../../mail/flags.js';
 import { awsCall } from './aws-errors.js';
-import { batchDeleteAll, batchGetAll, queryAll } from './dynamo-batch.js';
+import { backoff, batchDeleteAll, batchGetAll, queryAll } from './dynamo-batch.js';
 import { quotaUpdate } from './dynamo-counters.js';
 import { DynamoMailboxStore } from './dynamo-mailbox-store.js';
 import { countByBlob, quotaKey, toMailbox, toMessageSummary, type Item } from './dynamo-mail-items.js';
@@ -36,6 +36,8 @@ import { messagesTable, tableName, vanishedTable } from './table-design.js';
 
 /** Largest listing page; the port promises at least 1,000. */
 const MAX_PAGE_MESSAGES = 1000;
+/** Re-reads of the byModseq GSI before changesSince falls back to a consistent Query. */
+const GSI_LAG_RETRIES = 3;
 
 export class DynamoMailIndex implements MailIndex {
   private readonly mailboxes: DynamoMailboxStore;
@@ -219,16 +221,25 @@ export class DynamoMailIndex implements MailIndex {
     return this.mover.expunge(mailboxId, uids);
   }
 
+  /**
+   * CONDSTORE/QRESYNC changes. The byModseq GSI is updated asynchronously on AWS, so the answer is
+   * checked against the counter: the newest change (HIGHESTMODSEQ) always leaves a trace, a message
+   * item or a tombstone with that MODSEQ. While the GSI lacks it, re-query briefly, then fall back to
+   * a consistent Query of the mailbox (O(mailbox) reads, only while the index lags).
+   */
   async changesSince(mailboxId: string, modseq: number): Promise<ChangesSince> {
     // Counter first: a change committed after this read may show up in `changed` too, which is harmless.
     const mailbox = await this.mailboxes.require(mailboxId);
-    const [changed, vanished] = await Promise.all([
+    const changedQuery = (consistent: boolean) =>
       queryAll(this.dynamo, {
         TableName: this.messagesTable,
-        IndexName: messagesTable.globalSecondaryIndexes[0].indexName,
-        KeyConditionExpression: 'mailboxId = :m AND modseq > :since',
+        ...(consistent
+          ? { ConsistentRead: true, KeyConditionExpression: 'mailboxId = :m', FilterExpression: 'modseq > :since' }
+          : { IndexName: messagesTable.globalSecondaryIndexes[0].indexName, KeyConditionExpression: 'mailboxId = :m AND modseq > :since' }),
         ExpressionAttributeValues: { ':m': mailboxId, ':since': modseq },
-      }),
+      });
+    const [firstChanged, vanished] = await Promise.all([
+      changedQuery(false),
       queryAll(this.dynamo, {
         TableName: this.vanishedTable,
         ConsistentRead: true,
@@ -237,6 +248,15 @@ export class DynamoMailIndex implements MailIndex {
         ExpressionAttributeValues: { ':m': mailboxId, ':since': modseq },
       }),
     ]);
+    let changed = firstChanged;
+    // A new mailbox starts at MODSEQ 1 with no trace; tombstones expire after VANISHED_RETENTION_SECONDS.
+    const lagging = () =>
+      mailbox.highestModseq > Math.max(modseq, 1) && Math.max(0, ...[...changed, ...vanished].map((item) => item.modseq as number)) < mailbox.highestModseq;
+    for (let round = 0; round < GSI_LAG_RETRIES && lagging(); round++) {
+      await backoff(round + 4);
+      changed = await changedQuery(false);
+    }
+    if (lagging()) changed = await changedQuery(true);
     return {
       highestModseq: mailbox.highestModseq,
       changed: changed.map(toMessageSummary).sort((a, b) => a.uid - b.uid),

@@ -127,6 +127,8 @@ export class DynamoMailboxStore {
     const from = canonicalMailboxName(rawFrom);
     const to = canonicalMailboxName(rawTo);
     validateName(to);
+    // RFC 3501 §6.3.5 defines renaming INBOX as moving its messages: not a rename, so refused here.
+    if (from === 'INBOX') throw new StorageError('invalid', 'INBOX cannot be renamed');
     const all = await this.list(userId);
     const moving = all.filter((mailbox) => mailbox.name === from || mailbox.name.startsWith(from + MAILBOX_DELIMITER));
     if (!moving.some((mailbox) => mailbox.name === from)) throw new StorageError('not-found', `mailbox ${from} not found`);
