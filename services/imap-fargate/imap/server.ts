@@ -10,7 +10,7 @@ import type { Logger } from '../../../core/log/logger.js';
 import type { Storage } from '../../../core/ports/index.js';
 import type { TlsContextProvider } from '../../../core/tls/certificates.js';
 import { CommandFramer, type FramerEvent } from './protocol/command-framer.js';
-import { parseProxyV2 } from './protocol/proxy-header.js';
+import { parseProxyV2 } from '../../../core/net/proxy-protocol.js';
 import { ImapSession } from './session/session.js';
 import type { SessionIo, UserConnectionLimiter } from './session/session-io.js';
 
@@ -84,8 +84,8 @@ async function readProxyHeader(socket: net.Socket): Promise<string | null> {
       const result = parseProxyV2(buffer);
       if (result.kind === 'incomplete') continue;
       if (result.kind === 'invalid') throw new Error(result.reason);
-      if (buffer.length > result.headerBytes) socket.unshift(buffer.subarray(result.headerBytes));
-      return result.clientIp;
+      if (buffer.length > result.consumed) socket.unshift(buffer.subarray(result.consumed));
+      return result.kind === 'proxy' ? result.source.ip : null; // LOCAL: the NLB's own health check
     }
   } finally {
     clearTimeout(timer);

@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
-import { PROXY_V2_SIGNATURE } from '../../../services/imap-fargate/imap/protocol/proxy-header.js';
+import { PROXY_V2_SIGNATURE } from '../../../core/net/proxy-protocol.js';
 import { ALICE, PASSWORD, sampleMessage, startFixture, type ImapFixture } from './imap-fixture.js';
 
 let fixture: ImapFixture;

@@ -188,11 +188,6 @@ export class ImapSession {
     });
   }
 
-  /** Wakes this process's other sessions on the mailbox now; other processes learn it from their feed's poll. */
-  async publishChange(mailboxId: string, highestModseq: number): Promise<void> {
-    await this.deps.storage.changes.publish({ userId: this.user!.id, mailboxId, highestModseq });
-  }
-
   async pushIdleUpdates(): Promise<void> {
     if (!this.idling) return;
     for (const line of await this.syncSelected(true)) this.io.write(line);

@@ -56,7 +56,6 @@ async function markSeen(session: Parameters<Command['run']>[0]['session'], messa
   const result = await session.deps.storage.mailIndex.updateFlags(view.mailbox.id, { uids: unseen, operation: 'add', flags: ['\\Seen'] });
   const updated = new Map(result.updated.map((u) => [u.uid, u]));
   view.markDirty();
-  await session.publishChange(view.mailbox.id, result.highestModseq);
   return messages.map((m) => {
     const change = updated.get(m.uid);
     if (change === undefined) return m;

@@ -10,6 +10,7 @@ import { AuthThrottle } from '../../../../../core/auth/auth-throttle.js';
 import { hashPassword } from '../../../../../core/auth/password.js';
 import { silentLogger } from '../../../../../core/log/logger.js';
 import type { Storage } from '../../../../../core/ports/index.js';
+import { withChangeNotifications } from '../../../../../core/storage/notifying-mail-index.js';
 import { CommandFramer } from '../../../../../services/imap-fargate/imap/protocol/command-framer.js';
 import { ImapSession } from '../../../../../services/imap-fargate/imap/session/session.js';
 import type { SessionIo } from '../../../../../services/imap-fargate/imap/session/session-io.js';
@@ -58,7 +59,8 @@ function client() {
 
 before(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-imap-session-'));
-  storage = await openLocalStorage({ dataDir });
+  const opened = await openLocalStorage({ dataDir });
+  storage = { ...opened, mailIndex: withChangeNotifications(opened.mailIndex, opened.changes, silentLogger), close: () => opened.close() };
   await storage.directory.addDomain('example.test');
   await storage.directory.addUser({ address: 'ann@example.test', passwordHash: await hashPassword('a long password') });
 });
