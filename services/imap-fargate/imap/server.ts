@@ -43,6 +43,8 @@ export interface ImapServiceOptions {
   readonly logger: Logger;
   /** null: no STARTTLS and no implicit-TLS port. */
   readonly tls: TlsContextProvider | null;
+  /** Shared with POP3 and SMTP so failures count across protocols; a private one otherwise. */
+  readonly throttle?: AuthThrottle;
 }
 
 export interface ImapService {
@@ -211,7 +213,7 @@ class ImapServer {
     const c = options.config;
     this.perIp = new CountLimiter(c.maxConnectionsPerIp ?? 50);
     this.userLimiter = new CountLimiter(c.maxConnectionsPerUser ?? 20);
-    this.authThrottle = new AuthThrottle(c.authThrottle ?? DEFAULT_AUTH_THROTTLE);
+    this.authThrottle = options.throttle ?? new AuthThrottle(c.authThrottle ?? DEFAULT_AUTH_THROTTLE);
     this.inactivityTimeoutMs = c.inactivityTimeoutMs ?? 30 * 60_000;
   }
 
