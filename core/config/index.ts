@@ -43,6 +43,10 @@ export interface YubinConfig {
   readonly ports: PortConfig;
   /** Largest message accepted (SMTP SIZE, IMAP APPEND literal). */
   readonly maxMessageBytes: number;
+  /** Every connection starts with a PROXY v2 header (behind the AWS NLB): YUBIN_PROXY_PROTOCOL=1. */
+  readonly proxyProtocol: boolean;
+  /** Directory of `key.pem` + `cert.pem` (a self-signed pair is made when absent). */
+  readonly tlsDir: string;
   readonly aws: AwsConfig;
   readonly egress: EgressMode;
   /** Listeners expect a PROXY protocol v2 header first (behind the AWS NLB). */
@@ -83,6 +87,8 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       pop3s: intFrom(env, 'YUBIN_POP3S_PORT', 2995),
     },
     maxMessageBytes: intFrom(env, 'YUBIN_MAX_MESSAGE_BYTES', 50 * 1024 * 1024),
+    proxyProtocol: env.YUBIN_PROXY_PROTOCOL === '1' || env.YUBIN_PROXY_PROTOCOL === 'true',
+    tlsDir: path.resolve(env.YUBIN_TLS_DIR ?? path.join(env.YUBIN_DATA_DIR ?? './data', 'tls')),
     aws: {
       region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
       dynamoEndpoint: env.YUBIN_DYNAMODB_ENDPOINT,
