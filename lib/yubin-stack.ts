@@ -122,7 +122,7 @@ export class YubinStack extends Stack {
         YUBIN_LISTEN_HOST: '0.0.0.0',
         // The root filesystem is read-only; /tmp is the task's scratch volume (self-signed fallback cert).
         YUBIN_DATA_DIR: '/tmp/yubin',
-        YUBIN_PROXY_PROTOCOL: 'v2',
+        YUBIN_PROXY_PROTOCOL: '1',
         YUBIN_TLS_SECRET_ARN: secrets.tlsCertificate.secretArn,
       },
     };

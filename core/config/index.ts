@@ -49,8 +49,6 @@ export interface YubinConfig {
   readonly tlsDir: string;
   readonly aws: AwsConfig;
   readonly egress: EgressMode;
-  /** Listeners expect a PROXY protocol v2 header first (behind the AWS NLB). */
-  readonly proxyProtocol: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -69,9 +67,6 @@ export function loadConfig(env: Env = process.env): YubinConfig {
   const egress = (env.YUBIN_EGRESS ?? (backend === 'aws' ? 'ses' : 'sink')) as EgressMode;
   if (!EGRESS_MODES.includes(egress))
     throw new Error(`YUBIN_EGRESS must be one of ${EGRESS_MODES.join(', ')}, got ${JSON.stringify(egress)}`);
-  const proxyProtocol = env.YUBIN_PROXY_PROTOCOL ?? '';
-  if (proxyProtocol !== '' && proxyProtocol !== 'v2')
-    throw new Error(`YUBIN_PROXY_PROTOCOL must be v2 or empty, got ${JSON.stringify(proxyProtocol)}`);
   return {
     backend,
     dataDir: path.resolve(env.YUBIN_DATA_DIR ?? './data'),
@@ -103,6 +98,5 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       smarthostSecretArn: env.YUBIN_SMARTHOST_SECRET_ARN,
     },
     egress,
-    proxyProtocol: proxyProtocol === 'v2',
   };
 }

@@ -90,7 +90,7 @@ describe('health probe bundle', () => {
   test('behind the NLB it sends a PROXY v2 LOCAL header and accepts an SMTP greeting', async () => {
     const server = await listen('220 mail.example.com ESMTP\r\n', 16);
     try {
-      assert.equal(await exitCode(server.port, { YUBIN_PROXY_PROTOCOL: 'v2' }), 0);
+      assert.equal(await exitCode(server.port, { YUBIN_PROXY_PROTOCOL: '1' }), 0);
       const header = await server.received;
       assert.deepEqual(header.subarray(0, 12), PROXY_V2_SIGNATURE);
       assert.deepEqual([...header.subarray(12, 16)], [0x20, 0x00, 0x00, 0x00], 'version 2, LOCAL, UNSPEC, no addresses');
