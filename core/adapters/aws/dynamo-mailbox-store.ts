@@ -19,8 +19,14 @@ export function canonicalMailboxName(name: string): string {
   return name;
 }
 
+/** Longest name accepted: far beyond any client's need, well inside a DynamoDB key (1 KB sort key limit). */
+const MAX_MAILBOX_NAME_LENGTH = 500;
+
+/** No empty levels (`a//b`, leading or trailing delimiter) and no control characters. */
 function validateName(name: string): void {
-  if (name === '' || name.startsWith(MAILBOX_DELIMITER) || name.endsWith(MAILBOX_DELIMITER) || name.includes(`${MAILBOX_DELIMITER}${MAILBOX_DELIMITER}`)) {
+  const levels = name.split(MAILBOX_DELIMITER);
+  // eslint-disable-next-line no-control-regex
+  if (name.length > MAX_MAILBOX_NAME_LENGTH || levels.some((level) => level === '') || /[\x00-\x1f\x7f]/.test(name)) {
     throw new StorageError('invalid', `bad mailbox name ${JSON.stringify(name)}`);
   }
 }
@@ -121,6 +127,8 @@ export class DynamoMailboxStore {
     const from = canonicalMailboxName(rawFrom);
     const to = canonicalMailboxName(rawTo);
     validateName(to);
+    // RFC 3501 §6.3.5 defines renaming INBOX as moving its messages: not a rename, so refused here.
+    if (from === 'INBOX') throw new StorageError('invalid', 'INBOX cannot be renamed');
     const all = await this.list(userId);
     const moving = all.filter((mailbox) => mailbox.name === from || mailbox.name.startsWith(from + MAILBOX_DELIMITER));
     if (!moving.some((mailbox) => mailbox.name === from)) throw new StorageError('not-found', `mailbox ${from} not found`);
@@ -149,6 +157,7 @@ export class DynamoMailboxStore {
 
   /** Removes the name and the counter item, so no append can find the mailbox any more. */
   async remove(userId: string, name: string): Promise<MailboxItem> {
+    if (canonicalMailboxName(name) === 'INBOX') throw new StorageError('invalid', 'INBOX cannot be deleted'); // RFC 3501 §6.3.4
     const mailbox = await this.byName(userId, name);
     if (!mailbox) throw new StorageError('not-found', `mailbox ${name} not found`);
     const outcome = await transact(

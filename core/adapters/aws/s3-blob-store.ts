@@ -121,7 +121,7 @@ export class S3BlobStore implements BlobStore {
     } catch (error) {
       if (uploadId !== undefined) {
         const abandoned = uploadId;
-        // Best effort: a bucket lifecycle rule (CDK) also aborts incomplete uploads after a day.
+        // Best effort; a crash here leaves the upload to the bucket's AbortIncompleteMultipartUpload rule.
         await this.s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: abandoned })).catch(() => undefined);
       }
       throw error;
