@@ -9,7 +9,7 @@ import { StorageError } from '../../ports/errors.js';
 import { awsCall } from './aws-errors.js';
 import { batchGetAll, queryAll } from './dynamo-batch.js';
 import { MAILBOX_NAME_PREFIX, mailboxKey, mailboxNameKey, toMailbox, toMailboxItem, uidValidityKey, type MailboxItem } from './dynamo-mail-items.js';
-import { MAX_TRANSACTION_ITEMS, transact, type TransactItem } from './dynamo-transactions.js';
+import { MAX_TRANSACTION_ITEMS, retryOnLostRace, transact, type TransactItem } from './dynamo-transactions.js';
 import { mailboxesTable, tableName } from './table-design.js';
 
 /** RFC 3501 §5.1: INBOX is case-insensitive; every other name is kept as given. */
@@ -76,15 +76,20 @@ export class DynamoMailboxStore {
       deletedCount: 0,
       sizeBytes: 0,
     };
-    const outcome = await transact(
-      this.dynamo,
-      [
-        { Put: { TableName: this.table, Item: { ...mailboxNameKey(userId, name), mailboxId: item.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName: this.table, Item: { ...mailboxKey(item.id), ...item } } },
-      ],
-      'create mailbox',
-    );
-    if (!outcome.committed) throw new StorageError('already-exists', `mailbox ${name} exists`);
+    await retryOnLostRace('create mailbox', async () => {
+      const outcome = await transact(
+        this.dynamo,
+        [
+          { Put: { TableName: this.table, Item: { ...mailboxNameKey(userId, name), mailboxId: item.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: this.table, Item: { ...mailboxKey(item.id), ...item } } },
+        ],
+        'create mailbox',
+      );
+      if (outcome.committed) return true;
+      if (outcome.reasons[0] === 'ConditionalCheckFailed') throw new StorageError('already-exists', `mailbox ${name} exists`);
+      // A concurrent transaction on the same name (TransactionConflict): try again to learn who won.
+      return undefined;
+    });
     return toMailbox(item);
   }
 
