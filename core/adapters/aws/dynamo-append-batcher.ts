@@ -45,7 +45,9 @@ export class DynamoAppendBatcher {
       this.dynamo.send(new GetCommand({ TableName: this.mailboxes.table, Key: idempotencyKey(mailboxId, key), ConsistentRead: true })),
     );
     const item = result.Item;
-    return item ? { uid: item.uid as number, modseq: item.modseq as number, uidValidity: item.uidValidity as number, duplicate: true } : null;
+    return item
+      ? { uid: item.uid as number, modseq: item.modseq as number, uidValidity: item.uidValidity as number, duplicate: true }
+      : null;
   }
 
   enqueue(mailboxId: string, pending: PendingAppend): void {
@@ -76,7 +78,7 @@ export class DynamoAppendBatcher {
   private takeBatch(queue: PendingAppend[]): PendingAppend[] {
     const batch: PendingAppend[] = [];
     const keys = new Set<string>();
-    for (let i = 0; i < queue.length && batch.length < MAX_BATCH_MESSAGES; ) {
+    for (let i = 0; i < queue.length && batch.length < MAX_BATCH_MESSAGES;) {
       const key = queue[i]!.message.idempotencyKey;
       if (key !== undefined && keys.has(key)) {
         i++;
@@ -142,7 +144,13 @@ export class DynamoAppendBatcher {
     const limit = limits.length > 0 ? Math.min(...limits) : null;
     const references = this.structures.referenceUpdates(countByBlob(items));
     const transaction: TransactItem[] = [
-      mailboxCounterUpdate(this.mailboxes.table, mailbox, { uidsAllocated: batch.length, messages: batch.length, unseen, deleted, sizeBytes }),
+      mailboxCounterUpdate(this.mailboxes.table, mailbox, {
+        uidsAllocated: batch.length,
+        messages: batch.length,
+        unseen,
+        deleted,
+        sizeBytes,
+      }),
       quotaUpdate(this.mailboxes.table, mailbox.userId, sizeBytes, batch.length, limit),
       ...references,
       ...items.map((item) => ({ Put: { TableName: this.messagesTable, Item: item, ConditionExpression: 'attribute_not_exists(uid)' } })),
@@ -153,7 +161,13 @@ export class DynamoAppendBatcher {
               {
                 Put: {
                   TableName: this.mailboxes.table,
-                  Item: { ...idempotencyKey(mailboxId, message.idempotencyKey), uid: items[i]!.uid, modseq, uidValidity: mailbox.uidValidity, expiresAt },
+                  Item: {
+                    ...idempotencyKey(mailboxId, message.idempotencyKey),
+                    uid: items[i]!.uid,
+                    modseq,
+                    uidValidity: mailbox.uidValidity,
+                    expiresAt,
+                  },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -161,7 +175,8 @@ export class DynamoAppendBatcher {
       ),
     ];
     const outcome = await transact(this.dynamo, transaction, 'append');
-    if (outcome.committed) return { results: items.map((item) => ({ uid: item.uid, modseq, uidValidity: mailbox.uidValidity, duplicate: false })) };
+    if (outcome.committed)
+      return { results: items.map((item) => ({ uid: item.uid, modseq, uidValidity: mailbox.uidValidity, duplicate: false })) };
     // The counter (item 0) or a message item (UID taken) failing its condition means another process won.
     const messagePuts = items.map((_, i) => 2 + references.length + i);
     if (isLostRace(outcome, [0, ...messagePuts])) return undefined;

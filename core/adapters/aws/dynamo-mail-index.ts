@@ -93,7 +93,11 @@ export class DynamoMailIndex implements MailIndex {
       ExpressionAttributeValues: { ':m': mailbox.id },
       ProjectionExpression: 'mailboxId, uid, blobKey, sizeBytes',
     });
-    await batchDeleteAll(this.dynamo, this.messagesTable, messages.map((item) => ({ mailboxId: item.mailboxId, uid: item.uid })));
+    await batchDeleteAll(
+      this.dynamo,
+      this.messagesTable,
+      messages.map((item) => ({ mailboxId: item.mailboxId, uid: item.uid })),
+    );
     const freedBytes = messages.reduce((sum, item) => sum + (item.sizeBytes as number), 0);
     if (messages.length > 0) {
       await transact(this.dynamo, [quotaUpdate(this.mailboxes.table, userId, -freedBytes, -messages.length)], 'release quota');
@@ -195,7 +199,11 @@ export class DynamoMailIndex implements MailIndex {
 
   async readMessages(mailboxId: string, uids: readonly number[]): Promise<Item[]> {
     const unique = [...new Set(uids)];
-    const items = await batchGetAll(this.dynamo, this.messagesTable, unique.map((uid) => ({ mailboxId, uid })));
+    const items = await batchGetAll(
+      this.dynamo,
+      this.messagesTable,
+      unique.map((uid) => ({ mailboxId, uid })),
+    );
     return items.sort((a, b) => (a.uid as number) - (b.uid as number));
   }
 
@@ -213,7 +221,11 @@ export class DynamoMailIndex implements MailIndex {
     return this.mover.copy(sourceMailboxId, uids, destinationMailboxId);
   }
 
-  moveMessages(sourceMailboxId: string, uids: readonly number[], destinationMailboxId: string): Promise<CopyResult & { readonly sourceHighestModseq: number }> {
+  moveMessages(
+    sourceMailboxId: string,
+    uids: readonly number[],
+    destinationMailboxId: string,
+  ): Promise<CopyResult & { readonly sourceHighestModseq: number }> {
     return this.mover.move(sourceMailboxId, uids, destinationMailboxId);
   }
 
@@ -251,7 +263,8 @@ export class DynamoMailIndex implements MailIndex {
     let changed = firstChanged;
     // A new mailbox starts at MODSEQ 1 with no trace; tombstones expire after VANISHED_RETENTION_SECONDS.
     const lagging = () =>
-      mailbox.highestModseq > Math.max(modseq, 1) && Math.max(0, ...[...changed, ...vanished].map((item) => item.modseq as number)) < mailbox.highestModseq;
+      mailbox.highestModseq > Math.max(modseq, 1) &&
+      Math.max(0, ...[...changed, ...vanished].map((item) => item.modseq as number)) < mailbox.highestModseq;
     for (let round = 0; round < GSI_LAG_RETRIES && lagging(); round++) {
       await backoff(round + 4);
       changed = await changedQuery(false);
@@ -265,8 +278,12 @@ export class DynamoMailIndex implements MailIndex {
   }
 
   async getQuotaUsage(userId: string): Promise<QuotaUsage> {
-    const result = await awsCall('read quota', () => this.dynamo.send(new GetCommand({ TableName: this.mailboxes.table, Key: quotaKey(userId), ConsistentRead: true })));
-    return { usedBytes: (result.Item?.usedBytes as number | undefined) ?? 0, messageCount: (result.Item?.messageCount as number | undefined) ?? 0 };
+    const result = await awsCall('read quota', () =>
+      this.dynamo.send(new GetCommand({ TableName: this.mailboxes.table, Key: quotaKey(userId), ConsistentRead: true })),
+    );
+    return {
+      usedBytes: (result.Item?.usedBytes as number | undefined) ?? 0,
+      messageCount: (result.Item?.messageCount as number | undefined) ?? 0,
+    };
   }
 }
-
