@@ -58,7 +58,8 @@ export function withChangeNotifications(index: MailIndex, feed: ChangeFeed, logg
     },
     async moveMessages(sourceMailboxId, uids, destinationMailboxId) {
       const result = await index.moveMessages(sourceMailboxId, uids, destinationMailboxId);
-      if (result.mapping.length > 0) await Promise.all([publish(sourceMailboxId, result.sourceHighestModseq), publish(destinationMailboxId)]);
+      if (result.mapping.length > 0)
+        await Promise.all([publish(sourceMailboxId, result.sourceHighestModseq), publish(destinationMailboxId)]);
       return result;
     },
     async expunge(mailboxId, uids) {

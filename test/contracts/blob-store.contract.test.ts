@@ -71,7 +71,9 @@ for (const set of adapterSets) {
 
     test('a stream over maxBytes is refused with invalid', async () => {
       const data = randomBytes(50_000);
-      await assert.rejects(opened.storage.blobs.put(chunked(data, 4_096), { prefix: 'spool/', maxBytes: 49_999 }), (error) => isStorageError(error, 'invalid'));
+      await assert.rejects(opened.storage.blobs.put(chunked(data, 4_096), { prefix: 'spool/', maxBytes: 49_999 }), (error) =>
+        isStorageError(error, 'invalid'),
+      );
       const exact = await opened.storage.blobs.put(chunked(data, 4_096), { maxBytes: 50_000 });
       assert.equal(exact.sizeBytes, 50_000);
     });

@@ -8,7 +8,12 @@ import { type OpenedAdapterSet, adapterSets, openPeer } from './adapter-sets.js'
 import { freshUserId, sampleMessage } from './support/fixtures.js';
 
 /** Resolves with the first change that satisfies `wanted`, or rejects after `withinMs`. */
-function nextChange(storage: Storage, mailboxId: string, wanted: (change: MailboxChange) => boolean, withinMs: number): Promise<MailboxChange> {
+function nextChange(
+  storage: Storage,
+  mailboxId: string,
+  wanted: (change: MailboxChange) => boolean,
+  withinMs: number,
+): Promise<MailboxChange> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       unwatch();

@@ -47,7 +47,9 @@ for (const set of adapterSets) {
       assert.equal(bob.quotaBytes, null);
       assert.equal(alice.movedTo, null);
       assert.notEqual(alice.id, bob.id);
-      await assert.rejects(directory.addUser({ address: `alice@${domain}`, passwordHash: 'x' }), (error) => isStorageError(error, 'already-exists'));
+      await assert.rejects(directory.addUser({ address: `alice@${domain}`, passwordHash: 'x' }), (error) =>
+        isStorageError(error, 'already-exists'),
+      );
       assert.deepEqual(await directory.getUser(`alice@${domain}`), alice);
       assert.deepEqual(await directory.getUserById(bob.id), bob);
       assert.equal(await directory.getUser(`carol@${domain}`), null);
@@ -64,7 +66,12 @@ for (const set of adapterSets) {
       const domain = freshDomain();
       await directory.addDomain(domain);
       const user = await directory.addUser({ address: `u@${domain}`, passwordHash: 'old' });
-      const updated = await directory.updateUser(user.address, { passwordHash: 'new', quotaBytes: 5_000, status: 'moved', movedTo: `u@elsewhere.test` });
+      const updated = await directory.updateUser(user.address, {
+        passwordHash: 'new',
+        quotaBytes: 5_000,
+        status: 'moved',
+        movedTo: `u@elsewhere.test`,
+      });
       assert.equal(updated.id, user.id);
       assert.equal(updated.passwordHash, 'new');
       assert.equal(updated.quotaBytes, 5_000);
@@ -100,15 +107,15 @@ for (const set of adapterSets) {
       await directory.addDomain(domain);
       await directory.putAlias({ source: `sales@${domain}`, targets: [`alice@${domain}`, 'partner@remote.example'] });
       await directory.putAlias({ source: `@${domain}`, targets: [`catchall@${domain}`] });
-      assert.deepEqual(await directory.getAlias(`sales@${domain}`), { source: `sales@${domain}`, targets: [`alice@${domain}`, 'partner@remote.example'] });
+      assert.deepEqual(await directory.getAlias(`sales@${domain}`), {
+        source: `sales@${domain}`,
+        targets: [`alice@${domain}`, 'partner@remote.example'],
+      });
       assert.deepEqual(await directory.getAlias(`@${domain}`), { source: `@${domain}`, targets: [`catchall@${domain}`] });
       assert.equal(await directory.getAlias(`nobody@${domain}`), null);
       await directory.putAlias({ source: `sales@${domain}`, targets: [`bob@${domain}`] });
       assert.deepEqual((await directory.getAlias(`sales@${domain}`))?.targets, [`bob@${domain}`]);
-      assert.deepEqual(
-        (await directory.listAliases(domain)).map((alias) => alias.source).sort(),
-        [`@${domain}`, `sales@${domain}`].sort(),
-      );
+      assert.deepEqual((await directory.listAliases(domain)).map((alias) => alias.source).sort(), [`@${domain}`, `sales@${domain}`].sort());
       await directory.removeAlias(`sales@${domain}`);
       assert.equal(await directory.getAlias(`sales@${domain}`), null);
       await assert.rejects(directory.removeAlias(`sales@${domain}`), (error) => isStorageError(error, 'not-found'));
@@ -133,7 +140,13 @@ for (const set of adapterSets) {
       const domain = freshDomain();
       await directory.addDomain(domain);
       assert.equal(await directory.getDkimKey(domain), null);
-      const first = { domain, selector: 's1', privateKeyPem: '-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----\n', algorithm: 'rsa-sha256' as const, createdAt: new Date('2026-01-01T00:00:00Z') };
+      const first = {
+        domain,
+        selector: 's1',
+        privateKeyPem: '-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----\n',
+        algorithm: 'rsa-sha256' as const,
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+      };
       await directory.putDkimKey(first);
       assert.deepEqual(await directory.getDkimKey(domain), first);
       const second = { ...first, selector: 's2', algorithm: 'ed25519-sha256' as const, createdAt: new Date('2026-06-01T00:00:00Z') };

@@ -76,7 +76,8 @@ for (const set of adapterSets) {
         assert.deepEqual(again.body, first!.body);
         await opened.storage.inboundQueue.ack(again);
         assert.equal((await opened.storage.inboundQueue.depth()).ready + (await opened.storage.inboundQueue.depth()).inFlight, 0);
-      }));
+      }),
+    );
 
     test(`a job received ${CONTRACT_QUEUE_MAX_ATTEMPTS} times without ack is dead-lettered`, { timeout: 60_000 }, () =>
       withBackend(async (opened) => {
@@ -90,7 +91,8 @@ for (const set of adapterSets) {
         assert.equal(await receiveOne(opened, 30, 2), null, 'not delivered again');
         const depth = await waitForDepth(opened, (d) => d.deadLettered === 1);
         assert.deepEqual(depth, { ready: 0, inFlight: 0, delayed: 0, deadLettered: 1 });
-      }));
+      }),
+    );
 
     test('retry with a delay hides the job until then', { timeout: 30_000 }, () =>
       withBackend(async (opened) => {
@@ -104,7 +106,8 @@ for (const set of adapterSets) {
         assert.equal(again?.attempt, 2);
         assert.ok(Date.now() - started >= 1_000, 'not before its delay');
         await queue.ack(again!);
-      }));
+      }),
+    );
 
     test('a job sent with a delay is counted as delayed and delivered after it', { timeout: 30_000 }, () =>
       withBackend(async (opened) => {
@@ -115,7 +118,8 @@ for (const set of adapterSets) {
         const job = await receiveOne(opened, 30, 10);
         assert.equal(job?.body.messageId, 'm-later');
         await queue.ack(job!);
-      }));
+      }),
+    );
 
     test('receive returns at most maxJobs, and every job exactly once across receives', () =>
       withBackend(async (opened) => {
@@ -143,11 +147,14 @@ for (const set of adapterSets) {
         const [job] = await polling;
         assert.equal(job?.body.messageId, 'm-wake');
         assert.ok(Date.now() - started < 8_000, `took ${Date.now() - started} ms`);
-      }));
+      }),
+    );
 
     test('a send delay beyond the SQS limit of 900 s is refused', () =>
       withBackend(async (opened) => {
-        await assert.rejects(opened.storage.inboundQueue.send(inboundJob('m'), { delaySeconds: 901 }), (error) => isStorageError(error, 'invalid'));
+        await assert.rejects(opened.storage.inboundQueue.send(inboundJob('m'), { delaySeconds: 901 }), (error) =>
+          isStorageError(error, 'invalid'),
+        );
       }));
   });
 }

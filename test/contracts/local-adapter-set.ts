@@ -14,7 +14,11 @@ const localAdapterSet: AdapterSet = {
     const storage = await openLocalStorage(options);
     return {
       storage,
-      peerRecipe: { moduleUrl: new URL('../../core/adapters/local/open-local-storage.ts', import.meta.url).href, exportName: 'openLocalStorage', options },
+      peerRecipe: {
+        moduleUrl: new URL('../../core/adapters/local/open-local-storage.ts', import.meta.url).href,
+        exportName: 'openLocalStorage',
+        options,
+      },
       async cleanup() {
         await storage.close();
         await rm(dataDir, { recursive: true, force: true });

@@ -58,7 +58,10 @@ for (const set of adapterSets) {
       await index.createMailbox(alice, 'Private');
       await index.createMailbox(bob, 'INBOX');
       assert.deepEqual((await index.listMailboxes(alice)).map((mailbox) => mailbox.name).sort(), ['INBOX', 'Private']);
-      assert.deepEqual((await index.listMailboxes(bob)).map((mailbox) => mailbox.name), ['INBOX']);
+      assert.deepEqual(
+        (await index.listMailboxes(bob)).map((mailbox) => mailbox.name),
+        ['INBOX'],
+      );
       assert.equal(await index.getMailbox(bob, 'Private'), null);
     });
 

@@ -46,7 +46,11 @@ for (const set of adapterSets) {
 
     test('stored messages come back with flags, date, size, blob key and structure', async () => {
       const { mailbox } = await mailboxWith(index, 0);
-      const message = sampleMessage({ flags: ['\\Flagged', '$Important'], sizeBytes: 4_321, internalDate: new Date('2026-05-04T03:02:01.000Z') });
+      const message = sampleMessage({
+        flags: ['\\Flagged', '$Important'],
+        sizeBytes: 4_321,
+        internalDate: new Date('2026-05-04T03:02:01.000Z'),
+      });
       const { uid, modseq } = await index.appendMessage(mailbox.id, message);
       const [stored] = await index.getMessages(mailbox.id, [uid, 999]);
       assert.ok(stored);
@@ -141,7 +145,12 @@ for (const set of adapterSets) {
       );
       const [untouched] = await index.getMessages(mailbox.id, [uids[0]!]);
       assert.deepEqual(untouched?.flags, ['\\Flagged']);
-      const fresh = await index.updateFlags(mailbox.id, { uids: [uids[0]!], operation: 'add', flags: ['\\Seen'], unchangedSince: untouched!.modseq });
+      const fresh = await index.updateFlags(mailbox.id, {
+        uids: [uids[0]!],
+        operation: 'add',
+        flags: ['\\Seen'],
+        unchangedSince: untouched!.modseq,
+      });
       assert.deepEqual(fresh.modified, []);
       assert.equal(fresh.updated.length, 1);
     });
@@ -229,7 +238,9 @@ for (const set of adapterSets) {
       const folder = await index.createMailbox(userId, 'Folder');
       assert.deepEqual(await index.getQuotaUsage(userId), { usedBytes: 0, messageCount: 0 });
       const { uid } = await index.appendMessage(inbox.id, sampleMessage({ sizeBytes: 6_000 }), { quotaLimitBytes: 10_000 });
-      await assert.rejects(index.appendMessage(inbox.id, sampleMessage({ sizeBytes: 5_000 }), { quotaLimitBytes: 10_000 }), (error) => isStorageError(error, 'quota-exceeded'));
+      await assert.rejects(index.appendMessage(inbox.id, sampleMessage({ sizeBytes: 5_000 }), { quotaLimitBytes: 10_000 }), (error) =>
+        isStorageError(error, 'quota-exceeded'),
+      );
       assert.deepEqual(await index.listUids(inbox.id), [uid]);
       await index.appendMessage(inbox.id, sampleMessage({ sizeBytes: 4_000 }), { quotaLimitBytes: 10_000 });
       await index.appendMessage(inbox.id, sampleMessage({ sizeBytes: 5_000 }), { quotaLimitBytes: null });
@@ -246,7 +257,9 @@ for (const set of adapterSets) {
     test('operations on an unknown mailbox are not-found', async () => {
       await assert.rejects(index.appendMessage('no-such-mailbox', sampleMessage()), (error) => isStorageError(error, 'not-found'));
       await assert.rejects(index.listMessages('no-such-mailbox'), (error) => isStorageError(error, 'not-found'));
-      await assert.rejects(index.updateFlags('no-such-mailbox', { uids: [1], operation: 'add', flags: ['\\Seen'] }), (error) => isStorageError(error, 'not-found'));
+      await assert.rejects(index.updateFlags('no-such-mailbox', { uids: [1], operation: 'add', flags: ['\\Seen'] }), (error) =>
+        isStorageError(error, 'not-found'),
+      );
       await assert.rejects(index.changesSince('no-such-mailbox', 0), (error) => isStorageError(error, 'not-found'));
     });
   });

@@ -7,7 +7,8 @@ import type { Storage } from '../../ports/index.js';
 import { FileBlobStore } from './file-blob-store.js';
 import { GroupCommitter } from './group-commit.js';
 import { LocalChangeFeed } from './local-change-feed.js';
-import { openSqliteDatabase } from './sqlite-database.js';
+import { GroupedFsync } from './grouped-fsync.js';
+import { openSqliteDatabase, walFileOf } from './sqlite-database.js';
 import { SqliteDirectory } from './sqlite-directory.js';
 import { SqliteJobQueue } from './sqlite-job-queue.js';
 import { SqliteMailIndex } from './sqlite-mail-index.js';
@@ -25,13 +26,15 @@ export const BLOB_DIRECTORY_NAME = 'blobs';
 
 export async function openLocalStorage(options: LocalStorageOptions): Promise<Storage> {
   await mkdir(path.join(options.dataDir, BLOB_DIRECTORY_NAME), { recursive: true });
-  const db = openSqliteDatabase(path.join(options.dataDir, INDEX_FILE_NAME));
-  const committer = new GroupCommitter(db);
+  const databaseFile = path.join(options.dataDir, INDEX_FILE_NAME);
+  const db = openSqliteDatabase(databaseFile);
+  const walFsync = new GroupedFsync();
+  const committer = new GroupCommitter(db, () => walFsync.sync(walFileOf(databaseFile)));
   const queueOptions = { maxAttempts: options.queueMaxAttempts ?? 8 };
   const changes = new LocalChangeFeed(db, { pollIntervalMs: options.changePollIntervalMs });
   return {
     blobs: new FileBlobStore(path.join(options.dataDir, BLOB_DIRECTORY_NAME)),
-    directory: new SqliteDirectory(db),
+    directory: new SqliteDirectory(db, committer),
     mailIndex: new SqliteMailIndex(db, committer),
     inboundQueue: new SqliteJobQueue<InboundDeliveryJob>(db, committer, 'inbound', queueOptions),
     outboundQueue: new SqliteJobQueue<OutboundDeliveryJob>(db, committer, 'outbound', queueOptions),

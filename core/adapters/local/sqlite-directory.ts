@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Alias, DkimKey, Directory, Domain, FilterRule, NewUser, User, UserStatus, UserUpdate } from '../../ports/directory.js';
 import { StorageError } from '../../ports/errors.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import type { GroupCommitter } from './group-commit.js';
+import { type PreparedStatement, type SqliteDatabase, statementCache } from './sqlite-database.js';
 
 interface UserRow {
   id: string;
@@ -24,39 +25,44 @@ interface DkimRow {
 }
 
 export class SqliteDirectory implements Directory {
-  readonly #db: SqliteDatabase;
+  readonly #sql: (sql: string) => PreparedStatement;
+  readonly #committer: GroupCommitter;
 
-  constructor(db: SqliteDatabase) {
-    this.#db = db;
+  constructor(db: SqliteDatabase, committer: GroupCommitter) {
+    this.#sql = statementCache(db);
+    this.#committer = committer;
   }
 
   async addDomain(name: string): Promise<Domain> {
     const createdAt = Date.now();
-    const inserted = this.#db.prepare('INSERT INTO domains (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(name, createdAt);
+    const inserted = await this.#committer.write(() =>
+      this.#sql('INSERT INTO domains (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(name, createdAt),
+    );
     if (inserted.changes === 0) throw new StorageError('already-exists', `domain ${name} already exists`);
     return { name, createdAt: new Date(createdAt) };
   }
 
   async getDomain(name: string): Promise<Domain | null> {
-    const row = this.#db.prepare('SELECT name, created_at FROM domains WHERE name = ?').get(name) as { name: string; created_at: number } | undefined;
+    const row = this.#sql('SELECT name, created_at FROM domains WHERE name = ?').get(name) as
+      { name: string; created_at: number } | undefined;
     return row ? { name: row.name, createdAt: new Date(row.created_at) } : null;
   }
 
   async listDomains(): Promise<Domain[]> {
-    const rows = this.#db.prepare('SELECT name, created_at FROM domains ORDER BY name').all() as { name: string; created_at: number }[];
+    const rows = this.#sql('SELECT name, created_at FROM domains ORDER BY name').all() as { name: string; created_at: number }[];
     return rows.map((row) => ({ name: row.name, createdAt: new Date(row.created_at) }));
   }
 
   async removeDomain(name: string): Promise<void> {
-    this.#db
-      .transaction(() => {
-        const inUse = this.#db.prepare('SELECT EXISTS (SELECT 1 FROM users WHERE domain = ?) OR EXISTS (SELECT 1 FROM aliases WHERE domain = ?) AS used').get(name, name) as { used: number };
-        if (inUse.used) throw new StorageError('conflict', `domain ${name} still has users or aliases`);
-        const removed = this.#db.prepare('DELETE FROM domains WHERE name = ?').run(name);
-        if (removed.changes === 0) throw new StorageError('not-found', `no domain ${name}`);
-        this.#db.prepare('DELETE FROM dkim_keys WHERE domain = ?').run(name);
-      })
-      .immediate();
+    await this.#committer.write(() => {
+      const inUse = this.#sql(
+        'SELECT EXISTS (SELECT 1 FROM users WHERE domain = ?) OR EXISTS (SELECT 1 FROM aliases WHERE domain = ?) AS used',
+      ).get(name, name) as { used: number };
+      if (inUse.used) throw new StorageError('conflict', `domain ${name} still has users or aliases`);
+      const removed = this.#sql('DELETE FROM domains WHERE name = ?').run(name);
+      if (removed.changes === 0) throw new StorageError('not-found', `no domain ${name}`);
+      this.#sql('DELETE FROM dkim_keys WHERE domain = ?').run(name);
+    });
   }
 
   async addUser(user: NewUser): Promise<User> {
@@ -70,36 +76,33 @@ export class SqliteDirectory implements Directory {
       moved_to: null,
       created_at: Date.now(),
     };
-    this.#db
-      .transaction(() => {
-        if (!this.#db.prepare('SELECT 1 FROM domains WHERE name = ?').get(domain)) throw new StorageError('not-found', `domain ${domain} is not hosted here`);
-        const inserted = this.#db
-          .prepare(
-            `INSERT INTO users (id, address, domain, password_hash, quota_bytes, status, moved_to, created_at)
+    await this.#committer.write(() => {
+      if (!this.#sql('SELECT 1 FROM domains WHERE name = ?').get(domain))
+        throw new StorageError('not-found', `domain ${domain} is not hosted here`);
+      const inserted = this.#sql(
+        `INSERT INTO users (id, address, domain, password_hash, quota_bytes, status, moved_to, created_at)
              VALUES (@id, @address, @domain, @password_hash, @quota_bytes, @status, @moved_to, @created_at) ON CONFLICT DO NOTHING`,
-          )
-          .run({ ...row, domain });
-        if (inserted.changes === 0) throw new StorageError('already-exists', `user ${user.address} already exists`);
-      })
-      .immediate();
+      ).run({ ...row, domain });
+      if (inserted.changes === 0) throw new StorageError('already-exists', `user ${user.address} already exists`);
+    });
     return toUser(row);
   }
 
   async getUser(address: string): Promise<User | null> {
-    const row = this.#db.prepare('SELECT * FROM users WHERE address = ?').get(address) as UserRow | undefined;
+    const row = this.#sql('SELECT * FROM users WHERE address = ?').get(address) as UserRow | undefined;
     return row ? toUser(row) : null;
   }
 
   async getUserById(id: string): Promise<User | null> {
-    const row = this.#db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    const row = this.#sql('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
     return row ? toUser(row) : null;
   }
 
   async listUsers(domain?: string): Promise<User[]> {
     const rows = (
       domain === undefined
-        ? this.#db.prepare('SELECT * FROM users ORDER BY address').all()
-        : this.#db.prepare('SELECT * FROM users WHERE domain = ? ORDER BY address').all(domain)
+        ? this.#sql('SELECT * FROM users ORDER BY address').all()
+        : this.#sql('SELECT * FROM users WHERE domain = ? ORDER BY address').all(domain)
     ) as UserRow[];
     return rows.map(toUser);
   }
@@ -107,78 +110,90 @@ export class SqliteDirectory implements Directory {
   async updateUser(address: string, update: UserUpdate): Promise<User> {
     const assignments: string[] = [];
     const values: Record<string, unknown> = { address };
-    const columns: Record<keyof UserUpdate, string> = { passwordHash: 'password_hash', quotaBytes: 'quota_bytes', status: 'status', movedTo: 'moved_to' };
+    const columns: Record<keyof UserUpdate, string> = {
+      passwordHash: 'password_hash',
+      quotaBytes: 'quota_bytes',
+      status: 'status',
+      movedTo: 'moved_to',
+    };
     for (const [field, column] of Object.entries(columns) as [keyof UserUpdate, string][]) {
       if (update[field] === undefined) continue;
       assignments.push(`${column} = @${column}`);
       values[column] = update[field];
     }
-    const row = (
+    const sql =
       assignments.length === 0
-        ? this.#db.prepare('SELECT * FROM users WHERE address = @address').get(values)
-        : this.#db.prepare(`UPDATE users SET ${assignments.join(', ')} WHERE address = @address RETURNING *`).get(values)
-    ) as UserRow | undefined;
+        ? 'SELECT * FROM users WHERE address = @address'
+        : `UPDATE users SET ${assignments.join(', ')} WHERE address = @address RETURNING *`;
+    const row = (await this.#committer.write(() => this.#sql(sql).get(values))) as UserRow | undefined;
     if (!row) throw new StorageError('not-found', `no user ${address}`);
     return toUser(row);
   }
 
   async removeUser(address: string): Promise<void> {
-    this.#db
-      .transaction(() => {
-        const row = this.#db.prepare('DELETE FROM users WHERE address = ? RETURNING id').get(address) as { id: string } | undefined;
-        if (!row) throw new StorageError('not-found', `no user ${address}`);
-        this.#db.prepare('DELETE FROM filter_rules WHERE user_id = ?').run(row.id);
-      })
-      .immediate();
+    await this.#committer.write(() => {
+      const row = this.#sql('DELETE FROM users WHERE address = ? RETURNING id').get(address) as { id: string } | undefined;
+      if (!row) throw new StorageError('not-found', `no user ${address}`);
+      this.#sql('DELETE FROM filter_rules WHERE user_id = ?').run(row.id);
+    });
   }
 
   async putAlias(alias: Alias): Promise<void> {
-    this.#db
-      .prepare('INSERT INTO aliases (source, domain, targets) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET targets = excluded.targets')
-      .run(alias.source, domainOf(alias.source), JSON.stringify(alias.targets));
+    const domain = domainOf(alias.source);
+    await this.#committer.write(() =>
+      this.#sql(
+        'INSERT INTO aliases (source, domain, targets) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET targets = excluded.targets',
+      ).run(alias.source, domain, JSON.stringify(alias.targets)),
+    );
   }
 
   async getAlias(source: string): Promise<Alias | null> {
-    const row = this.#db.prepare('SELECT source, targets FROM aliases WHERE source = ?').get(source) as { source: string; targets: string } | undefined;
+    const row = this.#sql('SELECT source, targets FROM aliases WHERE source = ?').get(source) as
+      { source: string; targets: string } | undefined;
     return row ? toAlias(row) : null;
   }
 
   async listAliases(domain?: string): Promise<Alias[]> {
     const rows = (
       domain === undefined
-        ? this.#db.prepare('SELECT source, targets FROM aliases ORDER BY source').all()
-        : this.#db.prepare('SELECT source, targets FROM aliases WHERE domain = ? ORDER BY source').all(domain)
+        ? this.#sql('SELECT source, targets FROM aliases ORDER BY source').all()
+        : this.#sql('SELECT source, targets FROM aliases WHERE domain = ? ORDER BY source').all(domain)
     ) as { source: string; targets: string }[];
     return rows.map(toAlias);
   }
 
   async removeAlias(source: string): Promise<void> {
-    const removed = this.#db.prepare('DELETE FROM aliases WHERE source = ?').run(source);
+    const removed = await this.#committer.write(() => this.#sql('DELETE FROM aliases WHERE source = ?').run(source));
     if (removed.changes === 0) throw new StorageError('not-found', `no alias ${source}`);
   }
 
   async getFilterRules(userId: string): Promise<FilterRule[]> {
-    const row = this.#db.prepare('SELECT rules FROM filter_rules WHERE user_id = ?').get(userId) as { rules: string } | undefined;
+    const row = this.#sql('SELECT rules FROM filter_rules WHERE user_id = ?').get(userId) as { rules: string } | undefined;
     return row ? (JSON.parse(row.rules) as FilterRule[]) : [];
   }
 
   async setFilterRules(userId: string, rules: readonly FilterRule[]): Promise<void> {
     const json = JSON.stringify(rules.map(({ header, contains, mailbox }) => ({ header, contains, mailbox })));
-    this.#db.prepare('INSERT INTO filter_rules (user_id, rules) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET rules = excluded.rules').run(userId, json);
+    await this.#committer.write(() =>
+      this.#sql('INSERT INTO filter_rules (user_id, rules) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET rules = excluded.rules').run(
+        userId,
+        json,
+      ),
+    );
   }
 
   async putDkimKey(key: DkimKey): Promise<void> {
-    this.#db
-      .prepare(
+    await this.#committer.write(() =>
+      this.#sql(
         `INSERT INTO dkim_keys (domain, selector, private_key_pem, algorithm, created_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (domain) DO UPDATE SET selector = excluded.selector, private_key_pem = excluded.private_key_pem,
            algorithm = excluded.algorithm, created_at = excluded.created_at`,
-      )
-      .run(key.domain, key.selector, key.privateKeyPem, key.algorithm, key.createdAt.getTime());
+      ).run(key.domain, key.selector, key.privateKeyPem, key.algorithm, key.createdAt.getTime()),
+    );
   }
 
   async getDkimKey(domain: string): Promise<DkimKey | null> {
-    const row = this.#db.prepare('SELECT * FROM dkim_keys WHERE domain = ?').get(domain) as DkimRow | undefined;
+    const row = this.#sql('SELECT * FROM dkim_keys WHERE domain = ?').get(domain) as DkimRow | undefined;
     if (!row) return null;
     return {
       domain: row.domain,

@@ -47,7 +47,10 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
     const json = JSON.stringify(body);
     const now = Date.now();
     const id = await this.#committer.write(
-      () => this.#sql('INSERT INTO jobs (queue, body, enqueued_at, visible_at) VALUES (?, ?, ?, ?) RETURNING id').pluck().get(this.#queue, json, now, now + delaySeconds * 1000) as number,
+      () =>
+        this.#sql('INSERT INTO jobs (queue, body, enqueued_at, visible_at) VALUES (?, ?, ?, ?) RETURNING id')
+          .pluck()
+          .get(this.#queue, json, now, now + delaySeconds * 1000) as number,
     );
     if (delaySeconds === 0) for (const wake of this.#waiters) wake();
     return String(id);
@@ -58,7 +61,8 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
     const maxJobs = Math.min(Math.max(Math.floor(options.maxJobs), 1), MAX_JOBS_PER_RECEIVE);
     const deadline = Date.now() + Math.min(Math.max(options.waitSeconds ?? 0, 0), MAX_WAIT_SECONDS) * 1000;
     for (;;) {
-      const jobs = await this.#committer.write(() => this.#take(maxJobs, options.visibilityTimeoutSeconds));
+      // A plain read first: an idle long poll must not take the write lock every 100 ms.
+      const jobs = this.#anyVisible() ? await this.#committer.write(() => this.#take(maxJobs, options.visibilityTimeoutSeconds)) : [];
       const remainingMs = deadline - Date.now();
       if (jobs.length > 0 || remainingMs <= 0) return jobs;
       await this.#waitForSend(Math.min(remainingMs, LONG_POLL_INTERVAL_MS));
@@ -74,7 +78,12 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
     const delay = checkedDelay(delaySeconds, MAX_RETRY_DELAY_SECONDS);
     const { id, token } = parseReceipt(job.receipt);
     await this.#committer.write(() =>
-      this.#sql('UPDATE jobs SET visible_at = ?, receipt = NULL WHERE id = ? AND queue = ? AND receipt = ?').run(Date.now() + delay * 1000, id, this.#queue, token),
+      this.#sql('UPDATE jobs SET visible_at = ?, receipt = NULL WHERE id = ? AND queue = ? AND receipt = ?').run(
+        Date.now() + delay * 1000,
+        id,
+        this.#queue,
+        token,
+      ),
     );
     if (delay === 0) for (const wake of this.#waiters) wake();
   }
@@ -91,10 +100,16 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
     return { ready: row.ready, inFlight: row.inFlight, delayed: row.delayed, deadLettered: row.deadLettered };
   }
 
+  #anyVisible(): boolean {
+    return this.#sql('SELECT 1 FROM jobs WHERE queue = ? AND dead = 0 AND visible_at <= ? LIMIT 1').get(this.#queue, Date.now()) !== undefined;
+  }
+
   /** Runs inside a write transaction: claims up to maxJobs visible jobs, dead-lettering exhausted ones. */
   #take(maxJobs: number, visibilityTimeoutSeconds: number): QueuedJob<T>[] {
     const now = Date.now();
-    const select = this.#sql('SELECT id, body, enqueued_at, attempts FROM jobs WHERE queue = ? AND dead = 0 AND visible_at <= ? ORDER BY visible_at, id LIMIT ?');
+    const select = this.#sql(
+      'SELECT id, body, enqueued_at, attempts FROM jobs WHERE queue = ? AND dead = 0 AND visible_at <= ? ORDER BY visible_at, id LIMIT ?',
+    );
     const claim = this.#sql('UPDATE jobs SET attempts = attempts + 1, receipt = ?, visible_at = ? WHERE id = ?');
     const bury = this.#sql('UPDATE jobs SET dead = 1, receipt = NULL WHERE id = ?');
     const jobs: QueuedJob<T>[] = [];

@@ -22,7 +22,16 @@ import type {
 } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
 import type { GroupCommitter } from './group-commit.js';
-import { type MailboxRow, type MessageRow, SUMMARY_COLUMNS, mailboxKey, normalizeMailboxName, toMailbox, toStoredMessage, toSummary } from './mail-rows.js';
+import {
+  type MailboxRow,
+  type MessageRow,
+  SUMMARY_COLUMNS,
+  mailboxKey,
+  normalizeMailboxName,
+  toMailbox,
+  toStoredMessage,
+  toSummary,
+} from './mail-rows.js';
 import { type PreparedStatement, type SqliteDatabase, statementCache } from './sqlite-database.js';
 import { SqliteMessageWrites } from './sqlite-message-writes.js';
 import { SqliteMessageRanges } from './sqlite-message-ranges.js';
@@ -57,7 +66,8 @@ export class SqliteMailIndex implements MailIndex {
   }
 
   async getMailbox(userId: string, name: string): Promise<Mailbox | null> {
-    const row = this.#sql('SELECT * FROM mailboxes WHERE user_id = ? AND name = ?').get(userId, normalizeMailboxName(name)) as MailboxRow | undefined;
+    const row = this.#sql('SELECT * FROM mailboxes WHERE user_id = ? AND name = ?').get(userId, normalizeMailboxName(name)) as
+      MailboxRow | undefined;
     return row ? toMailbox(row) : null;
   }
 
@@ -119,7 +129,11 @@ export class SqliteMailIndex implements MailIndex {
   async setSubscribed(userId: string, name: string, subscribed: boolean): Promise<void> {
     const normalized = normalizeMailboxName(name);
     return this.#committer.write(() => {
-      const changed = this.#sql('UPDATE mailboxes SET subscribed = ? WHERE user_id = ? AND name = ?').run(subscribed ? 1 : 0, userId, normalized);
+      const changed = this.#sql('UPDATE mailboxes SET subscribed = ? WHERE user_id = ? AND name = ?').run(
+        subscribed ? 1 : 0,
+        userId,
+        normalized,
+      );
       if (changed.changes === 0) throw new StorageError('not-found', `no mailbox ${normalized}`);
     });
   }
@@ -142,10 +156,9 @@ export class SqliteMailIndex implements MailIndex {
   async getMessages(mailboxId: string, uids: readonly number[]): Promise<StoredMessage[]> {
     return this.#readTransaction(() => {
       const mailbox = this.#writes.mailboxRow(mailboxId);
-      const rows = this.#sql(`SELECT ${SUMMARY_COLUMNS}, structure FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`).all(
-        mailbox.id,
-        JSON.stringify(uids),
-      ) as MessageRow[];
+      const rows = this.#sql(
+        `SELECT ${SUMMARY_COLUMNS}, structure FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+      ).all(mailbox.id, JSON.stringify(uids)) as MessageRow[];
       return rows.map(toStoredMessage);
     });
   }
@@ -161,7 +174,11 @@ export class SqliteMailIndex implements MailIndex {
     });
   }
 
-  async moveMessages(sourceMailboxId: string, uids: readonly number[], destinationMailboxId: string): Promise<CopyResult & { readonly sourceHighestModseq: number }> {
+  async moveMessages(
+    sourceMailboxId: string,
+    uids: readonly number[],
+    destinationMailboxId: string,
+  ): Promise<CopyResult & { readonly sourceHighestModseq: number }> {
     return this.#committer.write(() => {
       const { uidValidity, mapping, copied } = this.#writes.copy(sourceMailboxId, uids, destinationMailboxId);
       const removed = this.#writes.remove(
@@ -179,14 +196,20 @@ export class SqliteMailIndex implements MailIndex {
   async changesSince(mailboxId: string, modseq: number): Promise<ChangesSince> {
     return this.#readTransaction(() => {
       const mailbox = this.#writes.mailboxRow(mailboxId);
-      const changed = this.#sql(`SELECT ${SUMMARY_COLUMNS} FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid`).all(mailbox.id, modseq) as MessageRow[];
-      const vanished = this.#sql('SELECT uid FROM vanished WHERE mailbox_id = ? AND modseq > ? ORDER BY uid').pluck().all(mailbox.id, modseq) as number[];
+      const changed = this.#sql(`SELECT ${SUMMARY_COLUMNS} FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid`).all(
+        mailbox.id,
+        modseq,
+      ) as MessageRow[];
+      const vanished = this.#sql('SELECT uid FROM vanished WHERE mailbox_id = ? AND modseq > ? ORDER BY uid')
+        .pluck()
+        .all(mailbox.id, modseq) as number[];
       return { highestModseq: mailbox.highest_modseq, changed: changed.map(toSummary), vanished };
     });
   }
 
   async getQuotaUsage(userId: string): Promise<QuotaUsage> {
-    const row = this.#sql('SELECT used_bytes, message_count FROM quota_usage WHERE user_id = ?').get(userId) as { used_bytes: number; message_count: number } | undefined;
+    const row = this.#sql('SELECT used_bytes, message_count FROM quota_usage WHERE user_id = ?').get(userId) as
+      { used_bytes: number; message_count: number } | undefined;
     return { usedBytes: row?.used_bytes ?? 0, messageCount: row?.message_count ?? 0 };
   }
 
@@ -194,7 +217,9 @@ export class SqliteMailIndex implements MailIndex {
   #nextUidValidity(): number {
     const last = this.#sql("SELECT value FROM counters WHERE name = 'uid_validity'").pluck().get() as number | undefined;
     const next = Math.max(Math.floor(Date.now() / 1000), (last ?? 0) + 1);
-    this.#sql("INSERT INTO counters (name, value) VALUES ('uid_validity', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(next);
+    this.#sql("INSERT INTO counters (name, value) VALUES ('uid_validity', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(
+      next,
+    );
     return next;
   }
 

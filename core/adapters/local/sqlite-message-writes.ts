@@ -32,9 +32,10 @@ export class SqliteMessageWrites {
   append(mailboxId: string, message: NewMessage, options: AppendOptions = {}): AppendResult {
     const mailbox = this.mailboxRow(mailboxId);
     if (message.idempotencyKey !== undefined) {
-      const earlier = this.#sql('SELECT uid, modseq FROM append_keys WHERE mailbox_id = ? AND idempotency_key = ?').get(mailbox.id, message.idempotencyKey) as
-        | { uid: number; modseq: number }
-        | undefined;
+      const earlier = this.#sql('SELECT uid, modseq FROM append_keys WHERE mailbox_id = ? AND idempotency_key = ?').get(
+        mailbox.id,
+        message.idempotencyKey,
+      ) as { uid: number; modseq: number } | undefined;
       if (earlier) return { uid: earlier.uid, modseq: earlier.modseq, uidValidity: mailbox.uid_validity, duplicate: true };
     }
     if (options.quotaLimitBytes !== undefined && options.quotaLimitBytes !== null) {
@@ -49,10 +50,25 @@ export class SqliteMessageWrites {
     this.#sql(
       `INSERT INTO messages (mailbox_id, uid, modseq, flags, seen, internal_date, size_bytes, blob_key, structure)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(mailbox.id, uid, modseq, JSON.stringify(flags), hasSeen(flags) ? 1 : 0, message.internalDate.getTime(), message.sizeBytes, message.blobKey, JSON.stringify(message.structure));
+    ).run(
+      mailbox.id,
+      uid,
+      modseq,
+      JSON.stringify(flags),
+      hasSeen(flags) ? 1 : 0,
+      message.internalDate.getTime(),
+      message.sizeBytes,
+      message.blobKey,
+      JSON.stringify(message.structure),
+    );
     this.#bumpMailbox(mailbox.id, uid + 1, modseq, 1, hasSeen(flags) ? 0 : 1, message.sizeBytes);
     if (message.idempotencyKey !== undefined) {
-      this.#sql('INSERT INTO append_keys (mailbox_id, idempotency_key, uid, modseq) VALUES (?, ?, ?, ?)').run(mailbox.id, message.idempotencyKey, uid, modseq);
+      this.#sql('INSERT INTO append_keys (mailbox_id, idempotency_key, uid, modseq) VALUES (?, ?, ?, ?)').run(
+        mailbox.id,
+        message.idempotencyKey,
+        uid,
+        modseq,
+      );
     }
     this.#addQuotaUsage(mailbox.user_id, message.sizeBytes, 1);
     return { uid, modseq, uidValidity: mailbox.uid_validity, duplicate: false };
@@ -60,10 +76,9 @@ export class SqliteMessageWrites {
 
   updateFlags(mailboxId: string, update: FlagUpdate): FlagUpdateResult {
     const mailbox = this.mailboxRow(mailboxId);
-    const rows = this.#sql(`SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`).all(
-      mailbox.id,
-      JSON.stringify(update.uids),
-    ) as FlagRow[];
+    const rows = this.#sql(
+      `SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+    ).all(mailbox.id, JSON.stringify(update.uids)) as FlagRow[];
     const requested = normalizeFlags(update.flags);
     // RFC 7162 §3.1.3: one MODSEQ for every message this STORE changes.
     const modseq = mailbox.highest_modseq + 1;
@@ -78,7 +93,13 @@ export class SqliteMessageWrites {
       const before = JSON.parse(row.flags) as string[];
       const after = applyFlagOperation(before, update.operation, requested);
       if (sameFlags(before, after)) continue;
-      this.#sql('UPDATE messages SET flags = ?, seen = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?').run(JSON.stringify(after), hasSeen(after) ? 1 : 0, modseq, mailbox.id, row.uid);
+      this.#sql('UPDATE messages SET flags = ?, seen = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?').run(
+        JSON.stringify(after),
+        hasSeen(after) ? 1 : 0,
+        modseq,
+        mailbox.id,
+        row.uid,
+      );
       unseenDelta += Number(hasSeen(before)) - Number(hasSeen(after));
       updated.push({ uid: row.uid, modseq, flags: after });
     }
@@ -87,7 +108,11 @@ export class SqliteMessageWrites {
     return { updated, modified, highestModseq: modseq };
   }
 
-  copy(sourceMailboxId: string, uids: readonly number[], destinationMailboxId: string): CopyResult & { readonly copied: readonly MessageSummary[] } {
+  copy(
+    sourceMailboxId: string,
+    uids: readonly number[],
+    destinationMailboxId: string,
+  ): CopyResult & { readonly copied: readonly MessageSummary[] } {
     const source = this.mailboxRow(sourceMailboxId);
     const destination = this.mailboxRow(destinationMailboxId);
     const rows = this.#sql(
@@ -105,7 +130,17 @@ export class SqliteMessageWrites {
     let destinationUid = destination.uid_next;
     for (const row of rows) {
       const seen = hasSeen(JSON.parse(row.flags) as string[]);
-      insert.run(destination.id, destinationUid, modseq, row.flags, seen ? 1 : 0, row.internal_date, row.size_bytes, row.blob_key, row.structure);
+      insert.run(
+        destination.id,
+        destinationUid,
+        modseq,
+        row.flags,
+        seen ? 1 : 0,
+        row.internal_date,
+        row.size_bytes,
+        row.blob_key,
+        row.structure,
+      );
       mapping.push({ sourceUid: row.uid, destinationUid });
       unseen += seen ? 0 : 1;
       sizeBytes += row.size_bytes;
@@ -119,10 +154,9 @@ export class SqliteMessageWrites {
   /** Removes the given messages (all of them, flagged or not) and remembers their UIDs as vanished. */
   remove(mailboxId: string, uids: readonly number[]): ExpungeResult {
     const mailbox = this.mailboxRow(mailboxId);
-    const rows = this.#sql(`DELETE FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) RETURNING ${SUMMARY_COLUMNS}`).all(
-      mailbox.id,
-      JSON.stringify(uids),
-    ) as MessageRow[];
+    const rows = this.#sql(
+      `DELETE FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) RETURNING ${SUMMARY_COLUMNS}`,
+    ).all(mailbox.id, JSON.stringify(uids)) as MessageRow[];
     if (rows.length === 0) return { expunged: [], highestModseq: mailbox.highest_modseq };
     const expunged = rows.map(toSummary).sort((a, b) => a.uid - b.uid);
     const modseq = mailbox.highest_modseq + 1;
@@ -144,7 +178,9 @@ export class SqliteMessageWrites {
     const mailbox = this.mailboxRow(mailboxId);
     const flagged = `EXISTS (SELECT 1 FROM json_each(flags) WHERE value = '\\Deleted')`;
     const uidsOrAll = uids === undefined ? null : JSON.stringify(uids);
-    return this.#sql(`SELECT uid FROM messages WHERE mailbox_id = ? AND (? IS NULL OR uid IN (SELECT value FROM json_each(?))) AND ${flagged} ORDER BY uid`)
+    return this.#sql(
+      `SELECT uid FROM messages WHERE mailbox_id = ? AND (? IS NULL OR uid IN (SELECT value FROM json_each(?))) AND ${flagged} ORDER BY uid`,
+    )
       .pluck()
       .all(mailbox.id, uidsOrAll, uidsOrAll) as number[];
   }

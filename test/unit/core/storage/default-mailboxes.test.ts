@@ -36,7 +36,10 @@ test('creates INBOX, Sent, Drafts, Trash, Junk and Archive with special-use attr
 
 test('is idempotent, also when called concurrently, and keeps mailboxes the user already has', async () => {
   const existingTrash = await storage.mailIndex.createMailbox('user-b', 'Trash', { specialUse: '\\Trash' });
-  const [first, second] = await Promise.all([ensureDefaultMailboxes(storage.mailIndex, 'user-b'), ensureDefaultMailboxes(storage.mailIndex, 'user-b')]);
+  const [first, second] = await Promise.all([
+    ensureDefaultMailboxes(storage.mailIndex, 'user-b'),
+    ensureDefaultMailboxes(storage.mailIndex, 'user-b'),
+  ]);
   assert.deepEqual(
     first.map((mailbox) => mailbox.id),
     second.map((mailbox) => mailbox.id),

@@ -24,7 +24,11 @@ const published: MailboxChange[] = [];
 before(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-notify-'));
   storage = await openLocalStorage({ dataDir });
-  index = withChangeNotifications(storage.mailIndex, feedPublishingWith(async (change) => void published.push(change)), silentLogger);
+  index = withChangeNotifications(
+    storage.mailIndex,
+    feedPublishingWith(async (change) => void published.push(change)),
+    silentLogger,
+  );
 });
 after(async () => {
   await storage.close();
@@ -47,15 +51,16 @@ test('append, flags, copy, move and expunge each publish the new HIGHESTMODSEQ o
   assert.equal(published.length, 2, 'a no-op store publishes nothing');
 
   await index.copyMessages(inbox.id, [appended.uid], archive.id);
-  assert.deepEqual(published.at(-1), { userId: 'u1', mailboxId: archive.id, highestModseq: (await index.getMailboxById(archive.id))!.highestModseq });
+  assert.deepEqual(published.at(-1), {
+    userId: 'u1',
+    mailboxId: archive.id,
+    highestModseq: (await index.getMailboxById(archive.id))!.highestModseq,
+  });
 
   const second = await index.appendMessage(inbox.id, sampleMessage());
   published.length = 0;
   const moved = await index.moveMessages(inbox.id, [second.uid], archive.id);
-  assert.deepEqual(
-    published.map((change) => change.mailboxId).sort(),
-    [archive.id, inbox.id].sort(),
-  );
+  assert.deepEqual(published.map((change) => change.mailboxId).sort(), [archive.id, inbox.id].sort());
   assert.equal(published.find((change) => change.mailboxId === inbox.id)?.highestModseq, moved.sourceHighestModseq);
 
   published.length = 0;

@@ -38,7 +38,10 @@ test('while a put is streaming only a temp file exists; the blob appears whole u
   await midway;
   await new Promise((resolve) => setImmediate(resolve));
   const during = await filesUnder(path.join(root, 'streaming'));
-  assert.ok(during.every((file) => path.basename(file).startsWith('.tmp-')), `only temp files while streaming: ${during.join(', ')}`);
+  assert.ok(
+    during.every((file) => path.basename(file).startsWith('.tmp-')),
+    `only temp files while streaming: ${during.join(', ')}`,
+  );
   release();
   const { key, sizeBytes } = await putting;
   assert.equal(sizeBytes, 20_000);
@@ -48,7 +51,9 @@ test('while a put is streaming only a temp file exists; the blob appears whole u
 test('a put over maxBytes or from a failing source leaves no file behind', async () => {
   const directory = path.join(root, 'refused');
   const store = new FileBlobStore(directory);
-  await assert.rejects(store.put(chunked(Buffer.alloc(100_000), 1_000), { prefix: 'spool/', maxBytes: 50_000 }), (error) => isStorageError(error, 'invalid'));
+  await assert.rejects(store.put(chunked(Buffer.alloc(100_000), 1_000), { prefix: 'spool/', maxBytes: 50_000 }), (error) =>
+    isStorageError(error, 'invalid'),
+  );
   await assert.rejects(store.put(failingAfter(Buffer.alloc(5_000)), { prefix: 'spool/' }), /client went away/);
   assert.deepEqual(await filesUnder(directory), []);
 });
