@@ -77,6 +77,9 @@ interface ServiceContext {
   draining: boolean;
 }
 
+/** After a final reply, how long a peer gets to read it before the socket is destroyed. */
+const CLOSE_GRACE_MS = 1_000;
+
 function newMessageId(): string {
   return `${Date.now().toString(36)}${randomBytes(5).toString('hex')}`.toUpperCase();
 }
@@ -217,7 +220,8 @@ class Connection {
 
   private onTimeout(): void {
     this.hangUp(replies.timeout(this.service.deps.hostname));
-    this.raw.destroy();
+    // A peer that stopped reading must not hold the socket open: give the 421 a moment, then cut.
+    setTimeout(() => this.raw.destroy(), CLOSE_GRACE_MS).unref();
   }
 
   private async onClose(): Promise<void> {

@@ -59,6 +59,8 @@ export class SmtpSession {
   private mode: Mode = { kind: 'command' };
   private message: MessageReception | null = null;
   private errors = 0;
+  /** Set by abort(): a receive() still running must not start anything new. */
+  private aborted = false;
 
   constructor(deps: SmtpSessionDeps, connection: ConnectionFacts, log: Logger = deps.logger) {
     this.data = { deps, connection, log, state: 'new', helo: '', esmtp: false, user: null, transaction: null };
@@ -99,7 +101,7 @@ export class SmtpSession {
     const out: SmtpReply[] = [];
     for (;;) {
       const mode = this.mode as Mode; // re-read: handlers and push() may close the session
-      if (mode.kind === 'closed') return { replies: out, action: 'close' };
+      if (mode.kind === 'closed' || this.aborted) return { replies: out, action: 'close' };
       if (mode.kind === 'data') {
         if (this.input.length === 0) break;
         await this.receiveData(mode.decoder, out);
@@ -139,6 +141,7 @@ export class SmtpSession {
 
   /** The connection is gone or being shut down: nothing half-received may remain. */
   async abort(): Promise<void> {
+    this.aborted = true;
     this.mode = { kind: 'closed' };
     await this.endMessage();
   }
@@ -178,7 +181,7 @@ export class SmtpSession {
 
   private apply(outcome: CommandOutcome, out: SmtpReply[]): SessionAction {
     if (outcome.reply !== null) this.push(out, outcome.reply);
-    if (this.mode.kind === 'closed') return 'close';
+    if (this.mode.kind === 'closed' || this.aborted) return 'close';
     switch (outcome.next) {
       case 'close':
         this.mode = { kind: 'closed' };
@@ -206,7 +209,8 @@ export class SmtpSession {
   private async receiveData(decoder: DataDecoder, out: SmtpReply[]): Promise<void> {
     const input = this.input.take(this.input.length);
     const decoded = decoder.feed(input);
-    for (const chunk of decoded.chunks) await this.message?.write(chunk);
+    // One write per network read, not per line: each write is a trip to the blob store.
+    if (decoded.chunks.length > 0) await this.message?.write(decoded.chunks.length === 1 ? (decoded.chunks[0] as Buffer) : Buffer.concat(decoded.chunks));
     if (!decoded.ended) return;
     this.input.unshift(input.subarray(decoded.consumed));
     const reject = decoder.bareLineEndings > 0 && this.data.deps.limits.bareLineEndings === 'reject';
