@@ -80,6 +80,7 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
         io.write(text);
         text = '';
         if (filtered !== null) io.write(filtered.subarray(start, end));
+        else if (start === 0 && end === message.sizeBytes) await io.pipe(await session.deps.storage.blobs.get(message.blobKey)); // whole blob: no range to check
         else if (end > start) await io.pipe(await session.deps.storage.blobs.get(message.blobKey, { start, end }));
         text = ' ';
         first = true;
