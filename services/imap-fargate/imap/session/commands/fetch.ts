@@ -38,7 +38,7 @@ export const fetch: Command = {
     const index = session.deps.storage.mailIndex;
     if (modifiers.vanished && set.kind === 'ranges') {
       const changes = await index.changesSince(view.mailbox.id, modifiers.changedSince!);
-      const largest = view.allUids[view.allUids.length - 1] ?? 0;
+      const largest = view.largestUid;
       const vanished = changes.vanished.filter((uid) => sequenceSetContains(set.ranges, uid, largest));
       if (vanished.length > 0) session.io.write(`* VANISHED (EARLIER) ${formatSequenceSet(vanished)}\r\n`);
     }
