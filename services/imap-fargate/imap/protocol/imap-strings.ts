@@ -25,11 +25,6 @@ export function imapNString(value: string | null, options: StringOptions): strin
   return value === null ? 'NIL' : imapString(value, options);
 }
 
-/** An astring: bare when it is a plain atom, else quoted or literal. */
-export function imapAString(value: string, options: StringOptions): string {
-  return /^[\x21-\x7e]+$/u.test(value) && !/[(){ %*"\\\]]/u.test(value) && value.toUpperCase() !== 'NIL' ? value : imapString(value, options);
-}
-
 export function imapList(items: readonly string[]): string {
   return `(${items.join(' ')})`;
 }
