@@ -1,5 +1,5 @@
 // Lint: typescript-eslint's recommended rules, plus the import direction of STYLE.md:
-// core/mail and protocol engines import nothing of ours; ports import only core/mail.
+// core/mail, core/mime and protocol engines import nothing of ours but core/mail; ports import only core/mail.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['core/mail/**/*.ts', 'services/*/protocol/**/*.ts'],
+    files: ['core/mail/**/*.ts', 'core/mime/**/*.ts', 'services/*/protocol/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/ports/**', '**/adapters/**', '**/config/**'], message: 'pure code imports nothing of ours but core/mail' }] }],
     },

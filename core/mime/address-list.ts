@@ -135,7 +135,9 @@ class AddressListParser {
   private readAngleAddress(): { local: string | null; domain: string | null } {
     const closeAt = this.tokens.findIndex((token, index) => index >= this.position && token.kind === 'special' && token.text === '>');
     const end = closeAt === -1 ? this.tokens.length : closeAt;
-    const routeEnd = this.tokens.findIndex((token, index) => index >= this.position && index < end && token.kind === 'special' && token.text === ':');
+    const routeEnd = this.tokens.findIndex(
+      (token, index) => index >= this.position && index < end && token.kind === 'special' && token.text === ':',
+    );
     if (routeEnd !== -1) this.position = routeEnd + 1;
     const spec = this.readAddrSpec('>');
     this.position = end + 1;

@@ -5,7 +5,18 @@ import { parseAddressList } from './address-list.js';
 import type { HeaderValues } from './header-block.js';
 
 /** The header fields buildEnvelope() looks at. */
-export const ENVELOPE_FIELD_NAMES: ReadonlySet<string> = new Set(['date', 'subject', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'in-reply-to', 'message-id']);
+export const ENVELOPE_FIELD_NAMES: ReadonlySet<string> = new Set([
+  'date',
+  'subject',
+  'from',
+  'sender',
+  'reply-to',
+  'to',
+  'cc',
+  'bcc',
+  'in-reply-to',
+  'message-id',
+]);
 
 export function buildEnvelope(values: HeaderValues): Envelope {
   const headerValue = (name: string): string | null => values.get(name) ?? null;

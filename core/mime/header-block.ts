@@ -29,7 +29,7 @@ interface HeaderLayout {
 }
 
 /** Position after the line break of the line starting at `start`, and where its content ends. */
-function lineAt(bytes: Uint8Array, start: number): { contentEnd: number; next: number } {
+function lineAt(bytes: Buffer, start: number): { contentEnd: number; next: number } {
   const lf = bytes.indexOf(LF, start);
   if (lf === -1) return { contentEnd: bytes.length, next: bytes.length };
   const contentEnd = lf > start && bytes[lf - 1] === CR ? lf - 1 : lf;
@@ -41,7 +41,7 @@ function lineAt(bytes: Uint8Array, start: number): { contentEnd: number; next: n
  * §2.2: a field name is followed by a colon) are skipped with their continuations, as they name
  * nothing a client could ask for. Stops at the blank line; the rest (if any) is body.
  */
-function layoutHeader(bytes: Uint8Array): HeaderLayout {
+function layoutHeader(bytes: Buffer): HeaderLayout {
   const fields: FieldSpan[] = [];
   let position = 0;
   while (position < bytes.length) {
@@ -59,9 +59,7 @@ function layoutHeader(bytes: Uint8Array): HeaderLayout {
     const first = bytes[position];
     if (colon !== -1 && colon < contentEnd && first !== SP && first !== HT) {
       // RFC 5322 §4.5.2 (obsolete syntax): white space may stand between the name and the colon.
-      const name = Buffer.from(bytes.buffer, bytes.byteOffset + position, colon - position)
-        .toString('latin1')
-        .trimEnd();
+      const name = bytes.toString('latin1', position, colon).trimEnd();
       if (FIELD_NAME.test(name)) fields.push({ name, start: position, valueStart: colon + 1, valueEnd, end });
     }
     position = end;
@@ -81,7 +79,10 @@ export function parseHeaderBlock(bytes: Uint8Array): HeaderField[] {
 
 /** RFC 5322 §2.2.3 unfolding: line breaks before white space vanish; outer white space is trimmed. */
 export function unfoldHeaderValue(rawValue: string): string {
-  return rawValue.replace(/\r?\n(?=[ \t])/g, '').replace(/[\r\n]+/g, '').trim();
+  return rawValue
+    .replace(/\r?\n(?=[ \t])/g, '')
+    .replace(/[\r\n]+/g, '')
+    .trim();
 }
 
 /** The first value of each field by lower-case name, unfolded; pass `wanted` to decode only those fields. */

@@ -7,6 +7,7 @@
 // body ends there. Bad input never throws: broken structure becomes opaque text (see limits below).
 import type { Envelope, MessageStructure, MimePart } from '../mail/message-structure.js';
 import { CONTENT_FIELD_NAMES, readContentFields, type ContentFields, type DefaultContentType } from './content-fields.js';
+import { decodeExtendedValue } from './encoded-words.js';
 import { buildEnvelope, ENVELOPE_FIELD_NAMES } from './envelope.js';
 import { firstHeaderValues } from './header-block.js';
 
@@ -48,8 +49,6 @@ type FrameKind = 'header' | 'leaf' | 'multipart' | 'message';
 /** A part still open: its header being read, or its body running until a delimiter or the end. */
 class Frame {
   kind: FrameKind = 'header';
-  header: Buffer[] = [];
-  headerBytes = 0;
   bodyStart = -1;
   lfAtBodyStart = 0;
   content: ContentFields | null = null;
@@ -91,20 +90,20 @@ class MimeStructureParser implements StructureParser {
   private readonly limits: StructureLimits;
   private readonly stack: Frame[];
   private readonly rootFrame = new Frame(0, 0, 'text/plain', true);
-  private readonly head = Buffer.alloc(MAX_BOUNDARY_BYTES + 4);
+  private readonly head = Buffer.allocUnsafe(MAX_BOUNDARY_BYTES + 4);
+  /** The header being read. Only the innermost open part can be in its header, so one buffer serves all. */
+  private header = Buffer.allocUnsafe(2048); // small enough for Node's shared pool; grows on demand
+  private headerLength = 0;
   private headLength = 0;
   private lineStart = 0;
   private lineLength = 0;
   private lineFirst = -1;
-  /** The last two content bytes of the current line (-1 when absent). */
-  private last1 = -1;
-  private last2 = -1;
+  /** The last content byte of the current line (-1 when absent): a CR there belongs to the line break. */
+  private lastByte = -1;
   /** LFs before lineStart. */
   private lfCount = 0;
-  /** The line break that ended the previous line (0, 1 or 2 bytes) and the byte before it. */
+  /** Length of the line break that ended the previous line (0, 1 or 2 bytes). */
   private previousBreak = 0;
-  private previousLastByte = -1;
-  private lastInputByte = -1;
   private activeDelimiters = 0;
   private partCount = 1;
   private pendingChildOf: Frame | null = null;
@@ -119,9 +118,10 @@ class MimeStructureParser implements StructureParser {
     this.stack = [this.rootFrame];
   }
 
-  write(chunk: Uint8Array): void {
+  write(input: Uint8Array): void {
     if (this.result) throw new Error('structure parser: write() after end()');
-    if (chunk.length === 0) return;
+    if (input.length === 0) return;
+    const chunk = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     let start = 0;
     while (start < chunk.length) {
       const lf = chunk.indexOf(LF, start);
@@ -132,13 +132,12 @@ class MimeStructureParser implements StructureParser {
       start = lf + 1;
     }
     this.bytesSeen += chunk.length;
-    this.lastInputByte = chunk[chunk.length - 1] ?? -1;
   }
 
   end(): MessageStructure {
     if (this.result) return this.result;
     if (this.lineLength > 0) this.endLine(true);
-    while (this.stack.length > 0) this.closeTop(this.bytesSeen, this.lfCount, this.lastInputByte);
+    while (this.stack.length > 0) this.closeTop(this.bytesSeen, this.lfCount);
     const root = this.rootPart ?? opaqueText(0, 0, 0);
     this.result = { envelope: this.rootEnvelope ?? buildEnvelope(NO_FIELDS), root };
     return this.result;
@@ -149,27 +148,32 @@ class MimeStructureParser implements StructureParser {
   }
 
   /** Line content bytes [start, end) of chunk; `withBreak` when the LF at `end` follows. */
-  private takeContent(chunk: Uint8Array, start: number, end: number, withBreak: boolean): void {
+  private takeContent(chunk: Buffer, start: number, end: number, withBreak: boolean): void {
     const length = end - start;
     if (length > 0) {
       if (this.lineLength === 0) this.lineFirst = chunk[start] ?? -1;
       if (this.lineFirst === DASH && this.activeDelimiters > 0 && this.headLength < this.head.length) {
         const take = Math.min(length, this.head.length - this.headLength);
-        this.head.set(chunk.subarray(start, start + take), this.headLength);
+        chunk.copy(this.head, this.headLength, start, start + take);
         this.headLength += take;
       }
-      this.last2 = length >= 2 ? (chunk[end - 2] ?? -1) : this.last1;
-      this.last1 = chunk[end - 1] ?? -1;
+      this.lastByte = chunk[end - 1] ?? -1;
       this.lineLength += length;
     }
-    const frame = this.top();
-    if (frame?.kind === 'header' && frame.headerBytes < this.limits.maxHeaderBytes) {
-      const stop = Math.min(withBreak ? end + 1 : end, start + this.limits.maxHeaderBytes - frame.headerBytes);
-      if (stop > start) {
-        frame.header.push(Buffer.from(chunk.subarray(start, stop)));
-        frame.headerBytes += stop - start;
-      }
+    if (this.top()?.kind === 'header') this.keepHeaderBytes(chunk, start, withBreak ? end + 1 : end);
+  }
+
+  private keepHeaderBytes(chunk: Buffer, start: number, end: number): void {
+    const stop = Math.min(end, start + this.limits.maxHeaderBytes - this.headerLength);
+    if (stop <= start) return;
+    const needed = this.headerLength + stop - start;
+    if (needed > this.header.length) {
+      const grown = Buffer.allocUnsafe(Math.min(Math.max(needed, this.header.length * 2), this.limits.maxHeaderBytes));
+      this.header.copy(grown, 0, 0, this.headerLength);
+      this.header = grown;
     }
+    chunk.copy(this.header, this.headerLength, start, stop);
+    this.headerLength = needed;
   }
 
   private endLine(atEnd: boolean): void {
@@ -177,10 +181,11 @@ class MimeStructureParser implements StructureParser {
     const nextLineStart = this.lineStart + this.lineLength + (atEnd ? 0 : 1);
     if (owner?.delimiter) {
       const delimiterLength = owner.delimiter.length;
-      const closes = this.headLength >= delimiterLength + 2 && this.head[delimiterLength] === DASH && this.head[delimiterLength + 1] === DASH;
+      const closes =
+        this.headLength >= delimiterLength + 2 && this.head[delimiterLength] === DASH && this.head[delimiterLength + 1] === DASH;
       const bodyEnd = this.lineStart - this.previousBreak;
       const lfAtBodyEnd = this.lfCount - (this.previousBreak > 0 ? 1 : 0);
-      while (this.top() !== owner) this.closeTop(bodyEnd, lfAtBodyEnd, this.previousLastByte);
+      while (this.top() !== owner) this.closeTop(bodyEnd, lfAtBodyEnd);
       if (closes) {
         // RFC 2046 §5.1.1: after the close delimiter comes the epilogue; the delimiter is spent.
         owner.delimiter = null;
@@ -190,17 +195,15 @@ class MimeStructureParser implements StructureParser {
       }
     } else {
       const frame = this.top();
-      const blank = this.lineLength === 0 || (this.lineLength === 1 && this.last1 === CR);
+      const blank = this.lineLength === 0 || (this.lineLength === 1 && this.lastByte === CR);
       if (frame?.kind === 'header' && blank && !atEnd) this.finishHeader(frame, nextLineStart, this.lfCount + 1, true);
     }
     if (atEnd) return;
     this.lfCount++;
-    const beforeBreak = this.last1 === CR ? this.last2 : this.last1;
-    this.previousBreak = this.last1 === CR ? 2 : 1;
-    this.previousLastByte = beforeBreak !== -1 ? beforeBreak : this.lineStart > 0 ? LF : -1;
+    this.previousBreak = this.lastByte === CR ? 2 : 1;
     this.lineStart = nextLineStart;
     this.lineLength = 0;
-    this.lineFirst = this.last1 = this.last2 = -1;
+    this.lineFirst = this.lastByte = -1;
     this.headLength = 0;
     if (this.pendingChildOf) this.openChild(this.pendingChildOf, nextLineStart);
   }
@@ -219,7 +222,8 @@ class MimeStructureParser implements StructureParser {
   }
 
   private headStartsWith(delimiter: Buffer): boolean {
-    // A plain loop: Buffer#compare with offsets costs more than the few bytes it compares here.
+    // Short delimiters: a plain loop beats the native call. Long ones (hostile look-alikes): memcmp.
+    if (delimiter.length > 24) return this.head.compare(delimiter, 2, delimiter.length, 2, delimiter.length) === 0;
     for (let index = 2; index < delimiter.length; index++) if (this.head[index] !== delimiter[index]) return false;
     return true;
   }
@@ -240,9 +244,9 @@ class MimeStructureParser implements StructureParser {
 
   /** The header of `frame` is complete; `open` says whether its body may still hold parts. */
   private finishHeader(frame: Frame, bodyStart: number, lfAtBodyStart: number, open: boolean): void {
-    const bytes = Buffer.concat(frame.header);
-    frame.header = [];
-    if (frame === this.rootFrame) this.topHeader = bytes;
+    const bytes = this.header.subarray(0, this.headerLength);
+    this.headerLength = 0;
+    if (frame === this.rootFrame) this.topHeader = Buffer.from(bytes);
     const values = firstHeaderValues(bytes, frame.isMessageRoot ? MESSAGE_FIELD_NAMES : CONTENT_FIELD_NAMES);
     const content = readContentFields(values, frame.defaultType);
     frame.content = content;
@@ -252,7 +256,7 @@ class MimeStructureParser implements StructureParser {
     frame.kind = 'leaf';
     if (!open || frame.depth >= this.limits.maxDepth || this.partCount >= this.limits.maxParts) return;
     if (content.type === 'multipart') {
-      const boundary = content.params.find(([name]) => name === 'boundary')?.[1] ?? '';
+      const boundary = boundaryOf(content);
       const delimiter = Buffer.from(`--${boundary}`, 'utf8');
       if (boundary.length > 0 && delimiter.length <= MAX_BOUNDARY_BYTES + 2) {
         frame.kind = 'multipart';
@@ -267,15 +271,16 @@ class MimeStructureParser implements StructureParser {
   }
 
   /** Closes the innermost open part with its body ending at `end`. */
-  private closeTop(end: number, lfAtEnd: number, lastByte: number): void {
+  private closeTop(end: number, lfAtEnd: number): void {
     const frame = this.stack.pop();
     if (!frame) return;
     if (frame.kind === 'header') this.finishHeader(frame, Math.max(frame.headerStart, end), lfAtEnd, false);
     if (frame.delimiter) this.activeDelimiters--;
     const bodyEnd = Math.max(frame.bodyStart, end);
     const sizeBytes = bodyEnd - frame.bodyStart;
-    // RFC 3501 §7.4.2 body lines: line breaks in the body, plus a last line without one.
-    const lines = sizeBytes === 0 ? 0 : lfAtEnd - frame.lfAtBodyStart + (lastByte === LF ? 0 : 1);
+    // RFC 3501 §7.4.2 body lines: the line breaks inside the body, as Dovecot, Cyrus and UW count them
+    // (a last line without one is not counted; the break before a delimiter is not the part's).
+    const lines = sizeBytes === 0 ? 0 : lfAtEnd - frame.lfAtBodyStart;
     const part = this.buildPart(frame, bodyEnd, lines);
     const parent = this.top();
     if (!parent) {
@@ -290,25 +295,40 @@ class MimeStructureParser implements StructureParser {
 
   private buildPart(frame: Frame, bodyEnd: number, lines: number): MimePart {
     const content = frame.content ?? readContentFields(NO_FIELDS, frame.defaultType);
-    const part: MimePart = {
+    // Opaque containers (no boundary found, limits, encoded message/rfc822) still get a well-formed
+    // tree: their body is one header-less text part, so BODYSTRUCTURE and BODY[n] stay valid.
+    const opaque = (): MimePart => opaqueText(frame.bodyStart, bodyEnd, lines);
+    const children = content.type === 'multipart' ? (frame.children.length > 0 ? frame.children : [opaque()]) : undefined;
+    const message = isMessageType(content) ? (frame.encapsulated ?? { envelope: buildEnvelope(NO_FIELDS), root: opaque() }) : undefined;
+    // Listed field by field: a spread of the content fields costs more than the rest of the part.
+    return {
       headerStart: frame.headerStart,
       bodyStart: frame.bodyStart,
       bodyEnd,
-      ...content,
+      type: content.type,
+      subtype: content.subtype,
+      params: content.params,
+      id: content.id,
+      description: content.description,
+      encoding: content.encoding,
       sizeBytes: bodyEnd - frame.bodyStart,
       lines,
+      md5: content.md5,
+      disposition: content.disposition,
+      language: content.language,
+      location: content.location,
+      ...(children && { children }),
+      ...(message && { message }),
     };
-    // Opaque containers (no boundary found, limits, encoded message/rfc822) still get a well-formed
-    // tree: their body is one header-less text part, so BODYSTRUCTURE and BODY[n] stay valid.
-    if (content.type === 'multipart') {
-      const children = frame.children.length > 0 ? frame.children : [opaqueText(frame.bodyStart, bodyEnd, lines)];
-      return { ...part, children };
-    }
-    if (isMessageType(content)) {
-      return { ...part, message: frame.encapsulated ?? { envelope: buildEnvelope(NO_FIELDS), root: opaqueText(frame.bodyStart, bodyEnd, lines) } };
-    }
-    return part;
   }
+}
+
+/** The boundary parameter as bytes to match; an RFC 2231 extended form is decoded (never RFC 2047: `=?` is legal in a boundary). */
+function boundaryOf(content: ContentFields): string {
+  const plain = content.params.find(([name]) => name === 'boundary');
+  if (plain) return plain[1];
+  const extended = content.params.find(([name]) => name === 'boundary*');
+  return extended ? decodeExtendedValue(extended[1]) : '';
 }
 
 /** RFC 2046 §5.2.1 message/rfc822 and RFC 6532 §3.5 message/global encapsulate a whole message. */
@@ -321,7 +341,10 @@ export function createStructureParser(limits: Partial<StructureLimits> = {}): St
 }
 
 /** Parses a whole message from a byte stream (e.g. a blob read). */
-export async function parseMessageStructure(source: AsyncIterable<Uint8Array>, limits: Partial<StructureLimits> = {}): Promise<MessageStructure> {
+export async function parseMessageStructure(
+  source: AsyncIterable<Uint8Array>,
+  limits: Partial<StructureLimits> = {},
+): Promise<MessageStructure> {
   const parser = createStructureParser(limits);
   for await (const chunk of source) parser.write(chunk);
   return parser.end();

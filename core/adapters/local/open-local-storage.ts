@@ -12,6 +12,7 @@ import { openSqliteDatabase, walFileOf } from './sqlite-database.js';
 import { SqliteDirectory } from './sqlite-directory.js';
 import { SqliteJobQueue } from './sqlite-job-queue.js';
 import { SqliteMailIndex } from './sqlite-mail-index.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface LocalStorageOptions {
   readonly dataDir: string;
@@ -19,6 +20,8 @@ export interface LocalStorageOptions {
   readonly queueMaxAttempts?: number;
   /** How often the change feed looks for other processes' changes. Default 500 ms. */
   readonly changePollIntervalMs?: number;
+  /** How often the background worker checkpoints the WAL into the database. Default 1,000 ms. */
+  readonly checkpointIntervalMs?: number;
 }
 
 export const INDEX_FILE_NAME = 'yubin.sqlite';
@@ -32,6 +35,7 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<St
   const committer = new GroupCommitter(db, () => walFsync.sync(walFileOf(databaseFile)));
   const queueOptions = { maxAttempts: options.queueMaxAttempts ?? 8 };
   const changes = new LocalChangeFeed(db, { pollIntervalMs: options.changePollIntervalMs });
+  const checkpointer = new WalCheckpointer(databaseFile, options.checkpointIntervalMs ?? 1_000);
   return {
     blobs: new FileBlobStore(path.join(options.dataDir, BLOB_DIRECTORY_NAME)),
     directory: new SqliteDirectory(db, committer),
@@ -43,6 +47,7 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<St
       await changes.close();
       // Let writes already queued for the next group commit finish before the handle goes.
       await committer.drain();
+      await checkpointer.stop();
       db.close();
     },
   };

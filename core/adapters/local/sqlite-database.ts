@@ -23,6 +23,8 @@ export function openSqliteDatabase(file: string): SqliteDatabase {
   // fsynced before every checkpoint and the database after it; GroupCommitter fsyncs the WAL
   // before any write is acknowledged.
   db.pragma('synchronous = NORMAL');
+  // No checkpoints inside our COMMITs: WalCheckpointer runs them off the event loop.
+  db.pragma('wal_autocheckpoint = 0');
   db.pragma('foreign_keys = ON');
   migrate(db);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -1,9 +1,9 @@
 // The POP3 maildrop: the user's INBOX as a snapshot taken at login (RFC 1939 §4, "the server then
 // acquires ... the maildrop"). Message numbers, sizes and UIDLs stay fixed for the session; DELE and
 // RSET only touch marks here; commit() (QUIT in the UPDATE state, §6) expunges exactly the marked
-// UIDs through the MailIndex, so IMAP sessions see them vanish. Concurrent sessions each keep their
+// UIDs through the MailIndex, so IMAP sessions see them vanish (the composition root wraps the index
+// with withChangeNotifications, which wakes their IDLE). Concurrent sessions each keep their
 // own consistent snapshot; no lock is taken (docs/pop3.md explains why).
-import type { ChangeFeed } from '../../../core/ports/change-feed.js';
 import type { MailIndex, MessageSummary } from '../../../core/ports/mail-index.js';
 
 export const INBOX = 'INBOX';
@@ -85,26 +85,18 @@ export class Maildrop {
 
   /**
    * The UPDATE state (RFC 1939 §6): flags retrieved messages \Seen (as IMAP would after a full
-   * FETCH), sets \Deleted on the marked UIDs, expunges exactly those, and wakes IMAP sessions.
-   * UIDs another session already expunged are simply no longer there.
+   * FETCH), sets \Deleted on the marked UIDs and expunges exactly those. UIDs another session
+   * already expunged are simply no longer there.
    */
-  async commit(mailIndex: MailIndex, changes: ChangeFeed, userId: string): Promise<CommitResult> {
+  async commit(mailIndex: MailIndex): Promise<CommitResult> {
     if (this.mailboxId === null) return { expungedCount: 0 };
     const uidsOf = (numbers: Iterable<number>) => [...numbers].map((number) => this.messages[number - 1]?.uid ?? 0).filter((uid) => uid > 0);
     const seenUids = uidsOf([...this.retrieved].filter((number) => !this.deleted.has(number)));
     const deletedUids = uidsOf(this.deleted);
-    let highestModseq = 0;
-    if (seenUids.length > 0) {
-      highestModseq = (await mailIndex.updateFlags(this.mailboxId, { uids: seenUids, operation: 'add', flags: ['\\Seen'] })).highestModseq;
-    }
-    let expungedCount = 0;
-    if (deletedUids.length > 0) {
-      await mailIndex.updateFlags(this.mailboxId, { uids: deletedUids, operation: 'add', flags: ['\\Deleted'] });
-      const expunged = await mailIndex.expunge(this.mailboxId, deletedUids);
-      expungedCount = expunged.expunged.length;
-      highestModseq = expunged.highestModseq;
-    }
-    if (highestModseq > 0) await changes.publish({ userId, mailboxId: this.mailboxId, highestModseq });
-    return { expungedCount };
+    if (seenUids.length > 0) await mailIndex.updateFlags(this.mailboxId, { uids: seenUids, operation: 'add', flags: ['\\Seen'] });
+    if (deletedUids.length === 0) return { expungedCount: 0 };
+    await mailIndex.updateFlags(this.mailboxId, { uids: deletedUids, operation: 'add', flags: ['\\Deleted'] });
+    const { expunged } = await mailIndex.expunge(this.mailboxId, deletedUids);
+    return { expungedCount: expunged.length };
   }
 }

@@ -1,6 +1,6 @@
 // Every -ERR this server sends, in one table, and the one mapping from failures (StorageError codes,
 // unexpected errors) to replies. RFC 2449 §8 codes tell the client whether to ask the user again
-// ([AUTH]), wait ([SYS/TEMP], [IN-USE]) or give up ([SYS/PERM]).
+// ([AUTH]) or wait and retry ([SYS/TEMP], [IN-USE]).
 import { isStorageError } from '../../../core/ports/errors.js';
 import type { Logger } from '../../../core/log/logger.js';
 import { formatErr, type ResponseCode } from './protocol/responses.js';

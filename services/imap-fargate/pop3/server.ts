@@ -137,6 +137,9 @@ class Pop3Connection {
 
   /** Implicit TLS wraps the socket at once; the greeting then waits in TLS for the handshake. */
   start(implicitTls: boolean): void {
+    // Replies are whole lines or whole bodies: send them now rather than wait for the client's ACK
+    // (Nagle), which would stall a pipelining client on every small ".\r\n" terminator.
+    this.rawSocket.setNoDelay(true);
     this.rawSocket.setTimeout(this.limits.idleTimeoutMs, () => this.finish(errorReply('autologout')));
     this.rawSocket.on('close', () => this.session.close());
     if (implicitTls) this.wrapInTls();
@@ -186,8 +189,22 @@ class Pop3Connection {
 
   private async send(reply: Pop3Reply): Promise<void> {
     if (reply.kind === 'lines') return write(this.socket, reply.text);
-    await write(this.socket, reply.head);
-    for await (const piece of reply.body) await write(this.socket, piece);
+    let next: Promise<IteratorResult<Buffer>> | null = null;
+    try {
+      await write(this.socket, reply.head);
+      // Read the next piece of the blob while the current one drains to the client: disk (or S3)
+      // and network overlap instead of taking turns.
+      const pieces = reply.body[Symbol.asyncIterator]();
+      next = pieces.next();
+      for (let piece = await next; piece.done !== true; piece = await next) {
+        next = pieces.next();
+        await write(this.socket, piece.value);
+      }
+    } catch (error) {
+      next?.catch(() => undefined); // the read in flight fails once abort() destroys its stream
+      reply.abort(); // the blob stream may be open but unread: release it now, not at GC
+      throw error;
+    }
   }
 
   /** RFC 2595 §4: TLS starts right after the +OK; bytes pipelined behind STLS are dropped. */

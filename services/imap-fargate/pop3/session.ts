@@ -119,9 +119,8 @@ export class Pop3Session implements Pop3Context {
     const userId = this.userId;
     this.currentState = 'update';
     if (maildrop === null || userId === null) return lines(formatOk('Bye'), 'close');
-    const { mailIndex, changes } = this.environment.storage;
     try {
-      const { expungedCount } = await maildrop.commit(mailIndex, changes, userId);
+      const { expungedCount } = await maildrop.commit(this.environment.storage.mailIndex);
       this.logger.info('update', { userId, expunged: expungedCount });
       return lines(formatOk(`Bye; ${expungedCount} messages deleted`), 'close');
     } catch (error) {

@@ -14,6 +14,7 @@ import { silentLogger } from '../../../core/log/logger.js';
 import { parseMessageStructure } from '../../../core/mime/index.js';
 import type { Mailbox, Storage, User } from '../../../core/ports/index.js';
 import { ensureDefaultMailboxes } from '../../../core/storage/default-mailboxes.js';
+import { withChangeNotifications } from '../../../core/storage/notifying-mail-index.js';
 import { createSelfSignedCertificate, StaticCertificateSource, TlsContextProvider } from '../../../core/tls/certificates.js';
 import { startPop3Service, type Pop3Limits, type Pop3Service } from '../../../services/imap-fargate/pop3/server.js';
 
@@ -21,6 +22,9 @@ export const PASSWORD = 'correct horse battery';
 
 /** The system Python when there is one: version-manager shims (pyenv) cost seconds per start. */
 const PYTHON = process.env.YUBIN_TEST_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+
+/** scrypt is deliberately slow: hash the test password once per test process. */
+let passwordHash: Promise<string> | null = null;
 
 let certificate: Promise<TlsContextProvider> | null = null;
 function tlsProvider(): Promise<TlsContextProvider> {
@@ -56,11 +60,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const storage = await openLocalStorage({ dataDir });
   await storage.directory.addDomain('example.test');
   const address = 'alice@example.test';
-  const user = await storage.directory.addUser({ address, passwordHash: await hashPassword(PASSWORD) });
+  passwordHash ??= hashPassword(PASSWORD);
+  const user = await storage.directory.addUser({ address, passwordHash: await passwordHash });
   const [inbox] = await ensureDefaultMailboxes(storage.mailIndex, user.id);
   if (inbox?.name !== 'INBOX') throw new Error('ensureDefaultMailboxes returned no INBOX first');
   const service = await startPop3Service({
-    storage,
+    storage: { ...storage, mailIndex: withChangeNotifications(storage.mailIndex, storage.changes, silentLogger) },
     config: { hostname: 'pop.example.test', listenHost: '127.0.0.1', ports: { pop3: 0, pop3s: 0 }, proxyProtocol: options.proxyProtocol },
     logger: silentLogger,
     tls: await tlsProvider(),

@@ -11,9 +11,9 @@ const asLines = (message: Buffer) => message.toString('latin1').split('\r\n').sl
 const STLS_LOGIN = 'p = poplib.POP3(host, port, timeout=20); p.stls(ctx); p.user(user); p.pass_(password)';
 const TLS_LOGIN = 'p = poplib.POP3_SSL(host, port, context=ctx, timeout=20); p.user(user); p.pass_(password)';
 
-test('plaintext port: CAPA offers STLS only, USER is refused with [AUTH], after STLS USER/PASS work', () =>
+test('plaintext port: CAPA offers STLS only, USER is refused with [AUTH], after STLS USER/PASS and AUTH PLAIN work', () =>
   withServer(async (server) => {
-    const [beforeTls, userReply, afterTls] = await runPoplib(
+    const [beforeTls, userReply, afterTls, authAfterStls] = await runPoplib(
       server.service.ports.pop3,
       `
 p = poplib.POP3(host, port, timeout=20)
@@ -26,11 +26,16 @@ p.stls(ctx)
 emit(sorted(p.capa().keys()))
 p.user(user); p.pass_(password)
 p.quit()
+p = poplib.POP3(host, port, timeout=20)
+p.stls(ctx)
+emit(p._shortcmd("AUTH PLAIN " + base64.b64encode(b"\\0" + user.encode() + b"\\0" + password.encode()).decode()))
+p.quit()
 `,
     );
     assert.deepEqual(beforeTls, ['AUTH-RESP-CODE', 'IMPLEMENTATION', 'PIPELINING', 'RESP-CODES', 'STLS', 'TOP', 'UIDL']);
     assert.match(String(userReply), /^-ERR \[AUTH\] Plaintext authentication disallowed/);
     assert.deepEqual(afterTls, ['AUTH-RESP-CODE', 'IMPLEMENTATION', 'PIPELINING', 'RESP-CODES', 'SASL', 'TOP', 'UIDL', 'USER']);
+    assert.match(String(authAfterStls), /^\+OK Logged in/, 'STLS then AUTH PLAIN');
   }));
 
 test('RETR returns binary-ish and dot-leading messages byte for byte; LIST octets match; TOP n', () =>

@@ -4,7 +4,12 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 export class WireClient {
-  private buffered = Buffer.alloc(0);
+  /** Received bytes not yet taken: store[start, end). Grows by doubling so large bodies stay O(n). */
+  private store = Buffer.alloc(64 * 1024);
+  private start = 0;
+  private end = 0;
+  /** How far the current search has looked without a match, so it never rescans. */
+  private scanned = 0;
   private waiters: (() => void)[] = [];
   private closed = false;
 
@@ -31,7 +36,7 @@ export class WireClient {
 
   private attach(socket: net.Socket): void {
     socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk]);
+      this.append(chunk);
       this.wake();
     });
     socket.on('close', () => {
@@ -41,22 +46,42 @@ export class WireClient {
     socket.on('error', () => undefined);
   }
 
+  private get buffered(): Buffer {
+    return this.store.subarray(this.start, this.end);
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.end + chunk.length > this.store.length) {
+      const live = this.buffered;
+      const grown = Buffer.alloc(Math.max(this.store.length, (live.length + chunk.length) * 2));
+      live.copy(grown);
+      this.store = grown;
+      this.start = 0;
+      this.end = live.length;
+    }
+    chunk.copy(this.store, this.end);
+    this.end += chunk.length;
+  }
+
   private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) waiter();
   }
 
-  /** Waits until `find` locates an end in the buffered bytes, then returns and consumes them. */
-  private async take(find: (bytes: Buffer) => number): Promise<Buffer> {
+  /** Waits until `find` locates an end at or after `from` in the buffered bytes, then returns and consumes them. */
+  private async take(find: (bytes: Buffer, from: number) => number, overlapBytes: number): Promise<Buffer> {
     for (;;) {
-      const end = find(this.buffered);
+      const bytes = this.buffered;
+      const end = find(bytes, Math.max(0, this.scanned - overlapBytes));
       if (end !== -1) {
-        const taken = this.buffered.subarray(0, end);
-        this.buffered = this.buffered.subarray(end);
+        const taken = Buffer.from(bytes.subarray(0, end));
+        this.start += end;
+        this.scanned = 0;
         return taken;
       }
-      if (this.closed) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffered.toString('latin1'))}`);
+      this.scanned = bytes.length;
+      if (this.closed) throw new Error(`connection closed; unread: ${JSON.stringify(bytes.toString('latin1'))}`);
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
@@ -67,20 +92,20 @@ export class WireClient {
 
   /** One response line without its CRLF. */
   async line(): Promise<string> {
-    const taken = await this.take((bytes) => {
-      const end = bytes.indexOf('\r\n');
+    const taken = await this.take((bytes, from) => {
+      const end = bytes.indexOf('\r\n', from);
       return end === -1 ? -1 : end + 2;
-    });
+    }, 1);
     return taken.subarray(0, -2).toString('latin1');
   }
 
   /** A multi-line body as sent, dot-stuffing included, up to and including the ".\r\n" terminator. */
   async multiline(): Promise<Buffer> {
-    return this.take((bytes) => {
+    return this.take((bytes, from) => {
       if (bytes.subarray(0, 3).equals(Buffer.from('.\r\n'))) return 3;
-      const end = bytes.indexOf('\r\n.\r\n');
+      const end = bytes.indexOf('\r\n.\r\n', from);
       return end === -1 ? -1 : end + 5;
-    });
+    }, 4);
   }
 
   async command(line: string): Promise<string> {

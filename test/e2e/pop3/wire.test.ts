@@ -133,3 +133,20 @@ test('an idle client is logged out with -ERR and disconnected (autologout timer 
     },
     { limits: { idleTimeoutMs: 300 } },
   ));
+
+test('a client that drops the connection in the middle of a large RETR leaves the server and the maildrop intact', () =>
+  withServer(async (server) => {
+    const line = `${'x'.repeat(998)}\r\n`;
+    const large = Buffer.from(`Subject: large\r\n\r\n${line.repeat(8_000)}`); // ~8 MB
+    await server.deliver(large);
+    const client = await loggedIn(server);
+    assert.equal(await client.command('RETR 1'), `+OK ${large.length} octets`);
+    await client.line(); // some of the body has arrived
+    client.close();
+
+    const again = await loggedIn(server);
+    assert.equal(await again.command('STAT'), `+OK 1 ${large.length}`);
+    assert.match(await again.command('RETR 1'), /^\+OK/);
+    assert.equal((await again.multiline()).length, large.length + 3);
+    again.close();
+  }));

@@ -14,7 +14,13 @@ export type Pop3Reply =
   /** Complete response lines, CRLF included. */
   | { readonly kind: 'lines'; readonly text: string }
   /** A +OK line followed by an encoded message body that ends in ".\r\n" (RETR, TOP). */
-  | { readonly kind: 'message'; readonly head: string; readonly body: AsyncIterable<Buffer> };
+  | {
+      readonly kind: 'message';
+      readonly head: string;
+      readonly body: AsyncIterable<Buffer>;
+      /** Releases the blob stream when the body cannot be sent (connection gone). */
+      readonly abort: () => void;
+    };
 
 export interface Pop3Step {
   readonly reply: Pop3Reply;
@@ -22,7 +28,8 @@ export interface Pop3Step {
   readonly then: 'continue' | 'start-tls' | 'close';
 }
 
-export type Pop3Storage = Pick<Storage, 'directory' | 'mailIndex' | 'blobs' | 'changes'>;
+/** The ports POP3 uses; `mailIndex` should publish its changes (withChangeNotifications) so IMAP IDLE wakes. */
+export type Pop3Storage = Pick<Storage, 'directory' | 'mailIndex' | 'blobs'>;
 
 /** Per-connection facts and shared services, supplied by the network shell. */
 export interface Pop3SessionEnvironment {

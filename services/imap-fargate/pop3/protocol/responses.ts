@@ -1,7 +1,7 @@
 // POP3 response lines (RFC 1939 §3) with RFC 2449 §8 response codes, as bytes. Pure.
 
 /** RFC 2449 §8 and RFC 3206: the extended response codes this server sends in `-ERR [CODE] text`. */
-export type ResponseCode = 'AUTH' | 'IN-USE' | 'SYS/TEMP' | 'SYS/PERM' | 'LOGIN-DELAY';
+export type ResponseCode = 'AUTH' | 'IN-USE' | 'SYS/TEMP';
 
 /** Response text is one line: CR and LF from anywhere (e.g. a user name echoed back) become spaces. */
 function oneLine(text: string): string {

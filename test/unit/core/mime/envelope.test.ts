@@ -18,7 +18,10 @@ test('addresses split into name, mailbox and host with quoting and comments', ()
 });
 
 test('groups become a start marker, members and an end marker (RFC 3501 §7.4.2)', () => {
-  assert.deepEqual(parseAddressList('undisclosed-recipients:;'), [address(null, 'undisclosed-recipients', null), address(null, null, null)]);
+  assert.deepEqual(parseAddressList('undisclosed-recipients:;'), [
+    address(null, 'undisclosed-recipients', null),
+    address(null, null, null),
+  ]);
   assert.deepEqual(parseAddressList('Team: a@x.test, "B" <b@y.test>; c@z.test'), [
     address(null, 'Team', null),
     address(null, 'a', 'x.test'),

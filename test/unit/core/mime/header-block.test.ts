@@ -76,12 +76,29 @@ test('Content-* fields: defaults, comments, quoting and broken values', () => {
   const read = (...lines: string[]) => readContentFields(firstHeaderValues(crlf(...lines, '', '')), 'text/plain');
   const plain = read();
   assert.deepEqual([plain.type, plain.subtype, plain.params, plain.encoding], ['text', 'plain', [['charset', 'us-ascii']], '7bit']);
-  const commented = read('Content-Type: Text/HTML (web page); Charset="UTF-8" (comment); format=flowed', 'Content-Transfer-Encoding: Quoted-Printable');
-  assert.deepEqual([commented.type, commented.subtype, commented.params, commented.encoding], ['text', 'html', [['charset', 'UTF-8'], ['format', 'flowed']], 'quoted-printable']);
+  const commented = read(
+    'Content-Type: Text/HTML (web page); Charset="UTF-8" (comment); format=flowed',
+    'Content-Transfer-Encoding: Quoted-Printable',
+  );
+  assert.deepEqual(
+    [commented.type, commented.subtype, commented.params, commented.encoding],
+    [
+      'text',
+      'html',
+      [
+        ['charset', 'UTF-8'],
+        ['format', 'flowed'],
+      ],
+      'quoted-printable',
+    ],
+  );
   const broken = read('Content-Type: garbage', 'Content-Transfer-Encoding: ???');
   assert.deepEqual([broken.type, broken.subtype, broken.encoding], ['text', 'plain', '7bit']);
   const quoted = read('Content-Type: application/octet-stream; name="a \\"quoted\\" name;.txt"; x=unquoted value');
-  assert.deepEqual(quoted.params, [['name', 'a "quoted" name;.txt'], ['x', 'unquoted value']]);
+  assert.deepEqual(quoted.params, [
+    ['name', 'a "quoted" name;.txt'],
+    ['x', 'unquoted value'],
+  ]);
   const extras = read(
     'Content-ID: <part1@example.com>',
     'Content-Description: =?UTF-8?Q?r=C3=A9sum=C3=A9?=',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { parameterValue } from '../../../../core/mime/index.js';
+import { createStructureParser, parameterValue } from '../../../../core/mime/index.js';
 import { allParts, body, crlf, header, nestedMessage, parseInChunks, partAt, toBareLf } from './fixtures.js';
 
 test('nested multiparts and an attached message: every header and body slice is exact', () => {
@@ -36,7 +36,7 @@ test('nested multiparts and an attached message: every header and body slice is 
   assert.equal(`${inner.root.type}/${inner.root.subtype}`, 'multipart/alternative');
   assert.equal(header(nestedMessage, partAt(root, '2.1')), '\r\n');
   assert.equal(body(nestedMessage, partAt(root, '2.1')), 'plain inner');
-  assert.equal(partAt(root, '2.1').lines, 1);
+  assert.equal(partAt(root, '2.1').lines, 0, "the line break before the delimiter is not the part's");
   assert.equal(body(nestedMessage, partAt(root, '2.2')), '<p>html inner</p>');
   assert.equal(partAt(root, '2.2').subtype, 'html');
 
@@ -45,6 +45,16 @@ test('nested multiparts and an attached message: every header and body slice is 
   assert.deepEqual(file.disposition, { type: 'attachment', params: [['filename', 'data.bin']] });
   assert.equal(envelope.subject, '=?UTF-8?B?5pel5pys6Kqe?= report');
   assert.equal(envelope.messageId, '<outer@example.com>');
+});
+
+test('the top-level header bytes are available for filters and authentication', () => {
+  const parser = createStructureParser();
+  parser.write(nestedMessage.subarray(0, 40));
+  assert.equal(parser.topHeader, null);
+  parser.write(nestedMessage.subarray(40));
+  const { root } = parser.end();
+  assert.deepEqual(parser.topHeader, nestedMessage.subarray(0, root.bodyStart));
+  assert.equal(parser.bytesSeen, nestedMessage.length);
 });
 
 test('leaf slices decode to what mailparser extracts from the same message', async () => {
@@ -67,7 +77,21 @@ const trickyMessages: Record<string, Buffer> = {
   headerOnlyNoNewline: Buffer.from('Subject: no body at all'),
   noFinalBoundary: crlf('Content-Type: multipart/mixed; boundary=b', '', '--b', '', 'first', '--b', '', 'second, cut off'),
   wrongBoundary: crlf('Content-Type: multipart/mixed; boundary=expected', '', '--other', '', 'text', '--other--'),
-  digest: crlf('Content-Type: multipart/digest; boundary=d', '', '--d', '', 'Subject: one', '', 'first', '--d', '', 'Subject: two', '', 'second', '--d--'),
+  digest: crlf(
+    'Content-Type: multipart/digest; boundary=d',
+    '',
+    '--d',
+    '',
+    'Subject: one',
+    '',
+    'first',
+    '--d',
+    '',
+    'Subject: two',
+    '',
+    'second',
+    '--d--',
+  ),
   emptyParts: crlf('Content-Type: multipart/mixed; boundary=e', '', '--e', '--e', 'X: y', '--e--', ''),
 };
 
@@ -102,7 +126,7 @@ test('missing headers, a header with no body and no trailing newline', () => {
   assert.equal(header(noHeader, root), '\r\n');
   assert.equal(body(noHeader, root), 'just a body');
   assert.deepEqual([root.type, root.subtype, root.params], ['text', 'plain', [['charset', 'us-ascii']]]);
-  assert.equal(root.lines, 1);
+  assert.equal(root.lines, 0);
   assert.equal(envelope.from, null);
   assert.equal(envelope.subject, null);
 
@@ -170,7 +194,7 @@ test('RFC 2231 continuations and charsets are joined; the boundary may be contin
     '',
     '--split',
     'Content-Type: application/pdf;',
-    " name*0*=utf-8''%E2%82%AC%20rates; name*1=\" 2026\"; name*2*=.pdf",
+    ' name*0*=utf-8\'\'%E2%82%AC%20rates; name*1=" 2026"; name*2*=.pdf',
     "Content-Disposition: attachment; filename*=iso-8859-1'de'Gr%FC%DFe.pdf; size=12",
     '',
     'JVBERi0xLjQK',
@@ -184,6 +208,16 @@ test('RFC 2231 continuations and charsets are joined; the boundary may be contin
   assert.equal(parameterValue(pdf.disposition?.params ?? [], 'filename'), 'Grüße.pdf');
   assert.equal(parameterValue(pdf.disposition?.params ?? [], 'size'), '12');
   assert.equal(body(raw, pdf), 'JVBERi0xLjQK');
+
+  // An extended boundary is decoded; `=?…?=` is legal boundary text and is not taken for RFC 2047.
+  const cases: [contentType: string, delimiter: string][] = [
+    ["multipart/mixed; boundary*=us-ascii''ext%2Dended", '--ext-ended'],
+    ['multipart/mixed; boundary="=?utf-8?q?b?="', '--=?utf-8?q?b?='],
+  ];
+  for (const [contentType, delimiter] of cases) {
+    const message = crlf(`Content-Type: ${contentType}`, '', delimiter, '', 'inside', `${delimiter}--`);
+    assert.equal(body(message, partAt(parseInChunks(message, 3).root, '1')), 'inside', contentType);
+  }
 });
 
 test('message/global is encapsulated; an encoded message/rfc822 stays opaque', () => {
@@ -211,11 +245,11 @@ test('message/global is encapsulated; an encoded message/rfc822 stays opaque', (
   assert.equal(encoded.message ? body(raw, encoded.message.root) : '', body(raw, encoded));
 });
 
-test('body sizes and line counts follow RFC 3501 §7.4.2', () => {
+test('body sizes and line counts follow RFC 3501 §7.4.2, counted as Dovecot does', () => {
   const raw = crlf('Content-Type: text/plain', '', 'one', 'two', '', 'four', '');
   const { root } = parseInChunks(raw, 3);
   assert.equal(root.sizeBytes, Buffer.byteLength('one\r\ntwo\r\n\r\nfour\r\n'));
   assert.equal(root.lines, 4);
   const unterminated = crlf('', 'one', 'two');
-  assert.equal(parseInChunks(unterminated, 1).root.lines, 2);
+  assert.equal(parseInChunks(unterminated, 1).root.lines, 1);
 });

@@ -97,7 +97,9 @@ test('a committed write resolves only after the durability step, and fails as un
     return new Promise<void>((resolve) => (finishFsync = resolve));
   });
   let resolved = false;
-  const writing = committer.write(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('awaiting-fsync')).then(() => (resolved = true));
+  const writing = committer
+    .write(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('awaiting-fsync'))
+    .then(() => (resolved = true));
   const alsoWriting = committer.write(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('same-fsync'));
   while (fsyncs === 0) await new Promise((resolve) => setImmediate(resolve));
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -108,5 +110,8 @@ test('a committed write resolves only after the durability step, and fails as un
   assert.equal(fsyncs, 1, 'one fsync for the batch');
 
   const failing = new GroupCommitter(db, async () => Promise.reject(new Error('EIO')));
-  await assert.rejects(failing.write(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('unsynced')), (error) => isStorageError(error, 'unavailable'));
+  await assert.rejects(
+    failing.write(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('unsynced')),
+    (error) => isStorageError(error, 'unavailable'),
+  );
 });

@@ -19,6 +19,7 @@ test('opens in WAL with synchronous=NORMAL (the WAL fsync is ours) and the schem
       assert.equal(db.pragma('synchronous', { simple: true }), 1, 'NORMAL');
       assert.ok((db.pragma('busy_timeout', { simple: true }) as number) > 0, 'a short busy timeout for reads');
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+      assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0, 'checkpoints run in WalCheckpointer');
     }
     const tables = first.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     for (const table of ['aliases', 'domains', 'jobs', 'mailboxes', 'messages', 'quota_usage', 'users', 'vanished'])

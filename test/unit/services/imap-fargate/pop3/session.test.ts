@@ -10,6 +10,7 @@ import { AuthThrottle } from '../../../../../core/auth/auth-throttle.js';
 import { hashPassword } from '../../../../../core/auth/password.js';
 import { silentLogger } from '../../../../../core/log/logger.js';
 import { parseMessageStructure } from '../../../../../core/mime/index.js';
+import { withChangeNotifications } from '../../../../../core/storage/notifying-mail-index.js';
 import type { MailboxChange, Storage } from '../../../../../core/ports/index.js';
 import type { Pop3Step } from '../../../../../services/imap-fargate/pop3/commands/types.js';
 import { MaildropSessions } from '../../../../../services/imap-fargate/pop3/maildrop-sessions.js';
@@ -49,7 +50,8 @@ async function userWithMessages(count: number) {
 
 function newSession(options: { implicitTls?: boolean } = {}): Pop3Session {
   return new Pop3Session({
-    storage,
+    // As the composition root does: index writes publish on the change feed, so IMAP IDLE wakes.
+    storage: { ...storage, mailIndex: withChangeNotifications(storage.mailIndex, storage.changes, silentLogger) },
     throttle: new AuthThrottle(),
     maildropSessions: new MaildropSessions(10),
     logger: silentLogger,
@@ -147,7 +149,8 @@ test('QUIT expunges the DELE-marked UIDs, flags retrieved ones \\Seen, and wakes
     assert.deepEqual(await storage.mailIndex.listUids(inbox.id), uids.slice(0, 2));
     const kept = await storage.mailIndex.listMessages(inbox.id);
     assert.deepEqual(kept.messages.map((m) => m.flags.includes('\\Seen')), [false, true], 'RETR marks \\Seen, TOP does not');
-    assert.ok(changes.length >= 1, 'the change feed heard of the expunge');
+    const highestModseq = (await storage.mailIndex.getMailboxById(inbox.id))?.highestModseq;
+    assert.ok(changes.some((change) => change.highestModseq === highestModseq), 'IMAP watchers heard of the expunge');
     const vanished = await storage.mailIndex.changesSince(inbox.id, 0);
     assert.deepEqual(vanished.vanished, [uids[2]]);
   } finally {
