@@ -122,7 +122,10 @@ class Connection implements SessionIo {
   private receive(chunk: Buffer): void {
     this.inbox.push(...this.framer.push(chunk));
     if (this.inbox.length > 64) this.socket.pause(); // a client that pipelines faster than we answer
-    void this.pump();
+    this.pump().catch((error: unknown) => {
+      this.service.logger.error('connection failed', { error });
+      this.socket.destroy();
+    });
   }
 
   private async pump(): Promise<void> {
@@ -208,8 +211,10 @@ class ImapServer {
   private readonly userLimiter: UserConnectionLimiter;
   private readonly authThrottle: AuthThrottle;
   readonly inactivityTimeoutMs: number;
+  readonly logger: Logger;
 
   constructor(private readonly options: ImapServiceOptions) {
+    this.logger = options.logger;
     const c = options.config;
     this.perIp = new CountLimiter(c.maxConnectionsPerIp ?? 50);
     this.userLimiter = new CountLimiter(c.maxConnectionsPerUser ?? 20);

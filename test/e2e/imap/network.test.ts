@@ -135,3 +135,19 @@ test('two live sessions on one mailbox see each other\'s flag changes and expung
   await expunged;
   await Promise.all([a.logout(), b.logout()]);
 });
+
+test('IDLE keepalives arrive on schedule and a draining server says BYE', async () => {
+  const short = await startFixture({ idleKeepaliveMs: 100, allowPlaintextAuth: true });
+  try {
+    const c = await raw(short.port);
+    await c.waitFor(/^\* OK /mu);
+    c.send(`a1 LOGIN ${ALICE} "${PASSWORD}"\r\na2 SELECT INBOX\r\na3 IDLE\r\n`);
+    await c.waitFor(/^\+ idling/mu);
+    await c.waitFor(/^\* OK Still here/mu);
+    const closing = short.service.close(5_000);
+    await c.waitFor(/^\* BYE /mu);
+    await closing;
+  } finally {
+    await short.close();
+  }
+});

@@ -85,7 +85,13 @@ export class ImapSession {
 
   /** Feeds one framer event; events run strictly in order. */
   handle(event: FramerEvent): Promise<void> {
-    this.queue = this.queue.then(() => this.run(event));
+    this.queue = this.queue.then(() =>
+      this.run(event).catch((error: unknown) => {
+        // A bug must end this session only, never the process or another session (design brief §4.5).
+        this.log.error('session failed', { error, user: this.user?.address });
+        this.bye('Internal server error; please reconnect');
+      }),
+    );
     return this.queue;
   }
 

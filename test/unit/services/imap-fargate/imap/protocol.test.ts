@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { CommandFramer, type FramerEvent } from '../../../../../services/imap-fargate/imap/protocol/command-framer.js';
 import { tokenizeCommand, TaggedSyntaxError } from '../../../../../services/imap-fargate/imap/protocol/command-tokens.js';
 import { parseFetchItems, formatSection } from '../../../../../services/imap-fargate/imap/protocol/fetch-items.js';
-import { imapAString, imapDateTime, imapString, parseImapDate } from '../../../../../services/imap-fargate/imap/protocol/imap-strings.js';
+import { imapDateTime, imapString, parseImapDate } from '../../../../../services/imap-fargate/imap/protocol/imap-strings.js';
 import { decodeMutf7, encodeMutf7 } from '../../../../../services/imap-fargate/imap/protocol/mutf7.js';
 import { parseSearch } from '../../../../../services/imap-fargate/imap/protocol/search-keys.js';
 import { formatSequenceSet, parseSequenceSet, sequenceSetContains } from '../../../../../services/imap-fargate/imap/protocol/sequence-set.js';
@@ -101,14 +101,12 @@ test('modified UTF-7 round-trips Japanese, & and mixed names; malformed input is
   for (const bad of ['&ZeVnLIqe', '&!!-', 'caf\u00e9', '&Jjo']) assert.equal(decodeMutf7(bad), null, bad);
 });
 
-test('strings, astrings and dates are written the way clients parse them', () => {
+test('strings and dates are written the way clients parse them', () => {
   assert.equal(imapString('plain', { utf8: false }), '"plain"');
   assert.equal(imapString('say "hi" \\o/', { utf8: false }), '"say \\"hi\\" \\\\o/"');
   assert.equal(imapString('line\r\nbreak', { utf8: false }), '{11}\r\nline\r\nbreak');
   assert.equal(imapString('日本', { utf8: false }), '{6}\r\n日本');
   assert.equal(imapString('日本', { utf8: true }), '"日本"');
-  assert.equal(imapAString('INBOX', { utf8: false }), 'INBOX');
-  assert.equal(imapAString('NIL', { utf8: false }), '"NIL"');
   assert.equal(imapDateTime(new Date(Date.UTC(2026, 1, 3, 4, 5, 6))), '" 3-Feb-2026 04:05:06 +0000"');
   assert.equal(parseImapDate('17-Jul-1996 02:44:25 -0700')?.toISOString(), '1996-07-17T09:44:25.000Z');
   assert.equal(parseImapDate('1-Feb-1994')?.toISOString(), '1994-02-01T00:00:00.000Z');

@@ -128,3 +128,13 @@ test('states and bad input: BAD with a reason, never a crash', async () => {
   assert.match(await a.send('13 LOGOUT'), /^\* BYE .*\r\n13 OK/mu);
   assert.equal(a.io.closed, true);
 });
+
+test('UTF8=ACCEPT: UTF-8 mailbox names without modified UTF-7; without it, names are modified UTF-7', async () => {
+  const a = client();
+  await a.send('1 LOGIN ann@example.test "a long password"');
+  assert.match(await a.send('2 CREATE &ZeVnLIqe-/&MEp35TCJMFs-'), /^2 OK/mu);
+  assert.match(await a.send('3 LIST "" "&ZeVnLIqe-*"'), /\* LIST \(\\HasChildren\) "\/" "&ZeVnLIqe-"\r\n\* LIST \(\\HasNoChildren\) "\/" "&ZeVnLIqe-\/&MEp35TCJMFs-"/u);
+  assert.match(await a.send('4 ENABLE UTF8=ACCEPT'), /^\* ENABLED UTF8=ACCEPT/mu);
+  assert.match(await a.send('5 LIST "" "日本語/*"'), /\* LIST \(\\HasNoChildren\) "\/" "日本語\/お知らせ"/u);
+  assert.match(await a.send('6 SELECT "日本語/お知らせ"'), /^6 OK \[READ-WRITE\]/mu);
+});
