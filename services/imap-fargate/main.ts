@@ -3,19 +3,15 @@
 // Trusts: PROXY v2 headers only when YUBIN_PROXY_PROTOCOL=1 (NLB-only listeners). Touches: the
 // mail index and directory (read; flags/mailboxes written for the user), the blob store (read;
 // APPEND writes), the change feed (watch). Never sends mail and never reads another user's data.
-import { openLocalStorage } from '../../core/adapters/local/open-local-storage.js';
-import { openAwsStorage } from '../../core/adapters/aws/open-aws-storage.js';
+import { openStorage } from '../../core/adapters/open-storage.js';
 import { AuthThrottle } from '../../core/auth/auth-throttle.js';
 import { loadConfig, type YubinConfig } from '../../core/config/index.js';
 import { createLogger, type Logger } from '../../core/log/logger.js';
 import type { Storage } from '../../core/ports/index.js';
-import { withChangeNotifications } from '../../core/storage/notifying-mail-index.js';
-import { FileCertificateSource, TlsContextProvider } from '../../core/tls/certificates.js';
+import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../../core/tls/certificate-source-for.js';
+import { TlsContextProvider } from '../../core/tls/certificates.js';
 import { startImapService } from './imap/server.js';
 import { startPop3Service } from './pop3/server.js';
-
-/** Certificates renew in place (design brief §8): look for a new pair this often. */
-const CERTIFICATE_REFRESH_MS = 5 * 60_000;
 
 export interface MailAccessService {
   readonly ports: { readonly imap: number; readonly imaps: number | null; readonly pop3: number; readonly pop3s: number };
@@ -24,7 +20,7 @@ export interface MailAccessService {
 
 /** Starts IMAP and POP3 over a Storage the caller owns (`npm start` passes its own). */
 export async function startMailAccess(storage: Storage, config: YubinConfig, logger: Logger): Promise<MailAccessService> {
-  const tls = new TlsContextProvider(new FileCertificateSource(config.tlsDir, config.hostname));
+  const tls = new TlsContextProvider(certificateSourceFor(config));
   await tls.refresh();
   const refresh = setInterval(() => void tls.refresh().catch((error: unknown) => logger.error('certificate refresh failed', { error })), CERTIFICATE_REFRESH_MS);
   refresh.unref();
@@ -62,8 +58,7 @@ export async function startMailAccess(storage: Storage, config: YubinConfig, log
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ base: { component: 'mail-access' } });
-  const opened = config.backend === 'aws' ? await openAwsStorage(config.aws) : await openLocalStorage({ dataDir: config.dataDir });
-  const storage: Storage = { ...opened, mailIndex: withChangeNotifications(opened.mailIndex, opened.changes, logger), close: () => opened.close() };
+  const storage = await openStorage(config, logger);
   const service = await startMailAccess(storage, config, logger);
   logger.info('mail access ready', { ports: service.ports, backend: config.backend });
   // ECS sends SIGTERM and waits (stopTimeout) before SIGKILL: drain sessions with BYE first.
