@@ -27,6 +27,8 @@ export interface AwsConfig {
   /** Secrets Manager secrets the services poll (JSON; shapes in lib/constructs/mail-secrets.ts). */
   readonly tlsSecretArn?: string;
   readonly dkimSecretArn?: string;
+  /** The SRS key in Secrets Manager, read by the delivery function at cold start. */
+  readonly srsSecretArn?: string;
   readonly smarthostSecretArn?: string;
 }
 
@@ -98,6 +100,7 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       outboundQueueUrl: env.YUBIN_OUTBOUND_QUEUE_URL ?? '',
       tlsSecretArn: env.YUBIN_TLS_SECRET_ARN,
       dkimSecretArn: env.YUBIN_DKIM_SECRET_ARN,
+      srsSecretArn: env.YUBIN_SRS_SECRET_ARN,
       smarthostSecretArn: env.YUBIN_SMARTHOST_SECRET_ARN,
     },
     egress,
