@@ -1,0 +1,125 @@
+// BlobStore on the local file system. put: stream into a temp file in the target directory, fsync
+// it, rename it into place, then fsync the directory (grouped, see directory-fsync.ts): a reader
+// sees either nothing or the whole blob, never part of one. Keys are `<prefix><time-ordered id>`.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { BlobPutResult, BlobStore, ByteRange, PutBlobOptions } from '../../ports/blob-store.js';
+import { StorageError } from '../../ports/errors.js';
+import { DirectoryFsync } from './directory-fsync.js';
+
+/** Keys and prefixes are relative paths of safe segments: no `..`, no absolute paths. */
+const KEY_PATTERN = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+const PREFIX_PATTERN = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-]*$/;
+const TEMP_PREFIX = '.tmp-';
+
+export class FileBlobStore implements BlobStore {
+  readonly #root: string;
+  readonly #directoryFsync = new DirectoryFsync();
+  readonly #createdDirectories = new Set<string>();
+
+  constructor(rootDirectory: string) {
+    this.#root = path.resolve(rootDirectory);
+  }
+
+  async put(source: AsyncIterable<Uint8Array>, options: PutBlobOptions = {}): Promise<BlobPutResult> {
+    const prefix = options.prefix ?? '';
+    if (!PREFIX_PATTERN.test(prefix)) throw new StorageError('invalid', `bad blob key prefix ${JSON.stringify(prefix)}`);
+    const key = `${prefix}${newBlobId()}`;
+    const finalPath = this.#pathOf(key);
+    const directory = path.dirname(finalPath);
+    await this.#ensureDirectory(directory);
+    const tempPath = path.join(directory, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    const handle = await open(tempPath, 'wx');
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    try {
+      for await (const chunk of source) {
+        sizeBytes += chunk.byteLength;
+        if (options.maxBytes !== undefined && sizeBytes > options.maxBytes) {
+          throw new StorageError('invalid', `blob exceeds the limit of ${options.maxBytes} bytes`);
+        }
+        hash.update(chunk);
+        await handle.write(chunk);
+      }
+      // fdatasync: the data and the size that reads need; the rename below is made durable by the directory fsync.
+      await handle.datasync();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(tempPath).catch(() => undefined);
+      throw error;
+    }
+    await handle.close();
+    await rename(tempPath, finalPath);
+    await this.#directoryFsync.sync(directory);
+    return { key, sizeBytes, sha256: hash.digest('hex') };
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const handle = await open(this.#pathOf(key), 'r').catch((error: unknown) => {
+      throw notFoundOr(error, key);
+    });
+    if (!range) return handle.createReadStream();
+    if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end < range.start) {
+      await handle.close();
+      throw new StorageError('invalid', `bad byte range ${range.start}-${range.end}`);
+    }
+    const { size } = await handle.stat();
+    const end = Math.min(range.end, size);
+    if (range.start >= end) {
+      await handle.close();
+      return Readable.from([]);
+    }
+    // createReadStream's `end` is inclusive; ByteRange's is exclusive.
+    return handle.createReadStream({ start: range.start, end: end - 1 });
+  }
+
+  async head(key: string): Promise<{ readonly sizeBytes: number } | null> {
+    try {
+      const stats = await stat(this.#pathOf(key));
+      return { sizeBytes: stats.size };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await unlink(this.#pathOf(key));
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+
+  #pathOf(key: string): string {
+    // Segments cannot start with '.', which rules out '..', '.' and our temp files.
+    if (!KEY_PATTERN.test(key)) {
+      throw new StorageError('invalid', `bad blob key ${JSON.stringify(key)}`);
+    }
+    return path.join(this.#root, key);
+  }
+
+  async #ensureDirectory(directory: string): Promise<void> {
+    if (this.#createdDirectories.has(directory)) return;
+    const created = await mkdir(directory, { recursive: true });
+    // A new directory's own entry must be durable too before blobs inside it count as stored.
+    if (created !== undefined) await this.#directoryFsync.sync(path.dirname(directory));
+    this.#createdDirectories.add(directory);
+  }
+}
+
+/** Time-ordered (millisecond, base 36, fixed width) plus 64 random bits: unique without coordination. */
+function newBlobId(): string {
+  return `${Date.now().toString(36).padStart(9, '0')}-${randomBytes(8).toString('hex')}`;
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function notFoundOr(error: unknown, key: string): unknown {
+  return isMissing(error) ? new StorageError('not-found', `no blob ${key}`, { cause: error }) : error;
+}

@@ -1,0 +1,46 @@
+// Composition of the local backend: one SQLite file (index, directory, both queues) and a blob
+// directory under dataDir. Several processes may open the same dataDir at once (server + CLI).
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { InboundDeliveryJob, OutboundDeliveryJob } from '../../mail/jobs.js';
+import type { Storage } from '../../ports/index.js';
+import { FileBlobStore } from './file-blob-store.js';
+import { GroupCommitter } from './group-commit.js';
+import { LocalChangeFeed } from './local-change-feed.js';
+import { openSqliteDatabase } from './sqlite-database.js';
+import { SqliteDirectory } from './sqlite-directory.js';
+import { SqliteJobQueue } from './sqlite-job-queue.js';
+import { SqliteMailIndex } from './sqlite-mail-index.js';
+
+export interface LocalStorageOptions {
+  readonly dataDir: string;
+  /** Receives without ack before a job is dead-lettered (SQS maxReceiveCount). Default 8. */
+  readonly queueMaxAttempts?: number;
+  /** How often the change feed looks for other processes' changes. Default 500 ms. */
+  readonly changePollIntervalMs?: number;
+}
+
+export const INDEX_FILE_NAME = 'yubin.sqlite';
+export const BLOB_DIRECTORY_NAME = 'blobs';
+
+export async function openLocalStorage(options: LocalStorageOptions): Promise<Storage> {
+  await mkdir(path.join(options.dataDir, BLOB_DIRECTORY_NAME), { recursive: true });
+  const db = openSqliteDatabase(path.join(options.dataDir, INDEX_FILE_NAME));
+  const committer = new GroupCommitter(db);
+  const queueOptions = { maxAttempts: options.queueMaxAttempts ?? 8 };
+  const changes = new LocalChangeFeed(db, { pollIntervalMs: options.changePollIntervalMs });
+  return {
+    blobs: new FileBlobStore(path.join(options.dataDir, BLOB_DIRECTORY_NAME)),
+    directory: new SqliteDirectory(db, committer),
+    mailIndex: new SqliteMailIndex(db, committer),
+    inboundQueue: new SqliteJobQueue<InboundDeliveryJob>(db, committer, 'inbound', queueOptions),
+    outboundQueue: new SqliteJobQueue<OutboundDeliveryJob>(db, committer, 'outbound', queueOptions),
+    changes,
+    async close() {
+      await changes.close();
+      // Let writes already queued for the next group commit finish before the handle goes.
+      await committer.drain();
+      db.close();
+    },
+  };
+}
