@@ -1,0 +1,53 @@
+// Writing IMAP strings (RFC 3501 §4.3, RFC 9051 §4.3): quoted when that is safe, a literal
+// otherwise; 8-bit text is quoted only after ENABLE UTF8=ACCEPT (RFC 6855 §3), else sent as a literal.
+
+export interface StringOptions {
+  readonly utf8: boolean;
+}
+
+const QUOTABLE_ASCII = /^[\x20-\x7e]*$/u;
+// eslint-disable-next-line no-control-regex -- NUL is what makes a value unquotable
+const QUOTABLE_UTF8 = /^[^\x00\r\n]*$/u;
+/** Long values go as literals: some clients cap quoted strings. */
+const MAX_QUOTED_CHARS = 1000;
+
+export function imapString(value: string, options: StringOptions): string {
+  const quotable = value.length <= MAX_QUOTED_CHARS && (options.utf8 ? QUOTABLE_UTF8 : QUOTABLE_ASCII).test(value);
+  if (quotable) return `"${value.replace(/[\\"]/gu, (c) => '\\' + c)}"`;
+  return `{${Buffer.byteLength(value, 'utf8')}}\r\n${value}`;
+}
+
+export function imapNString(value: string | null, options: StringOptions): string {
+  return value === null ? 'NIL' : imapString(value, options);
+}
+
+/** An astring: bare when it is a plain atom, else quoted or literal. */
+export function imapAString(value: string, options: StringOptions): string {
+  return /^[\x21-\x7e]+$/u.test(value) && !/[(){ %*"\\\]]/u.test(value) && value.toUpperCase() !== 'NIL' ? value : imapString(value, options);
+}
+
+export function imapList(items: readonly string[]): string {
+  return `(${items.join(' ')})`;
+}
+
+/** INTERNALDATE as `"dd-Mon-yyyy hh:mm:ss +zzzz"` (RFC 3501 §9 date-time), in UTC. */
+export function imapDateTime(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const day = String(date.getUTCDate()).padStart(2, ' ');
+  return `"${day}-${MONTHS[date.getUTCMonth()]}-${date.getUTCFullYear()} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000"`;
+}
+
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+/** Parses RFC 3501 `date` (`1-Feb-1994`) as UTC midnight, or `date-time` (`"17-Jul-1996 02:44:25 -0700"`). */
+export function parseImapDate(text: string): Date | null {
+  const match = /^(\d{1,2})-([A-Za-z]{3})-(\d{4})(?: (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}))?$/u.exec(text.trim());
+  if (match === null) return null;
+  const month = MONTHS.findIndex((m) => m.toLowerCase() === (match[2] as string).toLowerCase());
+  if (month < 0) return null;
+  const [day, year] = [Number(match[1]), Number(match[3])];
+  if (day < 1 || day > 31) return null;
+  if (match[4] === undefined) return new Date(Date.UTC(year, month, day));
+  const offsetMinutes = (match[7] === '-' ? -1 : 1) * (Number(match[8]) * 60 + Number(match[9]));
+  return new Date(Date.UTC(year, month, day, Number(match[4]), Number(match[5]), Number(match[6])) - offsetMinutes * 60_000);
+}
