@@ -24,7 +24,15 @@ export interface AwsConfig {
   readonly bucket: string;
   readonly inboundQueueUrl: string;
   readonly outboundQueueUrl: string;
+  /** Secrets Manager secrets the services poll (JSON; shapes in lib/constructs/mail-secrets.ts). */
+  readonly tlsSecretArn?: string;
+  readonly dkimSecretArn?: string;
+  readonly smarthostSecretArn?: string;
 }
+
+/** How outbound mail leaves (design brief §3): `sink` locally, `ses` by default on AWS. */
+export type EgressMode = 'sink' | 'ses' | 'direct' | 'smarthost';
+const EGRESS_MODES: readonly EgressMode[] = ['sink', 'ses', 'direct', 'smarthost'];
 
 export interface YubinConfig {
   readonly backend: Backend;
@@ -36,6 +44,9 @@ export interface YubinConfig {
   /** Largest message accepted (SMTP SIZE, IMAP APPEND literal). */
   readonly maxMessageBytes: number;
   readonly aws: AwsConfig;
+  readonly egress: EgressMode;
+  /** Listeners expect a PROXY protocol v2 header first (behind the AWS NLB). */
+  readonly proxyProtocol: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -51,6 +62,12 @@ function intFrom(env: Env, name: string, fallback: number): number {
 export function loadConfig(env: Env = process.env): YubinConfig {
   const backend = (env.YUBIN_BACKEND ?? 'local') as Backend;
   if (backend !== 'local' && backend !== 'aws') throw new Error(`YUBIN_BACKEND must be local or aws, got ${JSON.stringify(backend)}`);
+  const egress = (env.YUBIN_EGRESS ?? (backend === 'aws' ? 'ses' : 'sink')) as EgressMode;
+  if (!EGRESS_MODES.includes(egress))
+    throw new Error(`YUBIN_EGRESS must be one of ${EGRESS_MODES.join(', ')}, got ${JSON.stringify(egress)}`);
+  const proxyProtocol = env.YUBIN_PROXY_PROTOCOL ?? '';
+  if (proxyProtocol !== '' && proxyProtocol !== 'v2')
+    throw new Error(`YUBIN_PROXY_PROTOCOL must be v2 or empty, got ${JSON.stringify(proxyProtocol)}`);
   return {
     backend,
     dataDir: path.resolve(env.YUBIN_DATA_DIR ?? './data'),
@@ -75,6 +92,11 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       bucket: env.YUBIN_BUCKET ?? '',
       inboundQueueUrl: env.YUBIN_INBOUND_QUEUE_URL ?? '',
       outboundQueueUrl: env.YUBIN_OUTBOUND_QUEUE_URL ?? '',
+      tlsSecretArn: env.YUBIN_TLS_SECRET_ARN,
+      dkimSecretArn: env.YUBIN_DKIM_SECRET_ARN,
+      smarthostSecretArn: env.YUBIN_SMARTHOST_SECRET_ARN,
     },
+    egress,
+    proxyProtocol: proxyProtocol === 'v2',
   };
 }
