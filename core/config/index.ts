@@ -47,6 +47,10 @@ export interface YubinConfig {
   readonly egress: EgressMode;
   /** Listeners expect a PROXY protocol v2 header first (behind the AWS NLB). */
   readonly proxyProtocol: boolean;
+  /** HTTP port of the client autoconfig listener in local mode (Thunderbird, Outlook, Apple). */
+  readonly autoconfigPort: number;
+  /** Public IPv4/IPv6 addresses mail is sent from: `yubin dns` puts them in the SPF record. */
+  readonly publicAddresses: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -98,5 +102,10 @@ export function loadConfig(env: Env = process.env): YubinConfig {
     },
     egress,
     proxyProtocol: proxyProtocol === 'v2',
+    autoconfigPort: intFrom(env, 'YUBIN_AUTOCONFIG_PORT', 2080),
+    publicAddresses: (env.YUBIN_PUBLIC_ADDRESSES ?? '')
+      .split(',')
+      .map((address) => address.trim())
+      .filter((address) => address !== ''),
   };
 }
