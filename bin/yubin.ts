@@ -1,18 +1,23 @@
 // Composition root of the `yubin` admin CLI: reads the configuration, opens the storage of the
 // chosen backend (local data dir, or DynamoDB/S3/SQS) on first use, runs one command, closes.
 // It trusts its operator (whoever can run it can read the data dir or holds the AWS credentials).
-import { openAwsStorage } from '../core/adapters/aws/open-aws-storage.js';
-import { openLocalStorage } from '../core/adapters/local/open-local-storage.js';
-import type { Deployment, MailEndpoints } from '../core/cli/cli-context.js';
+import { STANDARD_PORTS, type MailEndpoints } from '../core/autoconfig/mail-endpoints.js';
+import type { Deployment } from '../core/cli/cli-context.js';
 import { runCli } from '../core/cli/run-cli.js';
 import { loadConfig, type YubinConfig } from '../core/config/index.js';
 import type { Storage } from '../core/ports/index.js';
 
 /** Behind the AWS NLB clients use the standard ports (RFC 8314, RFC 6409); locally the configured ones. */
 function endpointsOf(config: YubinConfig): MailEndpoints {
-  if (config.backend === 'aws') return { hostname: config.hostname, imaps: 993, pop3s: 995, submission: 587, submissions: 465 };
+  if (config.backend === 'aws') return { hostname: config.hostname, ...STANDARD_PORTS };
   const { imaps, pop3s, submission, submissions } = config.ports;
   return { hostname: config.hostname, imaps, pop3s, submission, submissions };
+}
+
+/** Loaded on demand: the AWS SDK alone takes seconds to load, and `help` or a usage error needs neither. */
+async function openStorage(config: YubinConfig): Promise<Storage> {
+  if (config.backend === 'aws') return (await import('../core/adapters/aws/open-aws-storage.js')).openAwsStorage(config.aws);
+  return (await import('../core/adapters/local/open-local-storage.js')).openLocalStorage({ dataDir: config.dataDir });
 }
 
 async function main(): Promise<number> {
@@ -31,7 +36,7 @@ async function main(): Promise<number> {
     stderr: process.stderr,
     deployment,
     now: () => new Date(),
-    storage: () => (opened.storage ??= config.backend === 'aws' ? openAwsStorage(config.aws) : openLocalStorage({ dataDir: config.dataDir })),
+    storage: () => (opened.storage ??= openStorage(config)),
   });
   if (opened.storage !== null) await (await opened.storage).close();
   return code;

@@ -1,19 +1,9 @@
 // What every CLI command gets from the composition root (bin/yubin.ts): the storage of the chosen
 // backend, the deployment facts that DNS records and autoconfig documents describe, and the streams.
 import type { Readable, Writable } from 'node:stream';
+import type { MailEndpoints } from '../autoconfig/mail-endpoints.js';
 import type { EgressMode } from '../config/index.js';
 import type { Storage } from '../ports/index.js';
-
-/** Where mail clients reach the platform: one host name and the TLS-first ports (RFC 8314). */
-export interface MailEndpoints {
-  readonly hostname: string;
-  readonly imaps: number;
-  readonly pop3s: number;
-  /** Message submission with STARTTLS (RFC 6409). */
-  readonly submission: number;
-  /** Message submission over implicit TLS (RFC 8314 §3.3). */
-  readonly submissions: number;
-}
 
 export interface Deployment {
   readonly endpoints: MailEndpoints;

@@ -1,7 +1,7 @@
 // Any IMAP server as an import source (Amazon WorkMail, Exchange, Gmail, Dovecot, another Yubin):
 // every selectable folder is opened read-only (EXAMINE, RFC 3501 §6.3.2, so \Seen is not set by
 // reading), UIDs and sizes are listed first, then bodies are fetched in small batches.
-import { ImapFlow, type ListResponse } from 'imapflow';
+import type { ImapFlow, ListResponse } from 'imapflow';
 import { CliError } from '../cli-context.js';
 import { asSpecialUse, toCrlf, type ImportEstimate, type ImportMessage, type ImportSource } from './import-source.js';
 
@@ -38,30 +38,46 @@ export function parseImapUrl(text: string): URL {
 
 export class ImapSource implements ImportSource {
   readonly description: string;
-  private readonly client: ImapFlow;
+  private readonly user: string;
+  private clientInstance: ImapFlow | null = null;
   private connected: Promise<void> | null = null;
 
   constructor(private readonly options: ImapSourceOptions) {
     const { url } = options;
     const user = decodeURIComponent(url.username) || options.user;
     if (!user) throw new CliError(`${url.href}: no user name (imaps://USER@host)`);
-    const secure = url.protocol === 'imaps:';
+    this.user = user;
     this.description = `${url.protocol}//${user}@${url.host}`;
-    this.client = new ImapFlow({
+  }
+
+  private get client(): ImapFlow {
+    if (!this.clientInstance) throw new Error('ImapSource used before connect()');
+    return this.clientInstance;
+  }
+
+  private async createClient(): Promise<ImapFlow> {
+    const { url } = this.options;
+    const secure = url.protocol === 'imaps:';
+    // Loaded on demand: only IMAP imports need it.
+    const { ImapFlow } = await import('imapflow');
+    return new ImapFlow({
       host: url.hostname,
       port: url.port ? Number(url.port) : secure ? 993 : 143,
       secure,
       // RFC 8314 §3: never send a password in clear; imap:// must upgrade with STARTTLS.
       doSTARTTLS: secure ? undefined : true,
-      auth: { user, pass: options.password },
-      tls: { rejectUnauthorized: options.insecureTls !== true },
+      auth: { user: this.user, pass: this.options.password },
+      tls: { rejectUnauthorized: this.options.insecureTls !== true },
       logger: false,
       disableAutoIdle: true,
     });
   }
 
   private async connect(): Promise<void> {
-    this.connected ??= this.client.connect().catch((error: unknown) => {
+    this.connected ??= (async () => {
+      this.clientInstance = await this.createClient();
+      await this.clientInstance.connect();
+    })().catch((error: unknown) => {
       const reason = (error as { authenticationFailed?: boolean }).authenticationFailed ? 'login refused' : (error as Error).message;
       throw new CliError(`${this.description}: ${reason}`);
     });
