@@ -1,6 +1,7 @@
 // `yubin user add|passwd|remove|list|moved`: mailbox owners. New users get the default mailboxes at
 // once, so clients see Sent/Drafts/Trash on first login. Servers read the Directory on every login
 // and RCPT, so changes apply to running servers without a restart.
+import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../../auth/password.js';
 import { domainOf } from '../../mail/address.js';
 import type { Storage } from '../../ports/index.js';
@@ -57,6 +58,31 @@ async function passwd(args: readonly string[], context: CliContext): Promise<voi
   reportPassword(context, address, password);
 }
 
+/** UIDs moved per call when emptying INBOX (stays well inside one index transaction). */
+const REMOVAL_BATCH_MESSAGES = 500;
+
+/**
+ * Deletes every mailbox and the blobs no other message references. INBOX cannot be deleted
+ * (RFC 3501 §6.3.4), so its messages move to a scratch mailbox that is deleted like the rest.
+ */
+async function deleteAllMail(storage: Storage, userId: string): Promise<number> {
+  const { mailIndex } = storage;
+  const inbox = await mailIndex.getMailbox(userId, 'INBOX');
+  if (inbox && inbox.messageCount > 0) {
+    const scratch = await mailIndex.createMailbox(userId, `yubin-removal-${randomUUID()}`);
+    const uids = await mailIndex.listUids(inbox.id);
+    for (let start = 0; start < uids.length; start += REMOVAL_BATCH_MESSAGES) await mailIndex.moveMessages(inbox.id, uids.slice(start, start + REMOVAL_BATCH_MESSAGES), scratch.id);
+  }
+  let messages = 0;
+  for (const mailbox of await mailIndex.listMailboxes(userId)) {
+    if (mailbox.name === 'INBOX') continue;
+    messages += mailbox.messageCount;
+    const { blobKeys } = await mailIndex.deleteMailbox(userId, mailbox.name);
+    for (const key of blobKeys) await storage.blobs.delete(key);
+  }
+  return messages;
+}
+
 async function remove(args: readonly string[], context: CliContext): Promise<void> {
   const { positionals } = parseCommandArguments(USAGE.remove, args);
   expectPositionals(USAGE.remove, positionals, 1);
@@ -66,12 +92,7 @@ async function remove(args: readonly string[], context: CliContext): Promise<voi
   if (user === null) throw new CliError(`no such user ${address}`);
   // Account first, so that no login or delivery reaches the mail while it is being deleted.
   await storage.directory.removeUser(address);
-  let messages = 0;
-  for (const mailbox of await storage.mailIndex.listMailboxes(user.id)) {
-    messages += mailbox.messageCount;
-    const { blobKeys } = await storage.mailIndex.deleteMailbox(user.id, mailbox.name);
-    for (const key of blobKeys) await storage.blobs.delete(key);
-  }
+  const messages = await deleteAllMail(storage, user.id);
   writeLine(context.stdout, `removed user ${address} and ${messages} messages`);
 }
 
