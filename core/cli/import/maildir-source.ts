@@ -71,14 +71,14 @@ export class MaildirSource implements ImportSource {
     return folders;
   }
 
+  /** cur/ and new/ together, by file name: names start with the delivery time, so this is arrival order. */
   private async files(folder: MaildirFolder): Promise<string[]> {
-    const files: string[] = [];
+    const files: { name: string; full: string }[] = [];
     for (const sub of ['cur', 'new']) {
-      const dir = path.join(folder.directory, sub);
-      const names = await readdir(dir).catch(() => [] as string[]);
-      for (const name of names.sort()) if (!name.startsWith('.')) files.push(path.join(dir, name));
+      const names = await readdir(path.join(folder.directory, sub)).catch(() => [] as string[]);
+      for (const name of names) if (!name.startsWith('.')) files.push({ name, full: path.join(folder.directory, sub, name) });
     }
-    return files;
+    return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((file) => file.full);
   }
 
   async estimate(): Promise<ImportEstimate> {
