@@ -3,11 +3,17 @@ import type { DnsRecord } from './dns-records.js';
 
 export const DEFAULT_TTL_SECONDS = 3600;
 
-/** RFC 1035 §3.3.14: a TXT record is a sequence of strings of at most 255 octets each. */
+/** RFC 1035 §3.3.14: a TXT record is a sequence of strings of at most 255 octets each; never split a UTF-8 character. */
 export function splitTxt(text: string): string[] {
   const bytes = Buffer.from(text, 'utf8');
   const parts: string[] = [];
-  for (let start = 0; start < bytes.length; start += 255) parts.push(bytes.subarray(start, start + 255).toString('utf8'));
+  let start = 0;
+  while (start < bytes.length) {
+    let end = Math.min(start + 255, bytes.length);
+    while (end < bytes.length && end > start && (bytes[end]! & 0xc0) === 0x80) end--;
+    parts.push(bytes.subarray(start, end).toString('utf8'));
+    start = end;
+  }
   return parts.length > 0 ? parts : [''];
 }
 
