@@ -28,7 +28,12 @@ async function main(): Promise<number> {
     process.stderr.write(`yubin: ${(error as Error).message}\n`);
     return 2;
   }
-  const deployment: Deployment = { endpoints: endpointsOf(config), publicAddresses: config.publicAddresses, egress: config.egress, maxMessageBytes: config.maxMessageBytes };
+  const deployment: Deployment = {
+    endpoints: endpointsOf(config),
+    publicAddresses: config.publicAddresses,
+    egress: config.egress,
+    maxMessageBytes: config.maxMessageBytes,
+  };
   const opened: { storage: Promise<Storage> | null } = { storage: null };
   const code = await runCli(process.argv.slice(2), {
     stdin: process.stdin,

@@ -64,21 +64,30 @@ function domainFromRequest(address: string | null, host: string | undefined): st
 
 export async function startAutoconfigHttp(options: AutoconfigHttpOptions): Promise<AutoconfigHttp> {
   const { config } = options;
-  const endpoints: MailEndpoints = options.endpoints ?? { hostname: config.hostname, imaps: config.ports.imaps, pop3s: config.ports.pop3s, submission: config.ports.submission, submissions: config.ports.submissions };
+  const endpoints: MailEndpoints = options.endpoints ?? {
+    hostname: config.hostname,
+    imaps: config.ports.imaps,
+    pop3s: config.ports.pop3s,
+    submission: config.ports.submission,
+    submissions: config.ports.submissions,
+  };
 
-  const hosted = async (domain: string | null): Promise<boolean> => domain !== null && (!options.directory || (await options.directory.getDomain(domain)) !== null);
+  const hosted = async (domain: string | null): Promise<boolean> =>
+    domain !== null && (!options.directory || (await options.directory.getDomain(domain)) !== null);
 
   const route = async (request: http.IncomingMessage, url: URL): Promise<Reply> => {
     const path = url.pathname.toLowerCase();
     if (path === '/.well-known/autoconfig/mail/config-v1.1.xml' || path === '/mail/config-v1.1.xml') {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, contentType: 'text/plain', body: 'GET only\n', headers: { allow: 'GET, HEAD' } };
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        return { status: 405, contentType: 'text/plain', body: 'GET only\n', headers: { allow: 'GET, HEAD' } };
       const address = normalizeAddress(url.searchParams.get('emailaddress') ?? '');
       const domain = domainFromRequest(address, request.headers.host);
       if (!(await hosted(domain))) return notFound('no mail service for this domain here');
       return { status: 200, contentType: 'application/xml; charset=utf-8', body: thunderbirdConfig(domain!, endpoints) };
     }
     if (path === '/autodiscover/autodiscover.xml') {
-      if (request.method !== 'POST') return { status: 405, contentType: 'text/plain', body: 'POST an autodiscover request\n', headers: { allow: 'POST' } };
+      if (request.method !== 'POST')
+        return { status: 405, contentType: 'text/plain', body: 'POST an autodiscover request\n', headers: { allow: 'POST' } };
       const body = await readBody(request);
       if (body === null) return { status: 413, contentType: 'text/plain', body: 'request too large\n' };
       const address = normalizeAddress(autodiscoverRequestAddress(body) ?? '');

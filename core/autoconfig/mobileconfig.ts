@@ -17,9 +17,14 @@ function plist(value: PlistValue, indent: string): string {
   if (typeof value === 'string') return `${indent}${element('string', value)}`;
   if (typeof value === 'number') return `${indent}${element('integer', value)}`;
   if (typeof value === 'boolean') return `${indent}<${value}/>`;
-  if (Array.isArray(value)) return [`${indent}<array>`, ...value.map((item: PlistValue) => plist(item, indent + '  ')), `${indent}</array>`].join('\n');
+  if (Array.isArray(value))
+    return [`${indent}<array>`, ...value.map((item: PlistValue) => plist(item, indent + '  ')), `${indent}</array>`].join('\n');
   const entries = Object.entries(value as { readonly [key: string]: PlistValue });
-  return [`${indent}<dict>`, ...entries.flatMap(([key, item]) => [`${indent}  <key>${escapeXml(key)}</key>`, plist(item, indent + '  ')]), `${indent}</dict>`].join('\n');
+  return [
+    `${indent}<dict>`,
+    ...entries.flatMap(([key, item]) => [`${indent}  <key>${escapeXml(key)}</key>`, plist(item, indent + '  ')]),
+    `${indent}</dict>`,
+  ].join('\n');
 }
 
 export function appleMobileconfig(address: string, endpoints: MailEndpoints): string {

@@ -3,7 +3,13 @@
 import type { MailEndpoints } from './mail-endpoints.js';
 import { element, escapeXml } from './xml.js';
 
-function server(kind: 'incomingServer' | 'outgoingServer', type: string, hostname: string, port: number, socketType: 'SSL' | 'STARTTLS'): string {
+function server(
+  kind: 'incomingServer' | 'outgoingServer',
+  type: string,
+  hostname: string,
+  port: number,
+  socketType: 'SSL' | 'STARTTLS',
+): string {
   return [
     `    <${kind} type="${type}">`,
     `      ${element('hostname', hostname)}`,

@@ -16,7 +16,8 @@ function canonicalSource(input: string): { source: string; domain: string } {
 }
 
 async function requireHosted(storage: Storage, domain: string): Promise<void> {
-  if ((await storage.directory.getDomain(domain)) === null) throw new CliError(`unknown domain ${domain}: add it first with \`yubin domain add ${domain}\``);
+  if ((await storage.directory.getDomain(domain)) === null)
+    throw new CliError(`unknown domain ${domain}: add it first with \`yubin domain add ${domain}\``);
 }
 
 export const aliasCommands = commandGroup('aliases, forwarding and catch-all', {
@@ -63,7 +64,8 @@ export const aliasCommands = commandGroup('aliases, forwarding and catch-all', {
       expectPositionals(this.usage, positionals, 0, 1);
       const domain = positionals[0] === undefined ? undefined : canonicalDomain(positionals[0]);
       const storage = await context.storage();
-      for (const alias of await storage.directory.listAliases(domain)) writeLine(context.stdout, `${alias.source}\t${alias.targets.join(', ')}`);
+      for (const alias of await storage.directory.listAliases(domain))
+        writeLine(context.stdout, `${alias.source}\t${alias.targets.join(', ')}`);
     },
   },
 });

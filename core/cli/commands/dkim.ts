@@ -28,13 +28,17 @@ export const dkimCommands = commandGroup('DKIM signing keys', {
   generate: {
     usage: 'dkim generate DOMAIN [--selector S] [--ed25519]',
     async run(args, context) {
-      const { positionals, values } = parseCommandArguments(this.usage, args, { selector: { type: 'string' }, ed25519: { type: 'boolean' } });
+      const { positionals, values } = parseCommandArguments(this.usage, args, {
+        selector: { type: 'string' },
+        ed25519: { type: 'boolean' },
+      });
       expectPositionals(this.usage, positionals, 1);
       const domain = canonicalDomain(positionals[0]!);
       const selector = (stringOption(values, 'selector') ?? defaultSelector(context.now())).toLowerCase();
       if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/u.test(selector)) throw new CliError(`not a valid selector: ${JSON.stringify(selector)}`);
       const storage = await context.storage();
-      if ((await storage.directory.getDomain(domain)) === null) throw new CliError(`unknown domain ${domain}: add it first with \`yubin domain add ${domain}\``);
+      if ((await storage.directory.getDomain(domain)) === null)
+        throw new CliError(`unknown domain ${domain}: add it first with \`yubin domain add ${domain}\``);
       const key = generateKey(domain, selector, values.ed25519 === true, context.now());
       await storage.directory.putDkimKey(key);
       writeLine(context.stdout, `new ${key.algorithm} key for ${domain}, selector ${selector}; publish:`);

@@ -10,10 +10,17 @@ import { formatZoneRecord } from '../dns/zone-format.js';
 async function recordsFor(context: CliContext, domainInput: string, reportAddress: string | undefined): Promise<DomainRecords> {
   const domain = canonicalDomain(domainInput);
   const { directory } = await context.storage();
-  if ((await directory.getDomain(domain)) === null) throw new CliError(`unknown domain ${domain}: add it first with \`yubin domain add ${domain}\``);
+  if ((await directory.getDomain(domain)) === null)
+    throw new CliError(`unknown domain ${domain}: add it first with \`yubin domain add ${domain}\``);
   const dkimKey = await directory.getDkimKey(domain);
-  if (dkimKey === null) writeLine(context.stderr, `note: ${domain} has no DKIM key yet; run \`yubin dkim generate ${domain}\` and print the records again`);
-  return domainRecords({ domain, deployment: context.deployment, dkimKey, reportAddress: reportAddress === undefined ? undefined : canonicalAddress(reportAddress) });
+  if (dkimKey === null)
+    writeLine(context.stderr, `note: ${domain} has no DKIM key yet; run \`yubin dkim generate ${domain}\` and print the records again`);
+  return domainRecords({
+    domain,
+    deployment: context.deployment,
+    dkimKey,
+    reportAddress: reportAddress === undefined ? undefined : canonicalAddress(reportAddress),
+  });
 }
 
 const print: Verb = {
@@ -32,9 +39,15 @@ const print: Verb = {
       writeLine(context.stdout, formatZoneRecord(record));
     }
     const host = context.deployment.endpoints.hostname;
-    writeLine(context.stdout, `; MTA-STS policy: serve this file at https://mta-sts.${canonicalDomain(positionals[0]!)}/.well-known/mta-sts.txt (certificate must cover that name)`);
+    writeLine(
+      context.stdout,
+      `; MTA-STS policy: serve this file at https://mta-sts.${canonicalDomain(positionals[0]!)}/.well-known/mta-sts.txt (certificate must cover that name)`,
+    );
     for (const line of mtaStsPolicy.trimEnd().split('\r\n')) writeLine(context.stdout, `;   ${line}`);
-    writeLine(context.stdout, `; autoconfig: http(s)://autoconfig.<domain>/mail/config-v1.1.xml and https://autodiscover.<domain>/autodiscover/autodiscover.xml are answered by ${host}`);
+    writeLine(
+      context.stdout,
+      `; autoconfig: http(s)://autoconfig.<domain>/mail/config-v1.1.xml and https://autodiscover.<domain>/autodiscover/autodiscover.xml are answered by ${host}`,
+    );
   },
 };
 
@@ -54,7 +67,10 @@ const check: Verb = {
       writeLine(context.stdout, `    write:    ${formatZoneRecord(result.record)}`);
     }
     const failing = results.filter((result) => result.status !== 'ok').length;
-    writeLine(context.stdout, failing === 0 ? `all ${results.length} records are in place` : `${failing} of ${results.length} records need attention`);
+    writeLine(
+      context.stdout,
+      failing === 0 ? `all ${results.length} records are in place` : `${failing} of ${results.length} records need attention`,
+    );
     if (failing > 0) throw new CliError(`${failing} DNS records are missing or wrong`, 1);
   },
 };

@@ -41,7 +41,11 @@ async function importInto(storage: Storage, context: CliContext, address: string
   try {
     const progress = new ImportProgress(context.stderr, address, await source.estimate());
     // Logs of failed change-feed publishes go to stderr, never into the command's output.
-    const mailIndex = withChangeNotifications(storage.mailIndex, storage.changes, createLogger({ write: (line) => context.stderr.write(line + '\n') }));
+    const mailIndex = withChangeNotifications(
+      storage.mailIndex,
+      storage.changes,
+      createLogger({ write: (line) => context.stderr.write(line + '\n') }),
+    );
     const summary = await importMessages(source, { storage, mailIndex, user }, progress);
     progress.finish();
     return summary;
@@ -51,21 +55,33 @@ async function importInto(storage: Storage, context: CliContext, address: string
 }
 
 function printSummary(context: CliContext, address: string, source: ImportSource, summary: ImportSummary): void {
-  writeLine(context.stdout, `${address}: ${summary.imported} imported (${formatSize(summary.importedBytes)}), ${summary.skipped} already there, from ${source.description}`);
-  for (const [folder, count] of [...summary.folders].sort(([a], [b]) => a.localeCompare(b))) writeLine(context.stdout, `  ${folder}\t${count}`);
+  writeLine(
+    context.stdout,
+    `${address}: ${summary.imported} imported (${formatSize(summary.importedBytes)}), ${summary.skipped} already there, from ${source.description}`,
+  );
+  for (const [folder, count] of [...summary.folders].sort(([a], [b]) => a.localeCompare(b)))
+    writeLine(context.stdout, `  ${folder}\t${count}`);
 }
 
-function singleSource(values: ParsedArguments['values'], context: CliContext, password: () => Promise<string>): Promise<ImportSource> | ImportSource {
+function singleSource(
+  values: ParsedArguments['values'],
+  context: CliContext,
+  password: () => Promise<string>,
+): Promise<ImportSource> | ImportSource {
   const mbox = stringOption(values, 'mbox');
   const maildir = stringOption(values, 'maildir');
   const imap = stringOption(values, 'imap');
-  if ([mbox, maildir, imap].filter((value) => value !== undefined).length !== 1) throw new CliError(`choose one source\nusage: yubin ${USAGE.join('\n       yubin ')}`, 2);
+  if ([mbox, maildir, imap].filter((value) => value !== undefined).length !== 1)
+    throw new CliError(`choose one source\nusage: yubin ${USAGE.join('\n       yubin ')}`, 2);
   const limit = context.deployment.maxMessageBytes;
   if (mbox !== undefined) return new MboxSource(mbox, stringOption(values, 'folder') ?? 'INBOX', limit, context.now);
   if (maildir !== undefined) return new MaildirSource(maildir, limit);
-  if (values['password-stdin'] !== true) throw new CliError('an IMAP import needs the source password: pass it on stdin with --password-stdin', 2);
+  if (values['password-stdin'] !== true)
+    throw new CliError('an IMAP import needs the source password: pass it on stdin with --password-stdin', 2);
   const url = parseImapUrl(imap!);
-  return password().then((pass) => new ImapSource({ url, password: pass, insecureTls: values['insecure-tls'] === true, maxMessageBytes: limit }));
+  return password().then(
+    (pass) => new ImapSource({ url, password: pass, insecureTls: values['insecure-tls'] === true, maxMessageBytes: limit }),
+  );
 }
 
 async function importAllUsers(values: ParsedArguments['values'], context: CliContext): Promise<void> {
@@ -82,7 +98,13 @@ async function importAllUsers(values: ParsedArguments['values'], context: CliCon
   for (const account of accounts) {
     try {
       const address = canonicalAddress(account.address);
-      const source = new ImapSource({ url, user: account.sourceLogin, password: account.password, insecureTls: values['insecure-tls'] === true, maxMessageBytes: context.deployment.maxMessageBytes });
+      const source = new ImapSource({
+        url,
+        user: account.sourceLogin,
+        password: account.password,
+        insecureTls: values['insecure-tls'] === true,
+        maxMessageBytes: context.deployment.maxMessageBytes,
+      });
       const summary = await importInto(storage, context, address, source);
       printSummary(context, address, source, summary);
       imported += summary.imported;
@@ -93,8 +115,14 @@ async function importAllUsers(values: ParsedArguments['values'], context: CliCon
       writeLine(context.stdout, `${account.address}: FAILED: ${message}`);
     }
   }
-  writeLine(context.stdout, `summary: ${accounts.length - failures.length} of ${accounts.length} mailboxes moved, ${imported} messages imported, ${skipped} already there`);
-  if (failures.length > 0) throw new CliError(`${failures.length} mailboxes failed (run the same command again once fixed; it resumes):\n  ${failures.join('\n  ')}`);
+  writeLine(
+    context.stdout,
+    `summary: ${accounts.length - failures.length} of ${accounts.length} mailboxes moved, ${imported} messages imported, ${skipped} already there`,
+  );
+  if (failures.length > 0)
+    throw new CliError(
+      `${failures.length} mailboxes failed (run the same command again once fixed; it resumes):\n  ${failures.join('\n  ')}`,
+    );
 }
 
 export const importCommands: CommandGroup = {

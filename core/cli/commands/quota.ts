@@ -19,7 +19,8 @@ export const quotaCommands = commandGroup('storage limits', {
       const usage = await storage.mailIndex.getQuotaUsage(user.id);
       const limit = quotaBytes === null ? 'no limit' : formatSize(quotaBytes);
       writeLine(context.stdout, `quota of ${address}: ${limit} (using ${formatSize(usage.usedBytes)})`);
-      if (quotaBytes !== null && usage.usedBytes > quotaBytes) writeLine(context.stderr, `warning: ${address} is already over this quota; new mail will be refused`);
+      if (quotaBytes !== null && usage.usedBytes > quotaBytes)
+        writeLine(context.stderr, `warning: ${address} is already over this quota; new mail will be refused`);
     },
   },
 });

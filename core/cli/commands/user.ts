@@ -23,7 +23,8 @@ const PASSWORD_OPTIONS = { 'password-stdin': { type: 'boolean' } } as const;
 
 async function requireHostedDomain(storage: Storage, address: string): Promise<void> {
   const domain = domainOf(address);
-  if ((await storage.directory.getDomain(domain)) === null) throw new CliError(`unknown domain ${domain}: add it first with \`yubin domain add ${domain}\``);
+  if ((await storage.directory.getDomain(domain)) === null)
+    throw new CliError(`unknown domain ${domain}: add it first with \`yubin domain add ${domain}\``);
 }
 
 function reportPassword(context: CliContext, address: string, generated: { password: string; generated: boolean }): void {
@@ -71,7 +72,8 @@ async function deleteAllMail(storage: Storage, userId: string): Promise<number> 
   if (inbox && inbox.messageCount > 0) {
     const scratch = await mailIndex.createMailbox(userId, `yubin-removal-${randomUUID()}`);
     const uids = await mailIndex.listUids(inbox.id);
-    for (let start = 0; start < uids.length; start += REMOVAL_BATCH_MESSAGES) await mailIndex.moveMessages(inbox.id, uids.slice(start, start + REMOVAL_BATCH_MESSAGES), scratch.id);
+    for (let start = 0; start < uids.length; start += REMOVAL_BATCH_MESSAGES)
+      await mailIndex.moveMessages(inbox.id, uids.slice(start, start + REMOVAL_BATCH_MESSAGES), scratch.id);
   }
   let messages = 0;
   for (const mailbox of await mailIndex.listMailboxes(userId)) {

@@ -49,12 +49,16 @@ function txtVerdict(record: DnsRecord & { type: 'TXT' }, found: string): string 
       return tags(found).get('p') === tags(record.text).get('p') ? null : 'the public key (p=) is not the one stored for this selector';
     case 'dmarc': {
       const policy = tags(found).get('p');
-      return policy === 'quarantine' || policy === 'reject' ? null : `policy p=${policy ?? '(none)'} lets spoofed mail through; use quarantine or reject`;
+      return policy === 'quarantine' || policy === 'reject'
+        ? null
+        : `policy p=${policy ?? '(none)'} lets spoofed mail through; use quarantine or reject`;
     }
     case 'mta-sts':
       return tags(found).has('id') ? null : 'no id= tag (RFC 8461 §3.1)';
     case 'tls-rpt':
-      return tags(found).get('rua')?.startsWith('mailto:') || tags(found).get('rua')?.startsWith('https:') ? null : 'no rua= report address (RFC 8460 §3)';
+      return tags(found).get('rua')?.startsWith('mailto:') || tags(found).get('rua')?.startsWith('https:')
+        ? null
+        : 'no rua= report address (RFC 8460 §3)';
     default:
       return found === record.text ? null : 'the text differs';
   }
@@ -93,7 +97,8 @@ async function lookup(resolver: Resolver, record: DnsRecord): Promise<RecordChec
       const version = txtVersionTag(record.text);
       const candidates = record.purpose === 'dkim' ? all : all.filter((text) => txtVersionTag(text) === version);
       if (candidates.length === 0) return { record, found: all, status: 'missing' };
-      if (candidates.length > 1 && record.purpose === 'spf') return { record, found: candidates, status: 'wrong', note: 'more than one SPF record is a permanent error (RFC 7208 §4.5)' };
+      if (candidates.length > 1 && record.purpose === 'spf')
+        return { record, found: candidates, status: 'wrong', note: 'more than one SPF record is a permanent error (RFC 7208 §4.5)' };
       const notes = candidates.map((text) => txtVerdict(record, text));
       if (notes.includes(null)) return { record, found: candidates, status: 'ok' };
       return { record, found: candidates, status: 'wrong', note: notes[0] ?? undefined };

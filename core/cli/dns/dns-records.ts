@@ -29,7 +29,13 @@ export type DnsRecord =
   | (RecordBase & { readonly type: 'A' | 'AAAA'; readonly address: string })
   | (RecordBase & { readonly type: 'TXT'; readonly text: string })
   | (RecordBase & { readonly type: 'CNAME'; readonly target: string })
-  | (RecordBase & { readonly type: 'SRV'; readonly priority: number; readonly weight: number; readonly port: number; readonly target: string });
+  | (RecordBase & {
+      readonly type: 'SRV';
+      readonly priority: number;
+      readonly weight: number;
+      readonly port: number;
+      readonly target: string;
+    });
 
 export interface DomainRecordOptions {
   readonly domain: string;
@@ -60,7 +66,12 @@ export function dkimPublicKeyBase64(key: DkimKey): string {
 
 export function dkimRecord(key: DkimKey): DnsRecord {
   const keyType = key.algorithm === 'ed25519-sha256' ? 'ed25519' : 'rsa';
-  return { purpose: 'dkim', type: 'TXT', name: `${key.selector}._domainkey.${key.domain}`, text: `v=DKIM1; k=${keyType}; p=${dkimPublicKeyBase64(key)}` };
+  return {
+    purpose: 'dkim',
+    type: 'TXT',
+    name: `${key.selector}._domainkey.${key.domain}`,
+    text: `v=DKIM1; k=${keyType}; p=${dkimPublicKeyBase64(key)}`,
+  };
 }
 
 /** RFC 7208: `mx` covers the inbound host, ip4/ip6 the sending addresses, SES its own include. */
@@ -89,10 +100,23 @@ export function domainRecords(options: DomainRecordOptions): DomainRecords {
   const policy = mtaStsPolicyText(host);
   const srv = (service: string, priority: number, port: number): DnsRecord =>
     // RFC 6186 §4: target "." says the service is not offered (cleartext IMAP/POP3, RFC 8314 §5.1).
-    ({ purpose: 'srv', type: 'SRV', name: `_${service}._tcp.${domain}`, priority, weight: port === 0 ? 0 : 1, port, target: port === 0 ? '.' : host });
+    ({
+      purpose: 'srv',
+      type: 'SRV',
+      name: `_${service}._tcp.${domain}`,
+      priority,
+      weight: port === 0 ? 0 : 1,
+      port,
+      target: port === 0 ? '.' : host,
+    });
   const records: DnsRecord[] = [
     { purpose: 'mx', type: 'MX', name: domain, priority: 10, exchange: host },
-    ...deployment.publicAddresses.map((address): DnsRecord => ({ purpose: 'mail-host-address', type: address.includes(':') ? 'AAAA' : 'A', name: host, address })),
+    ...deployment.publicAddresses.map((address): DnsRecord => ({
+      purpose: 'mail-host-address',
+      type: address.includes(':') ? 'AAAA' : 'A',
+      name: host,
+      address,
+    })),
     { purpose: 'spf', type: 'TXT', name: domain, text: spfText(deployment) },
     ...(options.dkimKey ? [dkimRecord(options.dkimKey)] : []),
     { purpose: 'dmarc', type: 'TXT', name: `_dmarc.${domain}`, text: `v=DMARC1; p=quarantine; rua=mailto:${reports}` },

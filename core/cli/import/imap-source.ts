@@ -112,7 +112,11 @@ export class ImapSource implements ImportSource {
         uids.sort((a, b) => a - b);
         for (let start = 0; start < uids.length; start += FETCH_BATCH_MESSAGES) {
           const batch = uids.slice(start, start + FETCH_BATCH_MESSAGES);
-          for await (const message of this.client.fetch(batch.join(','), { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
+          for await (const message of this.client.fetch(
+            batch.join(','),
+            { uid: true, flags: true, internalDate: true, source: true },
+            { uid: true },
+          )) {
             if (!message.source) continue;
             const date = message.internalDate instanceof Date ? message.internalDate : new Date(message.internalDate ?? Date.now());
             yield {

@@ -90,7 +90,14 @@ export async function importMessages(source: ImportSource, target: ImportTarget,
       const structure = await parseMessageStructure(Readable.from([message.bytes]));
       const result = await target.mailIndex.appendMessage(
         mailbox.id,
-        { blobKey: blob.key, sizeBytes: blob.sizeBytes, internalDate: message.internalDate, flags: message.flags, structure, idempotencyKey: `import:${blob.sha256}:${copy}` },
+        {
+          blobKey: blob.key,
+          sizeBytes: blob.sizeBytes,
+          internalDate: message.internalDate,
+          flags: message.flags,
+          structure,
+          idempotencyKey: `import:${blob.sha256}:${copy}`,
+        },
         { quotaLimitBytes: target.user.quotaBytes },
       );
       if (result.duplicate) {
@@ -103,7 +110,10 @@ export async function importMessages(source: ImportSource, target: ImportTarget,
       }
     } catch (error) {
       await target.storage.blobs.delete(blob.key);
-      if (isStorageError(error, 'quota-exceeded')) throw new CliError(`${target.user.address} is over quota after ${imported} messages; raise it with \`yubin quota set\` and run the import again (it resumes)`);
+      if (isStorageError(error, 'quota-exceeded'))
+        throw new CliError(
+          `${target.user.address} is over quota after ${imported} messages; raise it with \`yubin quota set\` and run the import again (it resumes)`,
+        );
       throw error;
     }
     progress.advance(message.bytes.length);

@@ -9,7 +9,14 @@ import { CliError } from '../cli-context.js';
 import { toCrlf, type ImportEstimate, type ImportMessage, type ImportSource } from './import-source.js';
 
 /** Maildir info flags (cr.yp.to/proto/maildir.html) → IMAP flags; P(assed) is $Forwarded. */
-const INFO_FLAGS: Readonly<Record<string, string>> = { D: '\\Draft', F: '\\Flagged', P: '$Forwarded', R: '\\Answered', S: '\\Seen', T: '\\Deleted' };
+const INFO_FLAGS: Readonly<Record<string, string>> = {
+  D: '\\Draft',
+  F: '\\Flagged',
+  P: '$Forwarded',
+  R: '\\Answered',
+  S: '\\Seen',
+  T: '\\Deleted',
+};
 
 interface MaildirFolder {
   readonly name: string;
@@ -63,7 +70,8 @@ export class MaildirSource implements ImportSource {
     const folders: MaildirFolder[] = [{ name: 'INBOX', directory: this.root, keywords: await readKeywords(this.root) }];
     for (const entry of (await readdir(this.root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
       const directory = path.join(this.root, entry.name);
-      if (!entry.isDirectory() || !entry.name.startsWith('.') || entry.name === '.' || entry.name === '..' || !(await isMaildir(directory))) continue;
+      if (!entry.isDirectory() || !entry.name.startsWith('.') || entry.name === '.' || entry.name === '..' || !(await isMaildir(directory)))
+        continue;
       const name = decodeMutf7(entry.name.slice(1));
       if (name === null) throw new CliError(`folder ${entry.name} has an invalid modified UTF-7 name`);
       folders.push({ name: name.split('.').join('/'), directory, keywords: await readKeywords(directory) });

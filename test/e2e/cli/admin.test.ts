@@ -71,7 +71,10 @@ test('domains, users, aliases, quotas and DKIM keys, with clear one-line errors'
   const list = await yubin(['user', 'list']);
   assert.match(list.stdout, /^alice@example\.test\tactive\t0 B \(0%\)\t10 MiB\t0$/mu);
   assert.match(list.stdout, /^bob@example\.test\tmoved to robert@elsewhere\.test\t0 B \(0%\)\t2\.0 GiB\t0$/mu);
-  assert.match((await yubin(['alias', 'list'])).stdout, /^@example\.test\talice@example\.test\nsales@example\.test\talice@example\.test\n$/u);
+  assert.match(
+    (await yubin(['alias', 'list'])).stdout,
+    /^@example\.test\talice@example\.test\nsales@example\.test\talice@example\.test\n$/u,
+  );
   const busy = await yubin(['domain', 'remove', 'example.test']);
   assert.equal(busy.code, 1);
   assert.match(busy.stderr, /^yubin: domain example\.test still has users or aliases\n$/u);
@@ -99,7 +102,14 @@ test('users added and passwords changed by the CLI work on a running IMAP server
       storage,
       logger: silentLogger,
       tls: null,
-      config: { host: '127.0.0.1', port: 0, tlsPort: null, hostname: 'imap.example.test', maxMessageBytes: 1024 * 1024, allowPlaintextAuth: true },
+      config: {
+        host: '127.0.0.1',
+        port: 0,
+        tlsPort: null,
+        hostname: 'imap.example.test',
+        maxMessageBytes: 1024 * 1024,
+        allowPlaintextAuth: true,
+      },
     });
     const login = async (user: string, pass: string): Promise<boolean> => {
       const client = new ImapFlow({ host: '127.0.0.1', port: service!.ports.imap, secure: false, auth: { user, pass }, logger: false });

@@ -29,7 +29,10 @@ async function bundleCli(): Promise<{ dir: string; main: string }> {
 /** Bounded: a CLI command that hangs fails the test instead of stalling the suite. */
 const CLI_TIMEOUT_MS = 90_000;
 
-export async function runYubin(args: readonly string[], options: { env: Readonly<Record<string, string>>; stdin?: string }): Promise<CliResult> {
+export async function runYubin(
+  args: readonly string[],
+  options: { env: Readonly<Record<string, string>>; stdin?: string },
+): Promise<CliResult> {
   bundled ??= bundleCli();
   const { main } = await bundled;
   // Only what the test sets: no YUBIN_* from the developer's shell leaks in.

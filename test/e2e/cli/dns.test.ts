@@ -16,7 +16,15 @@ const yubin = (args: string[]) => runYubin(args, { env });
 
 before(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-cli-dns-'));
-  env = { YUBIN_DATA_DIR: dataDir, YUBIN_HOSTNAME: 'mail.example.test', YUBIN_PUBLIC_ADDRESSES: '192.0.2.10,2001:db8::10', YUBIN_IMAPS_PORT: '993', YUBIN_POP3S_PORT: '995', YUBIN_SUBMISSION_PORT: '587', YUBIN_SUBMISSIONS_PORT: '465' };
+  env = {
+    YUBIN_DATA_DIR: dataDir,
+    YUBIN_HOSTNAME: 'mail.example.test',
+    YUBIN_PUBLIC_ADDRESSES: '192.0.2.10,2001:db8::10',
+    YUBIN_IMAPS_PORT: '993',
+    YUBIN_POP3S_PORT: '995',
+    YUBIN_SUBMISSION_PORT: '587',
+    YUBIN_SUBMISSIONS_PORT: '465',
+  };
   assert.equal((await yubin(['domain', 'add', 'example.test'])).code, 0);
   assert.equal((await yubin(['dkim', 'generate', 'example.test', '--selector', 'sel1'])).code, 0);
 });
@@ -56,24 +64,52 @@ test('dns prints every record to publish, each well-formed', async () => {
   const find = (name: string, type: string) => zone.filter((r) => r.name === name && r.type === type);
   assert.ok(zone.every((r) => r.ttl === 3600));
 
-  assert.deepEqual(find('example.test.', 'MX').map((r) => r.data), ['10 mail.example.test.']);
-  assert.deepEqual(find('mail.example.test.', 'A').map((r) => r.data), ['192.0.2.10']);
-  assert.deepEqual(find('mail.example.test.', 'AAAA').map((r) => r.data), ['2001:db8::10']);
-  assert.deepEqual(find('example.test.', 'TXT').map((r) => txtText(r.data)), ['v=spf1 mx ip4:192.0.2.10 ip6:2001:db8::10 -all']);
+  assert.deepEqual(
+    find('example.test.', 'MX').map((r) => r.data),
+    ['10 mail.example.test.'],
+  );
+  assert.deepEqual(
+    find('mail.example.test.', 'A').map((r) => r.data),
+    ['192.0.2.10'],
+  );
+  assert.deepEqual(
+    find('mail.example.test.', 'AAAA').map((r) => r.data),
+    ['2001:db8::10'],
+  );
+  assert.deepEqual(
+    find('example.test.', 'TXT').map((r) => txtText(r.data)),
+    ['v=spf1 mx ip4:192.0.2.10 ip6:2001:db8::10 -all'],
+  );
 
   const dkim = find('sel1._domainkey.example.test.', 'TXT');
   assert.equal(dkim.length, 1);
-  assert.ok(dkim[0]!.data.split('" "').every((part) => part.replace(/"/gu, '').length <= 255), 'TXT strings of at most 255 octets');
-  const dkimTags = new Map(txtText(dkim[0]!.data).split(';').map((tag) => tag.trim().split('=') as [string, string]));
+  assert.ok(
+    dkim[0]!.data.split('" "').every((part) => part.replace(/"/gu, '').length <= 255),
+    'TXT strings of at most 255 octets',
+  );
+  const dkimTags = new Map(
+    txtText(dkim[0]!.data)
+      .split(';')
+      .map((tag) => tag.trim().split('=') as [string, string]),
+  );
   assert.equal(dkimTags.get('v'), 'DKIM1');
   assert.equal(dkimTags.get('k'), 'rsa');
   const publicKey = createPublicKey({ key: Buffer.from(txtText(dkim[0]!.data).split('p=')[1]!, 'base64'), format: 'der', type: 'spki' });
   assert.equal(publicKey.asymmetricKeyDetails?.modulusLength, 2048);
 
-  assert.deepEqual(find('_dmarc.example.test.', 'TXT').map((r) => txtText(r.data)), ['v=DMARC1; p=quarantine; rua=mailto:postmaster@example.test']);
+  assert.deepEqual(
+    find('_dmarc.example.test.', 'TXT').map((r) => txtText(r.data)),
+    ['v=DMARC1; p=quarantine; rua=mailto:postmaster@example.test'],
+  );
   assert.match(txtText(find('_mta-sts.example.test.', 'TXT')[0]!.data), /^v=STSv1; id=[0-9a-f]{20}$/u);
-  assert.deepEqual(find('mta-sts.example.test.', 'CNAME').map((r) => r.data), ['mail.example.test.']);
-  assert.deepEqual(find('_smtp._tls.example.test.', 'TXT').map((r) => txtText(r.data)), ['v=TLSRPTv1; rua=mailto:postmaster@example.test']);
+  assert.deepEqual(
+    find('mta-sts.example.test.', 'CNAME').map((r) => r.data),
+    ['mail.example.test.'],
+  );
+  assert.deepEqual(
+    find('_smtp._tls.example.test.', 'TXT').map((r) => txtText(r.data)),
+    ['v=TLSRPTv1; rua=mailto:postmaster@example.test'],
+  );
   const srv = (service: string) => find(`_${service}._tcp.example.test.`, 'SRV').map((r) => r.data);
   assert.deepEqual(srv('submissions'), ['0 1 465 mail.example.test.']);
   assert.deepEqual(srv('submission'), ['10 1 587 mail.example.test.']);
@@ -81,8 +117,14 @@ test('dns prints every record to publish, each well-formed', async () => {
   assert.deepEqual(srv('pop3s'), ['10 1 995 mail.example.test.']);
   assert.deepEqual(srv('imap'), ['0 0 0 .'], 'RFC 8314: cleartext IMAP is not offered');
   assert.deepEqual(srv('pop3'), ['0 0 0 .']);
-  assert.deepEqual(find('autoconfig.example.test.', 'CNAME').map((r) => r.data), ['mail.example.test.']);
-  assert.deepEqual(find('autodiscover.example.test.', 'CNAME').map((r) => r.data), ['mail.example.test.']);
+  assert.deepEqual(
+    find('autoconfig.example.test.', 'CNAME').map((r) => r.data),
+    ['mail.example.test.'],
+  );
+  assert.deepEqual(
+    find('autodiscover.example.test.', 'CNAME').map((r) => r.data),
+    ['mail.example.test.'],
+  );
   assert.match(result.stdout, /^; {3}mx: mail\.example\.test$/mu, 'the MTA-STS policy file is printed');
   assert.match(result.stdout, /^; {3}mode: enforce$/mu);
 
@@ -104,7 +146,13 @@ async function startDnsServer(records: readonly DnsRecord[]): Promise<{ port: nu
     else if (record.type === 'A' || record.type === 'AAAA') add(record.name, Packet.TYPE[record.type], { address: record.address });
     else if (record.type === 'TXT') add(record.name, Packet.TYPE.TXT, { data: record.text.match(/.{1,255}/gsu) ?? [''] });
     else if (record.type === 'CNAME') add(record.name, Packet.TYPE.CNAME, { domain: record.target });
-    else if (record.type === 'SRV') add(record.name, Packet.TYPE.SRV, { priority: record.priority, weight: record.weight, port: record.port, target: record.target === '.' ? '' : record.target });
+    else if (record.type === 'SRV')
+      add(record.name, Packet.TYPE.SRV, {
+        priority: record.priority,
+        weight: record.weight,
+        port: record.port,
+        target: record.target === '.' ? '' : record.target,
+      });
   }
   const server = dns2.createServer({
     udp: true,
@@ -138,7 +186,8 @@ test('dns check finds every record in place, then names the missing and wrong on
     .filter((record) => record.purpose !== 'dmarc' && record.purpose !== 'autodiscover')
     .map((record): DnsRecord => {
       if (record.purpose === 'spf' && record.type === 'TXT') return { ...record, text: 'v=spf1 ip4:198.51.100.1 -all' };
-      if (record.purpose === 'dkim' && record.type === 'TXT') return { ...record, text: 'v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAold' };
+      if (record.purpose === 'dkim' && record.type === 'TXT')
+        return { ...record, text: 'v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAold' };
       if (record.type === 'MX') return { ...record, exchange: 'mx.old-provider.test' };
       return record;
     });
@@ -146,11 +195,20 @@ test('dns check finds every record in place, then names the missing and wrong on
   try {
     const result = await yubin(['dns', 'check', 'example.test', '--resolver', `127.0.0.1:${wrong.port}`]);
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /^MISSING +dmarc +TXT +_dmarc\.example\.test\n {4}write: +_dmarc\.example\.test\.\t3600\tIN\tTXT\t"v=DMARC1; p=quarantine; rua=mailto:postmaster@example\.test"$/mu);
+    assert.match(
+      result.stdout,
+      /^MISSING +dmarc +TXT +_dmarc\.example\.test\n {4}write: +_dmarc\.example\.test\.\t3600\tIN\tTXT\t"v=DMARC1; p=quarantine; rua=mailto:postmaster@example\.test"$/mu,
+    );
     assert.match(result.stdout, /^MISSING +autodiscover +CNAME +autodiscover\.example\.test$/mu);
-    assert.match(result.stdout, /^WRONG +spf +TXT +example\.test\n {4}found: +v=spf1 ip4:198\.51\.100\.1 -all\n {4}why: +the SPF terms differ\n {4}write: .*"v=spf1 mx ip4:192\.0\.2\.10 ip6:2001:db8::10 -all"$/mu);
+    assert.match(
+      result.stdout,
+      /^WRONG +spf +TXT +example\.test\n {4}found: +v=spf1 ip4:198\.51\.100\.1 -all\n {4}why: +the SPF terms differ\n {4}write: .*"v=spf1 mx ip4:192\.0\.2\.10 ip6:2001:db8::10 -all"$/mu,
+    );
     assert.match(result.stdout, /^WRONG +dkim +TXT +sel1\._domainkey\.example\.test$/mu);
-    assert.match(result.stdout, /^WRONG +mx +MX +example\.test\n {4}found: +10 mx\.old-provider\.test\n {4}write: +example\.test\.\t3600\tIN\tMX\t10 mail\.example\.test\.$/mu);
+    assert.match(
+      result.stdout,
+      /^WRONG +mx +MX +example\.test\n {4}found: +10 mx\.old-provider\.test\n {4}write: +example\.test\.\t3600\tIN\tMX\t10 mail\.example\.test\.$/mu,
+    );
     assert.match(result.stdout, /^OK +tls-rpt /mu);
     assert.match(result.stdout, /^5 of \d+ records need attention$/mu);
     assert.equal(result.stderr, 'yubin: 5 DNS records are missing or wrong\n');

@@ -70,9 +70,7 @@ test('mbox: messages, Status/X-Status flags, From-line dates, >From unquoting; a
     sampleMessage('Third: ünïcode', 'Grüße\r\n', 'Status: O\r\n'),
   ];
   const dates = ['Mon Jan  5 09:30:00 2015', 'Tue Feb 10 18:00:01 2020', 'Sat Nov 28 23:59:59 2026'];
-  const mbox = bodies
-    .map((body, i) => `From sender@example.org ${dates[i]}\n${lf(body).replace(/^(>*From )/gmu, '>$1')}\n`)
-    .join('');
+  const mbox = bodies.map((body, i) => `From sender@example.org ${dates[i]}\n${lf(body).replace(/^(>*From )/gmu, '>$1')}\n`).join('');
   const file = path.join(sourceDir, 'archive.mbox');
   await writeFile(file, mbox);
 
@@ -92,20 +90,63 @@ test('mbox: messages, Status/X-Status flags, From-line dates, >From unquoting; a
     assert.equal(message.bytes.toString('utf8'), crlf(bodies[i]!), `message ${i} bytes`);
     assert.equal(message.internalDate.toISOString(), new Date(`${dates[i]} UTC`).toISOString());
   });
-  assert.deepEqual(imported.map((m) => m.flags), [['\\Answered', '\\Flagged', '\\Seen'], [], []]);
+  assert.deepEqual(
+    imported.map((m) => m.flags),
+    [['\\Answered', '\\Flagged', '\\Seen'], [], []],
+  );
 });
 
 test('Maildir++: folders with modified UTF-7 names, info flags, Dovecot keywords, mtime dates', async () => {
   const root = path.join(sourceDir, 'Maildir');
   const files: { folder: string; dir: string; name: string; body: string; flags: string[]; date: Date }[] = [
-    { folder: 'INBOX', dir: 'cur', name: '1700000000.M1.host:2,S', body: sampleMessage('Seen one'), flags: ['\\Seen'], date: new Date('2023-11-14T22:13:20Z') },
-    { folder: 'INBOX', dir: 'new', name: '1700000001.M2.host', body: sampleMessage('Brand new'), flags: [], date: new Date('2023-11-14T22:13:21Z') },
-    { folder: 'INBOX', dir: 'cur', name: '1700000002.M3.host:2,FRSa', body: sampleMessage('Flagged reply'), flags: ['$Important', '\\Answered', '\\Flagged', '\\Seen'], date: new Date('2024-01-01T00:00:00Z') },
-    { folder: 'Sent', dir: 'cur', name: '1700000003.M4.host:2,S', body: sampleMessage('Sent by me'), flags: ['\\Seen'], date: new Date('2024-02-02T12:00:00Z') },
-    { folder: 'Société/Réunions', dir: 'cur', name: '1700000004.M5.host:2,ST', body: sampleMessage('Réunion'), flags: ['\\Deleted', '\\Seen'], date: new Date('2025-03-03T08:00:00Z') },
+    {
+      folder: 'INBOX',
+      dir: 'cur',
+      name: '1700000000.M1.host:2,S',
+      body: sampleMessage('Seen one'),
+      flags: ['\\Seen'],
+      date: new Date('2023-11-14T22:13:20Z'),
+    },
+    {
+      folder: 'INBOX',
+      dir: 'new',
+      name: '1700000001.M2.host',
+      body: sampleMessage('Brand new'),
+      flags: [],
+      date: new Date('2023-11-14T22:13:21Z'),
+    },
+    {
+      folder: 'INBOX',
+      dir: 'cur',
+      name: '1700000002.M3.host:2,FRSa',
+      body: sampleMessage('Flagged reply'),
+      flags: ['$Important', '\\Answered', '\\Flagged', '\\Seen'],
+      date: new Date('2024-01-01T00:00:00Z'),
+    },
+    {
+      folder: 'Sent',
+      dir: 'cur',
+      name: '1700000003.M4.host:2,S',
+      body: sampleMessage('Sent by me'),
+      flags: ['\\Seen'],
+      date: new Date('2024-02-02T12:00:00Z'),
+    },
+    {
+      folder: 'Société/Réunions',
+      dir: 'cur',
+      name: '1700000004.M5.host:2,ST',
+      body: sampleMessage('Réunion'),
+      flags: ['\\Deleted', '\\Seen'],
+      date: new Date('2025-03-03T08:00:00Z'),
+    },
   ];
-  const directoryOf: Record<string, string> = { INBOX: root, Sent: path.join(root, '.Sent'), 'Société/Réunions': path.join(root, '.Soci&AOk-t&AOk-.R&AOk-unions') };
-  for (const dir of Object.values(directoryOf)) for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(dir, sub), { recursive: true });
+  const directoryOf: Record<string, string> = {
+    INBOX: root,
+    Sent: path.join(root, '.Sent'),
+    'Société/Réunions': path.join(root, '.Soci&AOk-t&AOk-.R&AOk-unions'),
+  };
+  for (const dir of Object.values(directoryOf))
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(dir, sub), { recursive: true });
   await mkdir(path.join(root, '.Soci&AOk-t&AOk-', 'cur'), { recursive: true });
   await writeFile(path.join(root, 'dovecot-keywords'), '0 $Important\n');
   for (const file of files) {
@@ -144,7 +185,10 @@ test('IMAP: one account, then --all-users from a CSV, from a second running serv
     await source.deliver(BOB, sampleMessage('For Bob'), 'INBOX');
     const url = `imaps://127.0.0.1:${source.tlsPort}`;
 
-    const one = await yubin(['import', ALICE, '--imap', `imaps://${encodeURIComponent(ALICE)}@127.0.0.1:${source.tlsPort}`, '--password-stdin', '--insecure-tls'], `${PASSWORD}\n`);
+    const one = await yubin(
+      ['import', ALICE, '--imap', `imaps://${encodeURIComponent(ALICE)}@127.0.0.1:${source.tlsPort}`, '--password-stdin', '--insecure-tls'],
+      `${PASSWORD}\n`,
+    );
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /^alice@example\.test: 4 imported/mu);
 
@@ -163,7 +207,11 @@ test('IMAP: one account, then --all-users from a CSV, from a second running serv
       const mailbox = (await source.storage.mailIndex.getMailbox(user.id, folder))!;
       return (await source.storage.mailIndex.listMessages(mailbox.id)).messages;
     };
-    for (const [from, to] of [['INBOX', 'INBOX'], ['Sent Items', 'Sent Items'], ['Finanzen/Übersicht', 'Finanzen/Übersicht']] as const) {
+    for (const [from, to] of [
+      ['INBOX', 'INBOX'],
+      ['Sent Items', 'Sent Items'],
+      ['Finanzen/Übersicht', 'Finanzen/Übersicht'],
+    ] as const) {
       const expected = await sourceMail(from);
       const actual = alice.get(to) ?? [];
       assert.equal(actual.length, expected.length, to);

@@ -15,7 +15,11 @@ before(async () => {
   const config = loadConfig({ YUBIN_HOSTNAME: 'mail.example.test', YUBIN_IMAPS_PORT: '2993', YUBIN_AUTOCONFIG_PORT: '0' });
   assert.equal(loadConfig({}).autoconfigPort, 2080, 'documented default port');
   const hosted = new Set(['example.test']);
-  server = await startAutoconfigHttp({ config, logger: silentLogger, directory: { getDomain: async (name) => (hosted.has(name) ? { name, createdAt: new Date() } : null) } });
+  server = await startAutoconfigHttp({
+    config,
+    logger: silentLogger,
+    directory: { getDomain: async (name) => (hosted.has(name) ? { name, createdAt: new Date() } : null) },
+  });
   base = `http://127.0.0.1:${server.port}`;
 });
 after(async () => server.close());
@@ -28,7 +32,9 @@ function getWithHost(url: string, host: string): Promise<{ status: number; conte
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type']), body }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type']), body }),
+        );
       })
       .on('error', reject);
   });
@@ -55,7 +61,10 @@ test('Thunderbird config-v1.1.xml at both well-known paths, for hosted domains o
     const response = await getWithHost(base + path, 'autoconfig.example.test');
     assert.equal(response.status, 200);
     assert.match(response.contentType, /^application\/xml/u);
-    const doc = python<{ version: string; id: string; domain: string; servers: Record<string, string>[] }>(PARSE_THUNDERBIRD, response.body);
+    const doc = python<{ version: string; id: string; domain: string; servers: Record<string, string>[] }>(
+      PARSE_THUNDERBIRD,
+      response.body,
+    );
     assert.equal(doc.version, '1.1');
     assert.equal(doc.domain, 'example.test');
     assert.deepEqual(
@@ -79,7 +88,11 @@ test('Outlook autodiscover answers a POSTed request with IMAP, POP3 and SMTP set
   <Request><EMailAddress>Alice@Example.test</EMailAddress>
   <AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request>
 </Autodiscover>`;
-  const response = await fetch(`${base}/autodiscover/autodiscover.xml`, { method: 'POST', body: request, headers: { 'content-type': 'text/xml' } });
+  const response = await fetch(`${base}/autodiscover/autodiscover.xml`, {
+    method: 'POST',
+    body: request,
+    headers: { 'content-type': 'text/xml' },
+  });
   assert.equal(response.status, 200);
   const doc = python<{ action: string; protocols: Record<string, string>[] }>(
     `
@@ -110,7 +123,7 @@ print(json.dumps({'action': account.findtext('o:Action', namespaces=ns), 'protoc
 });
 
 test('Apple .mobileconfig is a valid property list with one IMAP mail payload', async () => {
-  const response = await fetch(`${base}/apple/yubin.mobileconfig?email=${encodeURIComponent('o\'brien+x@example.test')}`);
+  const response = await fetch(`${base}/apple/yubin.mobileconfig?email=${encodeURIComponent("o'brien+x@example.test")}`);
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), 'application/x-apple-aspen-config');
   const profile = python<Record<string, unknown> & { PayloadContent: Record<string, unknown>[] }>(
@@ -122,11 +135,27 @@ test('Apple .mobileconfig is a valid property list with one IMAP mail payload', 
   const [mail] = profile.PayloadContent;
   assert.equal(profile.PayloadContent.length, 1);
   assert.deepEqual(
-    [mail!.PayloadType, mail!.EmailAccountType, mail!.EmailAddress, mail!.IncomingMailServerHostName, mail!.IncomingMailServerPortNumber, mail!.IncomingMailServerUseSSL, mail!.OutgoingMailServerPortNumber, mail!.OutgoingPasswordSameAsIncomingPassword],
+    [
+      mail!.PayloadType,
+      mail!.EmailAccountType,
+      mail!.EmailAddress,
+      mail!.IncomingMailServerHostName,
+      mail!.IncomingMailServerPortNumber,
+      mail!.IncomingMailServerUseSSL,
+      mail!.OutgoingMailServerPortNumber,
+      mail!.OutgoingPasswordSameAsIncomingPassword,
+    ],
     ['com.apple.mail.managed', 'EmailTypeIMAP', "o'brien+x@example.test", 'mail.example.test', 2993, true, 2465, true],
   );
-  const again = await (await fetch(`${base}/apple/yubin.mobileconfig?email=${encodeURIComponent('o\'brien+x@example.test')}`)).text();
-  assert.equal(python<{ u: string }>('import sys, json, plistlib\nprint(json.dumps({"u": plistlib.loads(sys.stdin.buffer.read())["PayloadUUID"]}))', again).u, profile.PayloadUUID, 'same profile on re-download');
+  const again = await (await fetch(`${base}/apple/yubin.mobileconfig?email=${encodeURIComponent("o'brien+x@example.test")}`)).text();
+  assert.equal(
+    python<{ u: string }>(
+      'import sys, json, plistlib\nprint(json.dumps({"u": plistlib.loads(sys.stdin.buffer.read())["PayloadUUID"]}))',
+      again,
+    ).u,
+    profile.PayloadUUID,
+    'same profile on re-download',
+  );
   const missing = await fetch(`${base}/apple/yubin.mobileconfig`);
   assert.equal(missing.status, 400);
   await missing.body?.cancel();

@@ -40,7 +40,15 @@ test('TXT strings are split at 255 octets, not characters', () => {
 
 test('Maildir info flags and keyword letters', () => {
   const keywords = new Map([['a', '$Important']]);
-  assert.deepEqual(flagsFromFileName('123.M1.host:2,DFPRSTa', keywords), ['\\Draft', '\\Flagged', '$Forwarded', '\\Answered', '\\Seen', '\\Deleted', '$Important']);
+  assert.deepEqual(flagsFromFileName('123.M1.host:2,DFPRSTa', keywords), [
+    '\\Draft',
+    '\\Flagged',
+    '$Forwarded',
+    '\\Answered',
+    '\\Seen',
+    '\\Deleted',
+    '$Important',
+  ]);
   assert.deepEqual(flagsFromFileName('123.M1.host', keywords), []);
 });
 
