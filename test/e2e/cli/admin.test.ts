@@ -11,7 +11,7 @@ import { verifyPassword } from '../../../core/auth/password.js';
 import { silentLogger } from '../../../core/log/logger.js';
 import type { Storage } from '../../../core/ports/index.js';
 import { startImapService, type ImapService } from '../../../services/imap-fargate/imap/server.js';
-import { removeCliBundle, runYubin } from './cli-harness.js';
+import { REPO_ROOT, removeCliBundle, runYubin } from './cli-harness.js';
 
 let dataDir: string;
 let env: Record<string, string>;
@@ -134,4 +134,17 @@ test('users added and passwords changed by the CLI work on a running IMAP server
     await service?.close(2_000);
     await storage.close();
   }
+});
+
+test('npx yubin: the bin/yubin.js shim runs the CLI from another working directory', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/yubin.js'), 'help'], {
+    cwd: tmpdir(),
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  for (const group of ['domain', 'user', 'alias', 'quota', 'dkim', 'dns', 'import'])
+    assert.match(result.stdout, new RegExp(`^${group}: `, 'mu'));
+  assert.match(result.stdout, /^ {2}yubin user add ADDRESS \[--password-stdin\] \[--quota SIZE\]$/mu);
 });
