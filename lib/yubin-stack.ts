@@ -1,20 +1,21 @@
-// The whole deployment. This file only wires constructs (one per concern, in lib/constructs/) and
-// decides who may touch what: every grant below is the least a service needs (STYLE.md habit 7).
+// The whole deployment. This file only wires constructs (one per concern, in lib/constructs/); each
+// service construct states its own grants, the least it needs (STYLE.md habit 7), and
+// test/infra/yubin-stack.test.ts pins them.
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
-import { loadConfig } from '../core/config/index.js';
 import { DEFAULT_DELIVERY_TIMEOUT, DeliveryFunction } from './constructs/delivery-function.js';
 import { MailDnsRecords } from './constructs/dns-records.js';
 import { MailEgress, type EgressMode } from './constructs/egress.js';
-import { FargateMailService } from './constructs/fargate-mail-service.js';
 import { MailLoadBalancer } from './constructs/load-balancer.js';
+import { MailAccessService } from './constructs/mail-access-service.js';
 import { MailSecrets } from './constructs/mail-secrets.js';
 import { MailMonitoring } from './constructs/monitoring.js';
 import { MailNetwork } from './constructs/network.js';
 import { JobQueues } from './constructs/queues.js';
+import { SmtpService } from './constructs/smtp-service.js';
 import { MailStorage } from './constructs/storage.js';
 import type { TableDesign } from '../core/adapters/aws/table-design.js';
 
@@ -46,9 +47,6 @@ export interface YubinStackProps extends StackProps {
   /** Default: `${projectRoot}/lambdas/delivery/handler.ts`. */
   readonly deliveryHandlerEntry?: string;
 }
-
-/** The container ports are the local defaults of core/config, so one configuration serves both. */
-const CONTAINER_PORTS = loadConfig({}).ports;
 
 /** IMAP autologout is at least 30 minutes (RFC 9051 §5.4), and IDLE clients re-issue every 29. */
 const IDLE_SESSION_TIMEOUT = Duration.minutes(60);
@@ -112,12 +110,6 @@ export class YubinStack extends Stack {
     queues.inbound.grantSendMessages(delivery.function);
 
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc: network.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    const serviceEnvironment = {
-      ...storageEnvironment,
-      YUBIN_LISTEN_HOST: '0.0.0.0',
-      YUBIN_PROXY_PROTOCOL: 'v2',
-      YUBIN_TLS_SECRET_ARN: secrets.tlsCertificate.secretArn,
-    };
     const common = {
       cluster,
       projectRoot: props.projectRoot,
@@ -125,59 +117,17 @@ export class YubinStack extends Stack {
       assignPublicIp: network.tasksNeedPublicIp,
       logRetention,
       ...(props.minTasks === undefined ? {} : { minTasks: props.minTasks }),
+      environment: {
+        ...storageEnvironment,
+        YUBIN_LISTEN_HOST: '0.0.0.0',
+        // The root filesystem is read-only; /tmp is the task's scratch volume (self-signed fallback cert).
+        YUBIN_DATA_DIR: '/tmp/yubin',
+        YUBIN_PROXY_PROTOCOL: '1',
+        YUBIN_TLS_SECRET_ARN: secrets.tlsCertificate.secretArn,
+      },
     };
-    const smtp = new FargateMailService(this, 'SmtpService', {
-      ...common,
-      serviceName: 'smtp',
-      dockerfile: 'services/smtp-fargate/Dockerfile',
-      bundles: ['smtp-fargate', 'health-probe'],
-      ports: [
-        { name: 'smtp', containerPort: CONTAINER_PORTS.smtp },
-        { name: 'submission', containerPort: CONTAINER_PORTS.submission },
-        { name: 'submissions', containerPort: CONTAINER_PORTS.submissions },
-      ],
-      environment: {
-        ...serviceEnvironment,
-        YUBIN_SMTP_PORT: String(CONTAINER_PORTS.smtp),
-        YUBIN_SUBMISSION_PORT: String(CONTAINER_PORTS.submission),
-        YUBIN_SUBMISSIONS_PORT: String(CONTAINER_PORTS.submissions),
-        YUBIN_EGRESS: egressMode,
-        YUBIN_DKIM_SECRET_ARN: secrets.dkimKeys.secretArn,
-        ...(secrets.smarthostCredentials === undefined ? {} : { YUBIN_SMARTHOST_SECRET_ARN: secrets.smarthostCredentials.secretArn }),
-      },
-    });
-    const smtpRole = smtp.taskDefinition.taskRole;
-    // SMTP spools and looks up recipients but never writes mailboxes; delivery is the only writer.
-    storage.grantSpoolAndLookup(smtpRole);
-    queues.inbound.grantSendMessages(smtpRole);
-    queues.outbound.grantSendMessages(smtpRole);
-    queues.outbound.grantConsumeMessages(smtpRole); // the egress worker
-    secrets.grantReadCertificate(smtpRole);
-    secrets.grantReadEgressSecrets(smtpRole);
-    egress.grantSend(smtpRole);
-
-    const mailAccess = new FargateMailService(this, 'MailAccessService', {
-      ...common,
-      serviceName: 'mail-access',
-      dockerfile: 'services/imap-fargate/Dockerfile',
-      bundles: ['imap-fargate', 'health-probe'],
-      ports: [
-        { name: 'imap', containerPort: CONTAINER_PORTS.imap },
-        { name: 'imaps', containerPort: CONTAINER_PORTS.imaps },
-        { name: 'pop3', containerPort: CONTAINER_PORTS.pop3 },
-        { name: 'pop3s', containerPort: CONTAINER_PORTS.pop3s },
-      ],
-      environment: {
-        ...serviceEnvironment,
-        YUBIN_IMAP_PORT: String(CONTAINER_PORTS.imap),
-        YUBIN_IMAPS_PORT: String(CONTAINER_PORTS.imaps),
-        YUBIN_POP3_PORT: String(CONTAINER_PORTS.pop3),
-        YUBIN_POP3S_PORT: String(CONTAINER_PORTS.pop3s),
-      },
-    });
-    // APPEND, flags, MOVE and EXPUNGE write the user's own mailboxes and blobs.
-    storage.grantReadWrite(mailAccess.taskDefinition.taskRole);
-    secrets.grantReadCertificate(mailAccess.taskDefinition.taskRole);
+    const smtp = new SmtpService(this, 'SmtpService', { ...common, storage, queues, secrets, egress });
+    const mailAccess = new MailAccessService(this, 'MailAccessService', { ...common, storage, secrets });
 
     const loadBalancer = new MailLoadBalancer(this, 'LoadBalancer', {
       vpc: network.vpc,

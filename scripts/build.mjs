@@ -1,6 +1,8 @@
 // `npm run build`: esbuild bundles of every runtime entry point into dist/<name>/, the only thing the
 // Dockerfiles copy. better-sqlite3 is native and belongs to the local backend, so it stays external:
-// the AWS images carry no node_modules at all. `node scripts/build.mjs NAME…` builds a subset.
+// the AWS images carry no node_modules at all. Code splitting puts whatever a composition root loads
+// with `await import()` (the local adapter set) into its own chunk, so the external import runs only
+// when that chunk does. `node scripts/build.mjs NAME…` builds a subset.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,13 +26,17 @@ export const EXTERNAL_MODULES = ['better-sqlite3'];
 const REQUIRE_SHIM =
   "import { createRequire as yubinCreateRequire } from 'node:module'; const require = yubinCreateRequire(import.meta.url);";
 
-/** Bundles one entry point to `${outdir}/main.mjs` (+ source map); returns esbuild's metafile. */
+/** Bundles one entry point to `${outdir}/main.mjs` (+ chunks, source maps); returns esbuild's metafile. */
 export async function bundle(entry, outdir) {
   rmSync(outdir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
     entryPoints: [entry],
-    outfile: join(outdir, 'main.mjs'),
+    outdir,
+    entryNames: 'main',
+    chunkNames: 'chunk-[hash]',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',

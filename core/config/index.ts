@@ -43,10 +43,14 @@ export interface YubinConfig {
   readonly ports: PortConfig;
   /** Largest message accepted (SMTP SIZE, IMAP APPEND literal). */
   readonly maxMessageBytes: number;
+  /** HMAC key of the Sender Rewriting Scheme for forwarded mail; '' lets the local host keep one in dataDir. */
+  readonly srsSecret: string;
+  /** Every connection starts with a PROXY v2 header (behind the AWS NLB): YUBIN_PROXY_PROTOCOL=1. */
+  readonly proxyProtocol: boolean;
+  /** Directory of `key.pem` + `cert.pem` (a self-signed pair is made when absent). */
+  readonly tlsDir: string;
   readonly aws: AwsConfig;
   readonly egress: EgressMode;
-  /** Listeners expect a PROXY protocol v2 header first (behind the AWS NLB). */
-  readonly proxyProtocol: boolean;
   /** HTTP port of the client autoconfig listener in local mode (Thunderbird, Outlook, Apple). */
   readonly autoconfigPort: number;
   /** Public IPv4/IPv6 addresses mail is sent from: `yubin dns` puts them in the SPF record. */
@@ -69,9 +73,6 @@ export function loadConfig(env: Env = process.env): YubinConfig {
   const egress = (env.YUBIN_EGRESS ?? (backend === 'aws' ? 'ses' : 'sink')) as EgressMode;
   if (!EGRESS_MODES.includes(egress))
     throw new Error(`YUBIN_EGRESS must be one of ${EGRESS_MODES.join(', ')}, got ${JSON.stringify(egress)}`);
-  const proxyProtocol = env.YUBIN_PROXY_PROTOCOL ?? '';
-  if (proxyProtocol !== '' && proxyProtocol !== 'v2')
-    throw new Error(`YUBIN_PROXY_PROTOCOL must be v2 or empty, got ${JSON.stringify(proxyProtocol)}`);
   return {
     backend,
     dataDir: path.resolve(env.YUBIN_DATA_DIR ?? './data'),
@@ -87,6 +88,9 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       pop3s: intFrom(env, 'YUBIN_POP3S_PORT', 2995),
     },
     maxMessageBytes: intFrom(env, 'YUBIN_MAX_MESSAGE_BYTES', 50 * 1024 * 1024),
+    srsSecret: env.YUBIN_SRS_SECRET ?? '',
+    proxyProtocol: env.YUBIN_PROXY_PROTOCOL === '1' || env.YUBIN_PROXY_PROTOCOL === 'true',
+    tlsDir: path.resolve(env.YUBIN_TLS_DIR ?? path.join(env.YUBIN_DATA_DIR ?? './data', 'tls')),
     aws: {
       region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
       dynamoEndpoint: env.YUBIN_DYNAMODB_ENDPOINT,
@@ -101,7 +105,6 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       smarthostSecretArn: env.YUBIN_SMARTHOST_SECRET_ARN,
     },
     egress,
-    proxyProtocol: proxyProtocol === 'v2',
     autoconfigPort: intFrom(env, 'YUBIN_AUTOCONFIG_PORT', 2080),
     publicAddresses: (env.YUBIN_PUBLIC_ADDRESSES ?? '')
       .split(',')

@@ -1,5 +1,5 @@
 // One long-running protocol service on Fargate, built from its Dockerfile (which only copies the
-// esbuild bundles from dist/). Shared by the SMTP service and the mail access service: ports, image,
+// esbuild bundles from dist/). The base of SmtpService and MailAccessService: their ports, image,
 // environment and grants differ; drain, health, logging and autoscaling are the same.
 import { Duration, IgnoreMode, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,11 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-
-/** Namespace and metric the services publish (CloudWatch embedded metric format, once a minute per
- *  task, dimension Service): the number of open client sessions. Averaged over tasks it is the load
- *  per task that connection-based autoscaling tracks; CPU alone misses thousands of idle IMAP sessions. */
-export const CONNECTION_METRIC = { namespace: 'Yubin', metricName: 'ActiveConnections', dimension: 'Service' } as const;
+import { CONNECTION_METRIC } from '../../core/log/metrics.js';
 
 export interface ServicePort {
   /** Listener name, e.g. `smtp`, `imaps`. */
@@ -21,16 +17,11 @@ export interface ServicePort {
   readonly containerPort: number;
 }
 
-export interface FargateMailServiceProps {
-  /** `smtp` or `mail-access`: the Service dimension of its metrics and the prefix of its logs. */
-  readonly serviceName: string;
+/** What both services take from the stack. */
+export interface SharedServiceProps {
   readonly cluster: ecs.ICluster;
   readonly projectRoot: string;
-  /** Dockerfile path relative to projectRoot. */
-  readonly dockerfile: string;
-  /** dist/ subdirectories the image copies; everything else stays out of the build context. */
-  readonly bundles: readonly string[];
-  readonly ports: readonly ServicePort[];
+  /** Common variables (storage, queues, certificate); each service adds its ports. */
   readonly environment: Readonly<Record<string, string>>;
   readonly subnets: ec2.SubnetSelection;
   readonly assignPublicIp: boolean;
@@ -51,12 +42,23 @@ export interface FargateMailServiceProps {
   readonly logRetention: logs.RetentionDays;
 }
 
+export interface FargateMailServiceProps extends SharedServiceProps {
+  /** `smtp` or `mail-access`: the Service dimension of its metrics and the prefix of its logs. */
+  readonly serviceName: string;
+  /** Dockerfile path relative to projectRoot. */
+  readonly dockerfile: string;
+  /** dist/ subdirectories the image copies; everything else stays out of the build context. */
+  readonly bundles: readonly string[];
+  readonly ports: readonly ServicePort[];
+}
+
 export class FargateMailService extends Construct {
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly container: ecs.ContainerDefinition;
   readonly ports: readonly ServicePort[];
   readonly logGroup: logs.LogGroup;
+  /** Open sessions per task (core/log/metrics.ts): CPU alone misses thousands of idle IMAP sessions. */
   readonly connectionMetric: cloudwatch.Metric;
 
   constructor(scope: Construct, id: string, props: FargateMailServiceProps) {

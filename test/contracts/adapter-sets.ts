@@ -4,6 +4,8 @@ import type { AdapterSet } from './support/adapter-set.js';
 
 export { CONTRACT_QUEUE_MAX_ATTEMPTS, openPeer, type AdapterSet, type OpenedAdapterSet, type PeerRecipe } from './support/adapter-set.js';
 
+// One module per line, so that adding a backend stays a one-line change.
+// prettier-ignore
 const ADAPTER_SET_MODULES: readonly string[] = [
   './local-adapter-set.js',
   './aws-adapter-set.js',

@@ -17,7 +17,11 @@ export interface AwsPeerOptions {
 export function openAwsPeer(options: AwsPeerOptions): Promise<Storage> {
   // A short poll keeps the cross-client change-feed case fast; production polls every second.
   // A small part size makes blobs over 5 MiB take the multipart path.
-  return openAwsStorage(options.config, { credentials: options.credentials, changeFeed: { pollIntervalMs: 100 }, blobPartBytes: 5 * 1024 * 1024 });
+  return openAwsStorage(options.config, {
+    credentials: options.credentials,
+    changeFeed: { pollIntervalMs: 100 },
+    blobPartBytes: 5 * 1024 * 1024,
+  });
 }
 
 const awsAdapterSet: AdapterSet = {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { InboundDeliveryJob } from '../../core/mail/jobs.js';
 import { type QueueDepth, isStorageError } from '../../core/ports/index.js';
-import { CONTRACT_QUEUE_MAX_ATTEMPTS, type OpenedAdapterSet, adapterSets } from './adapter-sets.js';
+import { CONTRACT_QUEUE_MAX_ATTEMPTS, type OpenedAdapterSet, adapterSets, openPeer } from './adapter-sets.js';
 
 function inboundJob(messageId: string): InboundDeliveryJob {
   return {
@@ -137,6 +137,31 @@ for (const set of adapterSets) {
         }
         assert.deepEqual([...seen].sort(), Array.from({ length: 12 }, (_, i) => `bulk-${i}`).sort());
       }));
+
+    test('two clients receiving from one queue at once never both get a job within its visibility timeout', { timeout: 60_000 }, () =>
+      withBackend(async (opened) => {
+        const peer = await openPeer(opened.peerRecipe);
+        try {
+          const sent = Array.from({ length: 30 }, (_, i) => `shared-${i}`);
+          await Promise.all(sent.map((messageId) => opened.storage.inboundQueue.send(inboundJob(messageId))));
+          const received: string[] = [];
+          const consume = async (queue: typeof opened.storage.inboundQueue) => {
+            for (let idle = 0; idle < 3 && received.length < sent.length;) {
+              const jobs = await queue.receive({ maxJobs: 4, visibilityTimeoutSeconds: 60, waitSeconds: 1 });
+              idle = jobs.length === 0 ? idle + 1 : 0;
+              for (const job of jobs) {
+                received.push(job.body.messageId);
+                await queue.ack(job);
+              }
+            }
+          };
+          await Promise.all([consume(opened.storage.inboundQueue), consume(peer.inboundQueue)]);
+          assert.deepEqual([...received].sort(), [...sent].sort());
+        } finally {
+          await peer.close();
+        }
+      }),
+    );
 
     test('a long poll returns as soon as a job is sent', { timeout: 30_000 }, () =>
       withBackend(async (opened) => {

@@ -61,9 +61,9 @@ async function startDynamoLocal(): Promise<{ endpoint: string; process: ChildPro
   const child = spawn(
     'java',
     [
-      // Small, quick-starting JVM: tests hold a few thousand items at most.
+      // Quick-starting JVM; the heap grows only as needed (the benchmark's 100,000-message mailbox needs ~1 GB).
       '-Xms64m',
-      '-Xmx384m',
+      '-Xmx1g',
       '-XX:+UseSerialGC',
       '-XX:TieredStopAtLevel=1',
       `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
@@ -99,7 +99,11 @@ async function startDynamoLocal(): Promise<{ endpoint: string; process: ChildPro
 /** CreateTable input from the shared design: the same shape the CDK stack gives CloudFormation. */
 async function createTable(client: DynamoDBClient, tablePrefix: string, design: TableDesign): Promise<void> {
   const attributes = new Map<string, 'S' | 'N'>();
-  for (const key of [design.partitionKey, design.sortKey, ...design.globalSecondaryIndexes.flatMap((gsi) => [gsi.partitionKey, gsi.sortKey])]) {
+  for (const key of [
+    design.partitionKey,
+    design.sortKey,
+    ...design.globalSecondaryIndexes.flatMap((gsi) => [gsi.partitionKey, gsi.sortKey]),
+  ]) {
     attributes.set(key.name, key.type);
   }
   const name = tableName(tablePrefix, design);
@@ -130,7 +134,12 @@ async function createTable(client: DynamoDBClient, tablePrefix: string, design: 
     }),
   );
   if (design.timeToLiveAttribute) {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: design.timeToLiveAttribute } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: design.timeToLiveAttribute },
+      }),
+    );
   }
 }
 
@@ -147,7 +156,10 @@ function createQueueWithDlq(fauxqs: FauxqsServer, name: string, maxAttempts: num
 }
 
 export async function startAwsEmulators(): Promise<AwsEmulators> {
-  const [dynamo, fauxqs] = await Promise.all([startDynamoLocal(), startFauxqs({ port: 0, host: '127.0.0.1', logger: false, defaultRegion: REGION })]);
+  const [dynamo, fauxqs] = await Promise.all([
+    startDynamoLocal(),
+    startFauxqs({ port: 0, host: '127.0.0.1', logger: false, defaultRegion: REGION }),
+  ]);
   return {
     credentials: EMULATOR_CREDENTIALS,
     fauxqs,

@@ -56,7 +56,11 @@ export class DynamoFlagWriter {
 
   private async updateBatch(mailboxId: string, uids: readonly number[], update: FlagUpdate): Promise<FlagUpdateResult | undefined> {
     const mailbox = await this.mailboxes.require(mailboxId);
-    const messages = await batchGetAll(this.dynamo, this.tables.messages, uids.map((uid) => ({ mailboxId, uid })));
+    const messages = await batchGetAll(
+      this.dynamo,
+      this.tables.messages,
+      uids.map((uid) => ({ mailboxId, uid })),
+    );
     const modseq = mailbox.highestModseq + 1;
     const modified: number[] = [];
     const updated: Updated[] = [];
@@ -87,9 +91,19 @@ export class DynamoFlagWriter {
       });
     }
     if (writes.length === 0) return { updated, modified, highestModseq: mailbox.highestModseq };
-    const outcome = await transact(this.dynamo, [mailboxCounterUpdate(this.tables.mailboxes, mailbox, { unseen, deleted }), ...writes], 'store flags');
+    const outcome = await transact(
+      this.dynamo,
+      [mailboxCounterUpdate(this.tables.mailboxes, mailbox, { unseen, deleted }), ...writes],
+      'store flags',
+    );
     if (outcome.committed) return { updated, modified, highestModseq: modseq };
-    if (isLostRace(outcome, outcome.reasons.map((_, i) => i))) return undefined;
+    if (
+      isLostRace(
+        outcome,
+        outcome.reasons.map((_, i) => i),
+      )
+    )
+      return undefined;
     throw new Error(`store flags cancelled: ${outcome.reasons.join(',')}`);
   }
 }

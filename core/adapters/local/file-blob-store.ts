@@ -1,5 +1,5 @@
 // BlobStore on the local file system. put: stream into a temp file in the target directory, fsync
-// it, rename it into place, then fsync the directory (grouped, see directory-fsync.ts): a reader
+// it, rename it into place, then fsync the directory (grouped, see grouped-fsync.ts): a reader
 // sees either nothing or the whole blob, never part of one. Keys are `<prefix><time-ordered id>`.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { BlobPutResult, BlobStore, ByteRange, PutBlobOptions } from '../../ports/blob-store.js';
 import { StorageError } from '../../ports/errors.js';
-import { DirectoryFsync } from './directory-fsync.js';
+import { GroupedFsync } from './grouped-fsync.js';
 
 /** Keys and prefixes are relative paths of safe segments: no `..`, no absolute paths. */
 const KEY_PATTERN = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
@@ -16,7 +16,7 @@ const TEMP_PREFIX = '.tmp-';
 
 export class FileBlobStore implements BlobStore {
   readonly #root: string;
-  readonly #directoryFsync = new DirectoryFsync();
+  readonly #directoryFsync = new GroupedFsync();
   readonly #createdDirectories = new Set<string>();
 
   constructor(rootDirectory: string) {

@@ -1,7 +1,8 @@
 // Group commit: write operations that arrive in the same event-loop turn share one SQLite
-// transaction, so one WAL fsync (synchronous=FULL) makes a whole batch durable. Each operation runs
-// in its own savepoint: one that throws is rolled back alone and rejects alone; the others commit.
-// Promises resolve only after the outer COMMIT returned, i.e. after the fsync.
+// transaction, and every batch committed while a WAL fsync is running shares the next one
+// (synchronous=NORMAL, so COMMIT itself does not fsync and never blocks the event loop on the disk).
+// Each operation runs in its own savepoint: one that throws is rolled back alone and rejects alone.
+// Promises of successful operations resolve only after the WAL fsync that covers their commit.
 // When another process holds the write lock, the batch is retried on a timer rather than by
 // SQLite's busy handler, which would sleep inside the (synchronous) call and stall the event loop.
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -23,13 +24,16 @@ type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: f
 
 export class GroupCommitter {
   readonly #db: SqliteDatabase;
+  readonly #makeDurable: () => Promise<void>;
   readonly #inSavepoint: (work: () => unknown) => unknown;
   #pending: PendingWrite[] = [];
   #scheduled = false;
   #lockRetries = 0;
 
-  constructor(db: SqliteDatabase) {
+  /** `makeDurable` resolves once everything committed before the call is on disk (the WAL fsync). */
+  constructor(db: SqliteDatabase, makeDurable: () => Promise<void>) {
     this.#db = db;
+    this.#makeDurable = makeDurable;
     // A transaction function called inside another transaction becomes a SAVEPOINT (better-sqlite3).
     this.#inSavepoint = db.transaction((work: () => unknown) => work());
   }
@@ -45,9 +49,9 @@ export class GroupCommitter {
     });
   }
 
-  /** Resolves once every write queued so far has committed (or failed). */
+  /** Resolves once every write queued so far has committed (or failed) and is durable. */
   async drain(): Promise<void> {
-    if (this.#pending.length > 0) await this.write(() => undefined);
+    await this.write(() => undefined);
   }
 
   #flush(): void {
@@ -77,11 +81,19 @@ export class GroupCommitter {
     }
     this.#lockRetries = 0;
     this.#settleLater();
+    const committed: { item: PendingWrite; value: unknown }[] = [];
     batch.forEach((item, index) => {
       const outcome = outcomes[index]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(asStorageError(outcome.error));
+      if (outcome.ok) committed.push({ item, value: outcome.value });
+      else item.reject(asStorageError(outcome.error)); // rolled back: nothing to wait for
     });
+    this.#makeDurable().then(
+      () => committed.forEach(({ item, value }) => item.resolve(value)),
+      (error: unknown) => {
+        const failure = new StorageError('unavailable', 'could not make the write durable (WAL fsync failed)', { cause: error });
+        committed.forEach(({ item }) => item.reject(failure));
+      },
+    );
   }
 
   /** Another process holds the lock: keep the batch (minus writes that waited too long) for a later try. */

@@ -7,10 +7,12 @@ import type { Storage } from '../../ports/index.js';
 import { FileBlobStore } from './file-blob-store.js';
 import { GroupCommitter } from './group-commit.js';
 import { LocalChangeFeed } from './local-change-feed.js';
-import { openSqliteDatabase } from './sqlite-database.js';
+import { GroupedFsync } from './grouped-fsync.js';
+import { openSqliteDatabase, walFileOf } from './sqlite-database.js';
 import { SqliteDirectory } from './sqlite-directory.js';
 import { SqliteJobQueue } from './sqlite-job-queue.js';
 import { SqliteMailIndex } from './sqlite-mail-index.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface LocalStorageOptions {
   readonly dataDir: string;
@@ -18,6 +20,8 @@ export interface LocalStorageOptions {
   readonly queueMaxAttempts?: number;
   /** How often the change feed looks for other processes' changes. Default 500 ms. */
   readonly changePollIntervalMs?: number;
+  /** How often the background worker checkpoints the WAL into the database. Default 1,000 ms. */
+  readonly checkpointIntervalMs?: number;
 }
 
 export const INDEX_FILE_NAME = 'yubin.sqlite';
@@ -25,10 +29,13 @@ export const BLOB_DIRECTORY_NAME = 'blobs';
 
 export async function openLocalStorage(options: LocalStorageOptions): Promise<Storage> {
   await mkdir(path.join(options.dataDir, BLOB_DIRECTORY_NAME), { recursive: true });
-  const db = openSqliteDatabase(path.join(options.dataDir, INDEX_FILE_NAME));
-  const committer = new GroupCommitter(db);
+  const databaseFile = path.join(options.dataDir, INDEX_FILE_NAME);
+  const db = openSqliteDatabase(databaseFile);
+  const walFsync = new GroupedFsync();
+  const committer = new GroupCommitter(db, () => walFsync.sync(walFileOf(databaseFile)));
   const queueOptions = { maxAttempts: options.queueMaxAttempts ?? 8 };
   const changes = new LocalChangeFeed(db, { pollIntervalMs: options.changePollIntervalMs });
+  const checkpointer = new WalCheckpointer(databaseFile, options.checkpointIntervalMs ?? 1_000);
   return {
     blobs: new FileBlobStore(path.join(options.dataDir, BLOB_DIRECTORY_NAME)),
     directory: new SqliteDirectory(db, committer),
@@ -40,6 +47,7 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<St
       await changes.close();
       // Let writes already queued for the next group commit finish before the handle goes.
       await committer.drain();
+      await checkpointer.stop();
       db.close();
     },
   };

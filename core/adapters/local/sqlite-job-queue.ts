@@ -101,7 +101,9 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
   }
 
   #anyVisible(): boolean {
-    return this.#sql('SELECT 1 FROM jobs WHERE queue = ? AND dead = 0 AND visible_at <= ? LIMIT 1').get(this.#queue, Date.now()) !== undefined;
+    return (
+      this.#sql('SELECT 1 FROM jobs WHERE queue = ? AND dead = 0 AND visible_at <= ? LIMIT 1').get(this.#queue, Date.now()) !== undefined
+    );
   }
 
   /** Runs inside a write transaction: claims up to maxJobs visible jobs, dead-lettering exhausted ones. */

@@ -10,7 +10,7 @@ import type { Logger } from '../../../core/log/logger.js';
 import type { Storage } from '../../../core/ports/index.js';
 import type { TlsContextProvider } from '../../../core/tls/certificates.js';
 import { CommandFramer, type FramerEvent } from './protocol/command-framer.js';
-import { parseProxyV2 } from './protocol/proxy-header.js';
+import { parseProxyV2 } from '../../../core/net/proxy-protocol.js';
 import { ImapSession } from './session/session.js';
 import type { SessionIo, UserConnectionLimiter } from './session/session-io.js';
 
@@ -43,6 +43,8 @@ export interface ImapServiceOptions {
   readonly logger: Logger;
   /** null: no STARTTLS and no implicit-TLS port. */
   readonly tls: TlsContextProvider | null;
+  /** Shared with POP3 and SMTP so failures count across protocols; a private one otherwise. */
+  readonly throttle?: AuthThrottle;
 }
 
 export interface ImapService {
@@ -84,8 +86,8 @@ async function readProxyHeader(socket: net.Socket): Promise<string | null> {
       const result = parseProxyV2(buffer);
       if (result.kind === 'incomplete') continue;
       if (result.kind === 'invalid') throw new Error(result.reason);
-      if (buffer.length > result.headerBytes) socket.unshift(buffer.subarray(result.headerBytes));
-      return result.clientIp;
+      if (buffer.length > result.consumed) socket.unshift(buffer.subarray(result.consumed));
+      return result.kind === 'proxy' ? result.source.ip : null; // LOCAL: the NLB's own health check
     }
   } finally {
     clearTimeout(timer);
@@ -120,7 +122,10 @@ class Connection implements SessionIo {
   private receive(chunk: Buffer): void {
     this.inbox.push(...this.framer.push(chunk));
     if (this.inbox.length > 64) this.socket.pause(); // a client that pipelines faster than we answer
-    void this.pump();
+    this.pump().catch((error: unknown) => {
+      this.service.logger.error('connection failed', { error });
+      this.socket.destroy();
+    });
   }
 
   private async pump(): Promise<void> {
@@ -206,12 +211,14 @@ class ImapServer {
   private readonly userLimiter: UserConnectionLimiter;
   private readonly authThrottle: AuthThrottle;
   readonly inactivityTimeoutMs: number;
+  readonly logger: Logger;
 
   constructor(private readonly options: ImapServiceOptions) {
+    this.logger = options.logger;
     const c = options.config;
     this.perIp = new CountLimiter(c.maxConnectionsPerIp ?? 50);
     this.userLimiter = new CountLimiter(c.maxConnectionsPerUser ?? 20);
-    this.authThrottle = new AuthThrottle(c.authThrottle ?? DEFAULT_AUTH_THROTTLE);
+    this.authThrottle = options.throttle ?? new AuthThrottle(c.authThrottle ?? DEFAULT_AUTH_THROTTLE);
     this.inactivityTimeoutMs = c.inactivityTimeoutMs ?? 30 * 60_000;
   }
 

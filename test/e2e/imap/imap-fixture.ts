@@ -8,6 +8,7 @@ import { hashPassword } from '../../../core/auth/password.js';
 import { silentLogger } from '../../../core/log/logger.js';
 import { parseMessageStructure } from '../../../core/mime/index.js';
 import type { Storage } from '../../../core/ports/index.js';
+import { withChangeNotifications } from '../../../core/storage/notifying-mail-index.js';
 import { StaticCertificateSource, TlsContextProvider, createSelfSignedCertificate } from '../../../core/tls/certificates.js';
 import { startImapService, type ImapService, type ImapServiceConfig } from '../../../services/imap-fargate/imap/server.js';
 
@@ -20,7 +21,7 @@ export interface ImapFixture {
   readonly service: ImapService;
   readonly port: number;
   readonly tlsPort: number;
-  /** Delivers a message the way the delivery worker does: blob, structure, index, change feed. */
+  /** Delivers a message the way the delivery worker does: blob, structure, index (which notifies the feed). */
   deliver(address: string, raw: string | Buffer, mailbox?: string, flags?: string[]): Promise<number>;
   close(): Promise<void>;
 }
@@ -29,7 +30,9 @@ let certificate: Promise<{ keyPem: string; certPem: string }> | null = null;
 
 export async function startFixture(overrides: Partial<ImapServiceConfig> = {}): Promise<ImapFixture> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-imap-'));
-  const storage = await openLocalStorage({ dataDir, changePollIntervalMs: 100 });
+  const opened = await openLocalStorage({ dataDir, changePollIntervalMs: 100 });
+  // As in main.ts: every index write wakes IDLE sessions through the change feed.
+  const storage: Storage = { ...opened, mailIndex: withChangeNotifications(opened.mailIndex, opened.changes, silentLogger), close: () => opened.close() };
   await storage.directory.addDomain('example.test');
   const passwordHash = await hashPassword(PASSWORD);
   for (const address of [ALICE, BOB]) await storage.directory.addUser({ address, passwordHash, quotaBytes: 50 * 1024 * 1024 });
@@ -59,7 +62,6 @@ export async function startFixture(overrides: Partial<ImapServiceConfig> = {}): 
       const blob = await storage.blobs.put(source(), { prefix: 'msg/' });
       const structure = await parseMessageStructure(source());
       const result = await storage.mailIndex.appendMessage(mailbox.id, { blobKey: blob.key, sizeBytes: blob.sizeBytes, internalDate: new Date(), flags, structure });
-      await storage.changes.publish({ userId: user.id, mailboxId: mailbox.id, highestModseq: result.modseq });
       return result.uid;
     },
     async close() {

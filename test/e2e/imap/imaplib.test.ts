@@ -63,12 +63,12 @@ ok(m.login(os.environ['USER_A'], os.environ['PASSWORD']))
 for cap in ['IMAP4REV1', 'IDLE', 'UIDPLUS', 'MOVE', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'CONDSTORE', 'QRESYNC', 'NAMESPACE', 'ID', 'ENABLE', 'LITERAL+', 'UNSELECT', 'QUOTA', 'SASL-IR', 'STATUS=SIZE', 'UTF8=ACCEPT', 'ESEARCH']:
     assert cap in m.capabilities, cap
 # 日本語 in modified UTF-7 (RFC 3501 §5.1.3)
-name = '&ZeVnLIqe-/&MEqw4A-'
+name = '&ZeVnLIqe-/&MEp35TCJMFs-'
 ok(m.create('&ZeVnLIqe-'))
 ok(m.create(name))
 typ, data = m.list('""', '&ZeVnLIqe-*')
 listed = b' '.join(data).decode()
-assert '&ZeVnLIqe-/&MEqw4A-' in listed and '\\HasChildren' in listed, listed
+assert '&ZeVnLIqe-/&MEp35TCJMFs-' in listed and '\\HasChildren' in listed, listed
 ok(m._simple_command('CREATE', 'Receipts', '(USE (\\Archive))'))
 typ, data = m.list('""', 'Receipts')
 assert b'\\Archive' in data[0], data

@@ -82,7 +82,3 @@ export class ArgumentReader {
 export function normalizeMailboxName(name: string): string {
   return name.toUpperCase() === 'INBOX' ? 'INBOX' : /^inbox\//iu.test(name) ? 'INBOX' + name.slice(5) : name;
 }
-
-export function tokenText(token: Token): string {
-  return token.kind === 'list' ? '' : token.value;
-}

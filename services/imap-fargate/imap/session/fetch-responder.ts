@@ -1,6 +1,7 @@
 // Builds FETCH responses (RFC 3501 §7.4.2, RFC 9051 §7.5.2) from index rows: metadata from the
 // summary, ENVELOPE/BODYSTRUCTURE from the cached structure, body sections as ranged blob reads
 // streamed straight to the client.
+import type { Readable } from 'node:stream';
 import type { MessageSummary, StoredMessage } from '../../../../core/ports/index.js';
 import { formatSection, type FetchItem } from '../protocol/fetch-items.js';
 import { imapDateTime } from '../protocol/imap-strings.js';
@@ -19,7 +20,17 @@ export function needsStructure(items: readonly FetchItem[]): boolean {
   return items.some((item) => item.kind === 'envelope' || item.kind === 'bodystructure' || item.kind === 'body' || ((item.kind === 'section' || item.kind === 'binary.size') && (item.section.part.length > 0 || item.section.text !== 'all')));
 }
 
-export async function writeFetchResponse(session: ImapSession, sequence: number, message: MessageSummary | StoredMessage, items: readonly FetchItem[]): Promise<void> {
+/** True when an item reads the whole message (BODY[], RFC822): worth opening the blob ahead of time. */
+export function readsWholeMessage(items: readonly FetchItem[]): boolean {
+  return items.some((item) => item.kind === 'section' && item.section.part.length === 0 && item.section.text === 'all' && item.partial === null);
+}
+
+/**
+ * Writes one FETCH response. `opened` is the whole blob already being opened by the caller's
+ * read-ahead (fetch.ts), so file or S3 latency overlaps with sending the previous message.
+ */
+export async function writeFetchResponse(session: ImapSession, sequence: number, message: MessageSummary | StoredMessage, items: readonly FetchItem[], opened?: Promise<Readable>): Promise<void> {
+  let readAhead = opened;
   const io = session.io;
   const options = { utf8: session.utf8 };
   const structure = 'structure' in message ? message.structure : null;
@@ -80,6 +91,11 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
         io.write(text);
         text = '';
         if (filtered !== null) io.write(filtered.subarray(start, end));
+        else if (start === 0 && end === message.sizeBytes) {
+          const stream = readAhead ?? session.deps.storage.blobs.get(message.blobKey);
+          readAhead = undefined;
+          await io.pipe(await stream);
+        }
         else if (end > start) await io.pipe(await session.deps.storage.blobs.get(message.blobKey, { start, end }));
         text = ' ';
         first = true;
@@ -88,4 +104,5 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
     }
   }
   io.write(text.replace(/^ $/u, '') + ')\r\n');
+  if (readAhead !== undefined) void readAhead.then((stream) => stream.destroy(), () => undefined);
 }

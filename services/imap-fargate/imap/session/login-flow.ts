@@ -1,31 +1,9 @@
 // The end of LOGIN and AUTHENTICATE: check the password through core/auth (throttled per IP and
 // account), cap sessions per user, make sure the default mailboxes exist, enter authenticated state.
 import { authenticate as checkCredentials } from '../../../../core/auth/authenticate.js';
-import { isStorageError, type MailIndex, type SpecialUse } from '../../../../core/ports/index.js';
+import { ensureDefaultMailboxes } from '../../../../core/storage/default-mailboxes.js';
 import { no, type TaggedReply } from './replies.js';
 import type { ImapSession } from './session.js';
-
-/** New users get these (issue 5 scope; RFC 6154 attributes). */
-export const DEFAULT_MAILBOXES: readonly (readonly [string, SpecialUse | null])[] = [
-  ['INBOX', null],
-  ['Sent', '\\Sent'],
-  ['Drafts', '\\Drafts'],
-  ['Trash', '\\Trash'],
-  ['Junk', '\\Junk'],
-  ['Archive', '\\Archive'],
-];
-
-export async function ensureDefaultMailboxes(index: MailIndex, userId: string): Promise<void> {
-  const existing = new Set((await index.listMailboxes(userId)).map((m) => m.name));
-  for (const [name, specialUse] of DEFAULT_MAILBOXES) {
-    if (existing.has(name)) continue;
-    try {
-      await index.createMailbox(userId, name, { specialUse, subscribed: true });
-    } catch (error) {
-      if (!isStorageError(error, 'already-exists')) throw error; // another session of this user won the race
-    }
-  }
-}
 
 export async function completeLogin(session: ImapSession, username: string, password: string): Promise<TaggedReply> {
   if (!session.authAllowed()) throw no('PRIVACYREQUIRED', 'Use STARTTLS (or port 993) before logging in');

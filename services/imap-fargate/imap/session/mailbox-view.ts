@@ -14,8 +14,11 @@ export interface SyncOptions {
 }
 
 export class MailboxView {
-  /** UIDs in ascending order; position + 1 is the sequence number. Expunged UIDs stay until reported. */
-  private uids: number[];
+  /**
+   * UIDs in ascending order; position + 1 is the sequence number. Expunged UIDs stay until reported.
+   * A Uint32Array (UIDs are 32-bit, RFC 3501 §2.3.1.1): 4 bytes a message, not 8, in every IDLE session.
+   */
+  private uids: Uint32Array;
   /** UIDs the index has expunged that the client has not been told about yet. */
   private readonly expungedUnreported = new Set<number>();
   /** UID → MODSEQ this session already reported in its own FETCH/STORE replies. */
@@ -28,10 +31,10 @@ export class MailboxView {
   private constructor(
     readonly mailbox: Mailbox,
     readonly readOnly: boolean,
-    uids: number[],
+    uids: readonly number[],
     private knownModseq: number,
   ) {
-    this.uids = uids;
+    this.uids = Uint32Array.from(uids);
   }
 
   static async open(index: MailIndex, mailbox: Mailbox, readOnly: boolean): Promise<MailboxView> {
@@ -47,8 +50,13 @@ export class MailboxView {
     return this.knownModseq;
   }
 
+  /** Every UID the client knows, ascending. */
   get allUids(): readonly number[] {
-    return this.uids;
+    return Array.from(this.uids);
+  }
+
+  get largestUid(): number {
+    return this.uids[this.uids.length - 1] ?? 0;
   }
 
   /** 1-based sequence number of a UID, or 0 when the session does not know it. */
@@ -75,7 +83,7 @@ export class MailboxView {
     if (byUid) {
       const largest = this.uids[this.uids.length - 1] ?? 0;
       // `*` names the largest UID even when the range starts above it (RFC 3501 §6.4.8, `UID FETCH 9999:*`).
-      return this.uids.filter((uid) => sequenceSetContains(set.ranges, uid, largest));
+      return Array.from(this.uids.filter((uid) => sequenceSetContains(set.ranges, uid, largest)));
     }
     const count = this.uids.length;
     for (const range of set.ranges) {
@@ -122,7 +130,10 @@ export class MailboxView {
       this.reportedModseq.clear();
       if (options.allowExpunge) lines.unshift(...this.reportExpunges(options.qresync));
       if (added.length > 0) {
-        this.uids.push(...added);
+        const grown = new Uint32Array(this.uids.length + added.length);
+        grown.set(this.uids);
+        grown.set(added, this.uids.length);
+        this.uids = grown;
         lines.push(`* ${this.uids.length} EXISTS\r\n`);
       }
     }

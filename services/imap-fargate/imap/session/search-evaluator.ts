@@ -72,7 +72,7 @@ export class SearchEvaluator {
         return message.modseq >= key.modseq;
       case 'uid':
       case 'sequence': {
-        const largest = key.kind === 'uid' ? (this.view.allUids[this.view.allUids.length - 1] ?? 0) : this.view.exists;
+        const largest = key.kind === 'uid' ? this.view.largestUid : this.view.exists;
         if (key.set.kind === 'saved') return this.view.savedUids.includes(message.uid);
         return sequenceSetContains(key.set.ranges, key.kind === 'uid' ? message.uid : this.view.sequenceOf(message.uid), largest);
       }

@@ -85,7 +85,13 @@ export class ImapSession {
 
   /** Feeds one framer event; events run strictly in order. */
   handle(event: FramerEvent): Promise<void> {
-    this.queue = this.queue.then(() => this.run(event));
+    this.queue = this.queue.then(() =>
+      this.run(event).catch((error: unknown) => {
+        // A bug must end this session only, never the process or another session (design brief §4.5).
+        this.log.error('session failed', { error, user: this.user?.address });
+        this.bye('Internal server error; please reconnect');
+      }),
+    );
     return this.queue;
   }
 
@@ -186,11 +192,6 @@ export class ImapSession {
       view.dirty = true;
       if (this.idling) void this.serialize(() => this.pushIdleUpdates());
     });
-  }
-
-  /** Wakes this process's other sessions on the mailbox now; other processes learn it from their feed's poll. */
-  async publishChange(mailboxId: string, highestModseq: number): Promise<void> {
-    await this.deps.storage.changes.publish({ userId: this.user!.id, mailboxId, highestModseq });
   }
 
   async pushIdleUpdates(): Promise<void> {

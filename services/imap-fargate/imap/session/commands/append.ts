@@ -49,7 +49,6 @@ export const append: Command = {
         { quotaLimitBytes: user.quotaBytes },
       );
       if (session.selected?.mailbox.id === mailbox.id) session.selected.markDirty();
-      await session.publishChange(mailbox.id, result.modseq);
       return { status: 'OK', code: `APPENDUID ${result.uidValidity} ${result.uid}`, text: 'APPEND completed' };
     } catch (error) {
       await storage.blobs.delete(blob.key).catch(() => undefined);

@@ -20,9 +20,6 @@ async function transfer({ session, args, byUid, verb }: CommandContext, move: bo
   const result = moved ?? (await index.copyMessages(view.mailbox.id, uids, destination.id));
   const copyUid = `COPYUID ${result.uidValidity} ${formatSequenceSet(result.mapping.map((m) => m.sourceUid))} ${formatSequenceSet(result.mapping.map((m) => m.destinationUid))}`;
   if (destination.id === view.mailbox.id) view.markDirty();
-  const after = await index.getMailboxById(destination.id);
-  if (after !== null) await session.publishChange(destination.id, after.highestModseq);
-  if (moved !== null) await session.publishChange(view.mailbox.id, moved.sourceHighestModseq);
   if (!move) return { status: 'OK' as const, code: copyUid, text: 'COPY completed' };
   // RFC 6851 §4.3: COPYUID goes in an untagged OK before the expunges.
   session.io.write(`* OK [${copyUid}] Moved\r\n`);

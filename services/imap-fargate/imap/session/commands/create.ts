@@ -1,5 +1,5 @@
 // CREATE (RFC 3501 §6.3.3) with CREATE-SPECIAL-USE (RFC 6154 §3): `CREATE name (USE (\Sent))`.
-import type { SpecialUse } from '../../../../../core/ports/index.js';
+import { isStorageError, type SpecialUse } from '../../../../../core/ports/index.js';
 import { ArgumentReader } from '../../protocol/token-readers.js';
 import { AUTHENTICATED, type Command } from '../command.js';
 import { no } from '../replies.js';
@@ -27,7 +27,17 @@ export const create: Command = {
     // RFC 3501 §6.3.3: a trailing delimiter only says the client intends inferiors.
     if (name.endsWith('/')) name = name.replace(/\/+$/u, '');
     validateNewMailboxName(name);
-    await session.deps.storage.mailIndex.createMailbox(session.user!.id, name, { specialUse, subscribed: false });
+    const index = session.deps.storage.mailIndex;
+    // RFC 3501 §6.3.3: superiors needed for the new name are created too.
+    const levels = name.split('/');
+    for (let depth = 1; depth < levels.length; depth++) {
+      const parent = levels.slice(0, depth).join('/');
+      if ((await index.getMailbox(session.user!.id, parent)) !== null) continue;
+      await index.createMailbox(session.user!.id, parent, { subscribed: false }).catch((error: unknown) => {
+        if (!isStorageError(error, 'already-exists')) throw error;
+      });
+    }
+    await index.createMailbox(session.user!.id, name, { specialUse, subscribed: false });
     return { status: 'OK', text: 'CREATE completed' };
   },
 };

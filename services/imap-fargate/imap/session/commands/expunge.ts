@@ -16,7 +16,6 @@ export const expunge: Command = {
     const result = await session.deps.storage.mailIndex.expunge(view.mailbox.id, uids);
     for (const line of view.expungedHere(result.expunged.map((m) => m.uid), session.enabled.has('QRESYNC'))) session.io.write(line);
     view.markDirty();
-    if (result.expunged.length > 0) await session.publishChange(view.mailbox.id, result.highestModseq);
     const code = session.condstore ? `HIGHESTMODSEQ ${result.highestModseq}` : undefined;
     return { status: 'OK', code, text: 'EXPUNGE completed' };
   },

@@ -5,9 +5,13 @@ import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../../prot
 import { formatSequenceSet, sequenceSetContains } from '../../protocol/sequence-set.js';
 import { ArgumentReader } from '../../protocol/token-readers.js';
 import { SELECTED, type Command } from '../command.js';
-import { needsStructure, writeFetchResponse } from '../fetch-responder.js';
+import type { Readable } from 'node:stream';
+import { needsStructure, readsWholeMessage, writeFetchResponse } from '../fetch-responder.js';
 import { storedBatches, summaryBatches } from '../message-batches.js';
 import { bad } from '../replies.js';
+
+/** Blobs opened ahead of the one being sent: hides per-file (or per-S3-GET) latency. */
+const READ_AHEAD = 8;
 
 export const fetch: Command = {
   states: SELECTED,
@@ -34,16 +38,37 @@ export const fetch: Command = {
     const index = session.deps.storage.mailIndex;
     if (modifiers.vanished && set.kind === 'ranges') {
       const changes = await index.changesSince(view.mailbox.id, modifiers.changedSince!);
-      const largest = view.allUids[view.allUids.length - 1] ?? 0;
+      const largest = view.largestUid;
       const vanished = changes.vanished.filter((uid) => sequenceSetContains(set.ranges, uid, largest));
       if (vanished.length > 0) session.io.write(`* VANISHED (EARLIER) ${formatSequenceSet(vanished)}\r\n`);
     }
+    const wholeMessage = readsWholeMessage(items);
     const batches = needsStructure(items) ? storedBatches(index, view.mailbox.id, uids) : summaryBatches(index, view.mailbox.id, uids);
     for await (const batch of batches) {
       let messages: (MessageSummary | StoredMessage)[] = batch;
       if (modifiers.changedSince !== null) messages = messages.filter((m) => m.modseq > modifiers.changedSince!);
       if (setsSeen) messages = await markSeen(session, messages);
-      for (const message of messages) await writeFetchResponse(session, view.sequenceOf(message.uid), message, items);
+      const opened: (Promise<Readable> | undefined)[] = [];
+      const open = (k: number) => {
+        const next = messages[k];
+        if (!wholeMessage || next === undefined || opened[k] !== undefined) return;
+        const stream = session.deps.storage.blobs.get(next.blobKey);
+        stream.catch(() => undefined); // a missing blob is reported when its turn comes, not as an unhandled rejection
+        opened[k] = stream;
+      };
+      try {
+        for (let k = 0; k < READ_AHEAD; k++) open(k);
+        for (let i = 0; i < messages.length; i++) {
+          open(i + READ_AHEAD);
+          const message = messages[i] as MessageSummary;
+          const stream = opened[i];
+          opened[i] = undefined;
+          await writeFetchResponse(session, view.sequenceOf(message.uid), message, items, stream);
+        }
+      } finally {
+        for (const pending of opened) void pending?.then((s) => s.destroy(), () => undefined);
+      }
+      await session.io.drain();
     }
     return { status: 'OK', text: 'FETCH completed' };
   },
@@ -56,7 +81,6 @@ async function markSeen(session: Parameters<Command['run']>[0]['session'], messa
   const result = await session.deps.storage.mailIndex.updateFlags(view.mailbox.id, { uids: unseen, operation: 'add', flags: ['\\Seen'] });
   const updated = new Map(result.updated.map((u) => [u.uid, u]));
   view.markDirty();
-  await session.publishChange(view.mailbox.id, result.highestModseq);
   return messages.map((m) => {
     const change = updated.get(m.uid);
     if (change === undefined) return m;

@@ -42,7 +42,6 @@ export const store: Command = {
       session.io.write(`* ${view.sequenceOf(message.uid)} FETCH (${parts.join(' ')})\r\n`);
     }
     view.markDirty();
-    if (result.updated.length > 0) await session.publishChange(view.mailbox.id, result.highestModseq);
     if (result.modified.length > 0) {
       const ids = byUid ? result.modified : result.modified.map((uid) => view.sequenceOf(uid)).sort((a, b) => a - b);
       return { status: 'OK', code: `MODIFIED ${formatSequenceSet(ids)}`, text: 'Some messages changed since UNCHANGEDSINCE' };

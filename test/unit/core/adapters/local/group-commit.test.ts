@@ -1,5 +1,5 @@
-// GroupCommitter: writes of one event-loop turn share one transaction (so one fsync), each write
-// is isolated in its savepoint, and a promise resolves only once its batch has committed.
+// GroupCommitter: writes of one event-loop turn share one transaction, each write is isolated in
+// its savepoint, and a promise resolves only once its batch has committed and been made durable.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,10 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { GroupCommitter } from '../../../../../core/adapters/local/group-commit.js';
 import { type SqliteDatabase, openSqliteDatabase } from '../../../../../core/adapters/local/sqlite-database.js';
+import { isStorageError } from '../../../../../core/ports/index.js';
+
+/** These cases are about batching and isolation; WAL durability is covered by open-local-storage. */
+const noFsync = async (): Promise<void> => undefined;
 
 let directory: string;
 let db: SqliteDatabase;
@@ -28,7 +32,7 @@ after(async () => {
 const committed = (name: string) => observer.prepare('SELECT count(*) FROM items WHERE name = ?').pluck().get(name) === 1;
 
 test('writes issued together run in one transaction and are committed when their promises resolve', async () => {
-  const committer = new GroupCommitter(db);
+  const committer = new GroupCommitter(db, noFsync);
   const insert = db.prepare('INSERT INTO items (name) VALUES (?)');
   let firstVisibleToOthersDuringBatch: boolean | null = null;
   const first = committer.write(() => insert.run('batch-1'));
@@ -44,7 +48,7 @@ test('writes issued together run in one transaction and are committed when their
 });
 
 test('a write that throws is rolled back alone; the rest of its batch commits', async () => {
-  const committer = new GroupCommitter(db);
+  const committer = new GroupCommitter(db, noFsync);
   const insert = db.prepare('INSERT INTO items (name) VALUES (?)');
   const results = await Promise.allSettled([
     committer.write(() => insert.run('kept-1')),
@@ -65,7 +69,7 @@ test('a write that throws is rolled back alone; the rest of its batch commits', 
 });
 
 test('while another process holds the write lock, writes wait on a timer and the event loop keeps running', async () => {
-  const committer = new GroupCommitter(db);
+  const committer = new GroupCommitter(db, noFsync);
   const other = new Database(path.join(directory, 'test.sqlite'));
   other.pragma('busy_timeout = 0');
   other.prepare('BEGIN IMMEDIATE').run();
@@ -83,4 +87,31 @@ test('while another process holds the write lock, writes wait on a timer and the
     clearInterval(ticker);
     other.close();
   }
+});
+
+test('a committed write resolves only after the durability step, and fails as unavailable if that fails', async () => {
+  let finishFsync!: () => void;
+  let fsyncs = 0;
+  const committer = new GroupCommitter(db, () => {
+    fsyncs++;
+    return new Promise<void>((resolve) => (finishFsync = resolve));
+  });
+  let resolved = false;
+  const writing = committer
+    .write(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('awaiting-fsync'))
+    .then(() => (resolved = true));
+  const alsoWriting = committer.write(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('same-fsync'));
+  while (fsyncs === 0) await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(committed('awaiting-fsync'), true, 'committed');
+  assert.equal(resolved, false, 'but not acknowledged before the fsync');
+  finishFsync();
+  await Promise.all([writing, alsoWriting]);
+  assert.equal(fsyncs, 1, 'one fsync for the batch');
+
+  const failing = new GroupCommitter(db, async () => Promise.reject(new Error('EIO')));
+  await assert.rejects(
+    failing.write(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('unsynced')),
+    (error) => isStorageError(error, 'unavailable'),
+  );
 });

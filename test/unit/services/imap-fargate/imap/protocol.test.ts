@@ -1,13 +1,12 @@
 // The pure protocol engine: framing (fed one byte at a time), tokens, sequence sets, modified UTF-7,
-// strings, FETCH items, SEARCH keys and PROXY v2 headers. No sockets.
+// strings, FETCH items and SEARCH keys. No sockets.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommandFramer, type FramerEvent } from '../../../../../services/imap-fargate/imap/protocol/command-framer.js';
 import { tokenizeCommand, TaggedSyntaxError } from '../../../../../services/imap-fargate/imap/protocol/command-tokens.js';
 import { parseFetchItems, formatSection } from '../../../../../services/imap-fargate/imap/protocol/fetch-items.js';
-import { imapAString, imapDateTime, imapString, parseImapDate } from '../../../../../services/imap-fargate/imap/protocol/imap-strings.js';
+import { imapDateTime, imapString, parseImapDate } from '../../../../../services/imap-fargate/imap/protocol/imap-strings.js';
 import { decodeMutf7, encodeMutf7 } from '../../../../../services/imap-fargate/imap/protocol/mutf7.js';
-import { parseProxyV2, PROXY_V2_SIGNATURE } from '../../../../../services/imap-fargate/imap/protocol/proxy-header.js';
 import { parseSearch } from '../../../../../services/imap-fargate/imap/protocol/search-keys.js';
 import { formatSequenceSet, parseSequenceSet, sequenceSetContains } from '../../../../../services/imap-fargate/imap/protocol/sequence-set.js';
 
@@ -102,14 +101,12 @@ test('modified UTF-7 round-trips Japanese, & and mixed names; malformed input is
   for (const bad of ['&ZeVnLIqe', '&!!-', 'caf\u00e9', '&Jjo']) assert.equal(decodeMutf7(bad), null, bad);
 });
 
-test('strings, astrings and dates are written the way clients parse them', () => {
+test('strings and dates are written the way clients parse them', () => {
   assert.equal(imapString('plain', { utf8: false }), '"plain"');
   assert.equal(imapString('say "hi" \\o/', { utf8: false }), '"say \\"hi\\" \\\\o/"');
   assert.equal(imapString('line\r\nbreak', { utf8: false }), '{11}\r\nline\r\nbreak');
   assert.equal(imapString('日本', { utf8: false }), '{6}\r\n日本');
   assert.equal(imapString('日本', { utf8: true }), '"日本"');
-  assert.equal(imapAString('INBOX', { utf8: false }), 'INBOX');
-  assert.equal(imapAString('NIL', { utf8: false }), '"NIL"');
   assert.equal(imapDateTime(new Date(Date.UTC(2026, 1, 3, 4, 5, 6))), '" 3-Feb-2026 04:05:06 +0000"');
   assert.equal(parseImapDate('17-Jul-1996 02:44:25 -0700')?.toISOString(), '1996-07-17T09:44:25.000Z');
   assert.equal(parseImapDate('1-Feb-1994')?.toISOString(), '1994-02-01T00:00:00.000Z');
@@ -126,19 +123,4 @@ test('SEARCH keys: the RFC 3501 set, nesting, RETURN and CHARSET', () => {
   assert.deepEqual(parse('1,3:4').key, { kind: 'sequence', set: { kind: 'ranges', ranges: [{ from: 1, to: 1 }, { from: 3, to: 4 }] } });
   assert.deepEqual(parse('MODSEQ "/flags/\\\\draft" all 620162338').key, { kind: 'modseq', modseq: 620162338 });
   for (const bad of ['', 'FROM', 'BEFORE 2026-01-01', 'LARGER x', 'FOO', 'OR SEEN']) assert.throws(() => parse(bad), bad);
-});
-
-test('PROXY v2: TCP4 and TCP6 client addresses, LOCAL health checks, garbage refused', () => {
-  const header = (command: number, family: number, body: Buffer) => {
-    const fixed = Buffer.from([...PROXY_V2_SIGNATURE, 0x20 | command, family, 0, 0]);
-    fixed.writeUInt16BE(body.length, 14);
-    return Buffer.concat([fixed, body]);
-  };
-  const v4 = header(1, 0x11, Buffer.from([203, 0, 113, 7, 10, 0, 0, 1, 0xc3, 0x50, 0x00, 0x8f]));
-  assert.deepEqual(parseProxyV2(v4), { kind: 'ok', clientIp: '203.0.113.7', clientPort: 50000, headerBytes: 28 });
-  assert.deepEqual(parseProxyV2(v4.subarray(0, 20)), { kind: 'incomplete' });
-  const v6 = header(1, 0x21, Buffer.concat([Buffer.from('20010db8000000000000000000000001', 'hex'), Buffer.alloc(16), Buffer.from([0, 80, 0, 143])]));
-  assert.equal(parseProxyV2(v6).kind === 'ok' && (parseProxyV2(v6) as { clientIp: string }).clientIp, '2001:db8:0:0:0:0:0:1');
-  assert.deepEqual(parseProxyV2(header(0, 0, Buffer.alloc(0))), { kind: 'ok', clientIp: null, clientPort: null, headerBytes: 16 });
-  assert.equal(parseProxyV2(Buffer.from('a1 CAPABILITY\r\n')).kind, 'invalid');
 });

@@ -10,6 +10,7 @@ import { AuthThrottle } from '../../../../../core/auth/auth-throttle.js';
 import { hashPassword } from '../../../../../core/auth/password.js';
 import { silentLogger } from '../../../../../core/log/logger.js';
 import type { Storage } from '../../../../../core/ports/index.js';
+import { withChangeNotifications } from '../../../../../core/storage/notifying-mail-index.js';
 import { CommandFramer } from '../../../../../services/imap-fargate/imap/protocol/command-framer.js';
 import { ImapSession } from '../../../../../services/imap-fargate/imap/session/session.js';
 import type { SessionIo } from '../../../../../services/imap-fargate/imap/session/session-io.js';
@@ -58,7 +59,8 @@ function client() {
 
 before(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-imap-session-'));
-  storage = await openLocalStorage({ dataDir });
+  const opened = await openLocalStorage({ dataDir });
+  storage = { ...opened, mailIndex: withChangeNotifications(opened.mailIndex, opened.changes, silentLogger), close: () => opened.close() };
   await storage.directory.addDomain('example.test');
   await storage.directory.addUser({ address: 'ann@example.test', passwordHash: await hashPassword('a long password') });
 });
@@ -125,4 +127,14 @@ test('states and bad input: BAD with a reason, never a crash', async () => {
   assert.match(await a.send('12 SEARCH CHARSET'), /^12 BAD/mu);
   assert.match(await a.send('13 LOGOUT'), /^\* BYE .*\r\n13 OK/mu);
   assert.equal(a.io.closed, true);
+});
+
+test('UTF8=ACCEPT: UTF-8 mailbox names without modified UTF-7; without it, names are modified UTF-7', async () => {
+  const a = client();
+  await a.send('1 LOGIN ann@example.test "a long password"');
+  assert.match(await a.send('2 CREATE &ZeVnLIqe-/&MEp35TCJMFs-'), /^2 OK/mu);
+  assert.match(await a.send('3 LIST "" "&ZeVnLIqe-*"'), /\* LIST \(\\HasChildren\) "\/" "&ZeVnLIqe-"\r\n\* LIST \(\\HasNoChildren\) "\/" "&ZeVnLIqe-\/&MEp35TCJMFs-"/u);
+  assert.match(await a.send('4 ENABLE UTF8=ACCEPT'), /^\* ENABLED UTF8=ACCEPT/mu);
+  assert.match(await a.send('5 LIST "" "日本語/*"'), /\* LIST \(\\HasNoChildren\) "\/" "日本語\/お知らせ"/u);
+  assert.match(await a.send('6 SELECT "日本語/お知らせ"'), /^6 OK \[READ-WRITE\]/mu);
 });
