@@ -13,7 +13,11 @@ async function recordsFor(context: CliContext, domainInput: string, reportAddres
   if ((await directory.getDomain(domain)) === null)
     throw new CliError(`unknown domain ${domain}: add it first with \`yubin domain add ${domain}\``);
   const host = context.deployment.endpoints.hostname;
-  if (!host.includes('.')) writeLine(context.stderr, `note: the mail host name is ${JSON.stringify(host)}; set YUBIN_HOSTNAME to the public name MX and clients should use`);
+  if (!host.includes('.'))
+    writeLine(
+      context.stderr,
+      `note: the mail host name is ${JSON.stringify(host)}; set YUBIN_HOSTNAME to the public name MX and clients should use`,
+    );
   const dkimKey = await directory.getDkimKey(domain);
   if (dkimKey === null)
     writeLine(context.stderr, `note: ${domain} has no DKIM key yet; run \`yubin dkim generate ${domain}\` and print the records again`);
