@@ -53,6 +53,10 @@ export interface YubinConfig {
   readonly tlsDir: string;
   readonly aws: AwsConfig;
   readonly egress: EgressMode;
+  /** HTTP port of the client autoconfig listener in local mode (Thunderbird, Outlook, Apple). */
+  readonly autoconfigPort: number;
+  /** Public IPv4/IPv6 addresses mail is sent from: `yubin dns` puts them in the SPF record. */
+  readonly publicAddresses: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -104,5 +108,10 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       smarthostSecretArn: env.YUBIN_SMARTHOST_SECRET_ARN,
     },
     egress,
+    autoconfigPort: intFrom(env, 'YUBIN_AUTOCONFIG_PORT', 2080),
+    publicAddresses: (env.YUBIN_PUBLIC_ADDRESSES ?? '')
+      .split(',')
+      .map((address) => address.trim())
+      .filter((address) => address !== ''),
   };
 }
