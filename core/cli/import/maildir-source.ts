@@ -4,7 +4,7 @@
 // file's mtime, which Dovecot and Courier use as the received date.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeMutf7 } from '../../../services/imap-fargate/imap/protocol/mutf7.js';
+import { decodeMutf7 } from '../../mail/mutf7.js';
 import { CliError } from '../cli-context.js';
 import { toCrlf, type ImportEstimate, type ImportMessage, type ImportSource } from './import-source.js';
 
