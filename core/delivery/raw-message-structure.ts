@@ -1,6 +1,7 @@
 // The structure of a message we could not parse as MIME: one text/plain entity over the whole body
 // (RFC 2045 §5.2 default), so that malformed mail is still delivered and readable raw, never lost.
 import type { Envelope, MessageStructure } from '../mail/message-structure.js';
+import { opaqueText } from '../mime/index.js';
 import { firstRawHeader, type HeaderField } from './header-fields.js';
 
 /** Finds the end of the header section (the first empty line) and counts body lines, chunk by chunk. */
@@ -32,23 +33,7 @@ export class RawMessageScanner {
     const bodyStart = this.bodyStart ?? this.sizeBytes;
     return {
       envelope: rawEnvelope(headers),
-      root: {
-        headerStart: 0,
-        bodyStart,
-        bodyEnd: this.sizeBytes,
-        type: 'text',
-        subtype: 'plain',
-        params: [['charset', 'us-ascii']],
-        id: null,
-        description: null,
-        encoding: '7bit',
-        sizeBytes: this.sizeBytes - bodyStart,
-        lines: this.bodyLines,
-        md5: null,
-        disposition: null,
-        language: null,
-        location: null,
-      },
+      root: { ...opaqueText(bodyStart, this.sizeBytes, this.bodyLines), headerStart: 0 },
     };
   }
 }

@@ -1,5 +1,5 @@
 // core/mime: the MIME structure parser and the header helpers IMAP and delivery share.
-export { createStructureParser, parseMessageStructure, DEFAULT_STRUCTURE_LIMITS } from './structure-parser.js';
+export { createStructureParser, parseMessageStructure, opaqueText, DEFAULT_STRUCTURE_LIMITS } from './structure-parser.js';
 export type { StructureParser, StructureLimits } from './structure-parser.js';
 export { parseHeaderBlock, unfoldHeaderValue, headerValue, firstHeaderValues, headerFieldsSubset } from './header-block.js';
 export type { HeaderField, HeaderValues } from './header-block.js';

@@ -66,7 +66,8 @@ class Frame {
   ) {}
 }
 
-function opaqueText(start: number, end: number, lines: number): MimePart {
+/** A part whose content is not split further: text/plain, us-ascii, 7bit (also the raw fallback of delivery). */
+export function opaqueText(start: number, end: number, lines: number): MimePart {
   return {
     headerStart: start,
     bodyStart: start,

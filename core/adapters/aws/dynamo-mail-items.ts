@@ -13,20 +13,9 @@ export const uidValidityKey = (userId: string) => ({ pk: `user#${userId}`, sk: '
 export const idempotencyKey = (mailboxId: string, key: string) => ({ pk: `mailbox#${mailboxId}`, sk: `idempotency#${key}` });
 
 /** The mailbox counter item: everything a STATUS or SELECT needs in one consistent GetItem. */
-export interface MailboxItem {
-  readonly id: string;
-  readonly userId: string;
-  readonly name: string;
-  readonly specialUse: SpecialUse | null;
-  readonly subscribed: boolean;
-  readonly uidValidity: number;
-  readonly uidNext: number;
-  readonly highestModseq: number;
-  readonly messageCount: number;
-  readonly unseenCount: number;
+export interface MailboxItem extends Mailbox {
   /** Messages flagged \Deleted: EXPUNGE reads no message items when it is 0. */
   readonly deletedCount: number;
-  readonly sizeBytes: number;
 }
 
 export function toMailboxItem(item: Item): MailboxItem {

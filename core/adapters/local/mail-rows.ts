@@ -88,22 +88,6 @@ function hasControlCharacter(text: string): boolean {
   return false;
 }
 
-const SYSTEM_FLAGS = new Map(['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'].map((flag) => [flag.toLowerCase(), flag]));
-
-/**
- * Flags compare case-insensitively (RFC 3501 §2.3.2): system flags get their canonical spelling,
- * duplicates go, and \Recent is dropped since it is session state, never stored (RFC 9051 drops it).
- */
-export function normalizeFlags(flags: readonly string[]): string[] {
-  const byLowerCase = new Map<string, string>();
-  for (const flag of flags) {
-    const lower = flag.toLowerCase();
-    if (lower === '\\recent' || flag.length === 0) continue;
-    if (!byLowerCase.has(lower)) byLowerCase.set(lower, SYSTEM_FLAGS.get(lower) ?? flag);
-  }
-  return [...byLowerCase.values()];
-}
-
 export function hasSeen(flags: readonly string[]): boolean {
   return flags.includes('\\Seen');
 }

@@ -13,7 +13,8 @@ import type {
   NewMessage,
 } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
-import { type MailboxRow, type MessageRow, SUMMARY_COLUMNS, hasSeen, mailboxKey, normalizeFlags, toSummary } from './mail-rows.js';
+import { normalizeFlags } from '../../mail/flags.js';
+import { type MailboxRow, type MessageRow, SUMMARY_COLUMNS, hasSeen, mailboxKey, toSummary } from './mail-rows.js';
 import type { PreparedStatement } from './sqlite-database.js';
 
 interface FlagRow {
