@@ -7,6 +7,7 @@ import { openStorage } from '../../core/adapters/open-storage.js';
 import { AuthThrottle } from '../../core/auth/auth-throttle.js';
 import { loadConfig, type YubinConfig } from '../../core/config/index.js';
 import { createLogger, type Logger } from '../../core/log/logger.js';
+import { startConnectionMetric } from '../../core/log/metrics.js';
 import type { Storage } from '../../core/ports/index.js';
 import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../../core/tls/certificate-source-for.js';
 import { TlsContextProvider } from '../../core/tls/certificates.js';
@@ -15,6 +16,7 @@ import { startPop3Service } from './pop3/server.js';
 
 export interface MailAccessService {
   readonly ports: { readonly imap: number; readonly imaps: number | null; readonly pop3: number; readonly pop3s: number };
+  activeConnections(): number;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startMailAccess(storage: Storage, config: YubinConfig, log
   });
   return {
     ports: { ...imap.ports, ...pop3.ports },
+    activeConnections: () => imap.activeConnections() + pop3.activeConnections(),
     async close() {
       clearInterval(refresh);
       await Promise.all([imap.close(), pop3.close()]);
@@ -61,8 +64,11 @@ async function main(): Promise<void> {
   const storage = await openStorage(config, logger);
   const service = await startMailAccess(storage, config, logger);
   logger.info('mail access ready', { ports: service.ports, backend: config.backend });
+  // Autoscaling tracks open sessions per task (lib/constructs/fargate-mail-service.ts).
+  const metric = startConnectionMetric({ service: 'mail-access', activeConnections: () => service.activeConnections() });
   // ECS sends SIGTERM and waits (stopTimeout) before SIGKILL: drain sessions with BYE first.
   const stop = async () => {
+    metric.stop();
     await service.close();
     await storage.close();
     process.exit(0);

@@ -6,6 +6,7 @@
 import { openStorage } from '../../core/adapters/open-storage.js';
 import { loadConfig } from '../../core/config/index.js';
 import { createLogger } from '../../core/log/logger.js';
+import { startConnectionMetric } from '../../core/log/metrics.js';
 import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../../core/tls/certificate-source-for.js';
 import { TlsContextProvider } from '../../core/tls/certificates.js';
 import { startSmtpService } from './server.js';
@@ -24,6 +25,8 @@ const service = await startSmtpService({
   // Locally there may be no DNS at all; on AWS, SPF fail is refused at MAIL FROM.
   policy: onAws ? { spf: { rejectFail: true } } : {},
 });
+// Autoscaling tracks open sessions per task (lib/constructs/fargate-mail-service.ts).
+const metric = startConnectionMetric({ service: 'smtp', activeConnections: () => service.activeConnections() });
 const refresh = setInterval(() => {
   tls.refresh().then(
     (changed) => changed && logger.info('certificate reloaded'),
@@ -38,6 +41,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   logger.info('draining', { signal });
   clearInterval(refresh);
+  metric.stop();
   await service.close();
   await storage.close();
   logger.info('stopped');

@@ -63,6 +63,8 @@ export interface SmtpServiceOptions {
 
 export interface SmtpService {
   readonly ports: { readonly smtp: number; readonly submission: number; readonly submissions: number | null };
+  /** Open client connections: the autoscaling metric (core/log/metrics.ts). */
+  activeConnections(): number;
   /** Stops accepting, lets sessions finish their message (421 to idle ones), then closes. */
   close(): Promise<void>;
 }
@@ -294,6 +296,7 @@ export async function startSmtpService(options: SmtpServiceOptions): Promise<Smt
 
   return {
     ports,
+    activeConnections: () => service.open.size,
     async close() {
       service.draining = true;
       const stopped = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

@@ -49,6 +49,8 @@ export interface ImapServiceOptions {
 
 export interface ImapService {
   readonly ports: { readonly imap: number; readonly imaps: number | null };
+  /** Open client connections: the autoscaling metric (core/log/metrics.ts). */
+  activeConnections(): number;
   /** Stops accepting, says BYE to every session after its current command, waits for them (bounded). */
   close(drainTimeoutMs?: number): Promise<void>;
 }
@@ -303,6 +305,7 @@ export async function startImapService(options: ImapServiceOptions): Promise<Ima
   keepalive.unref();
   logger.info('imap listening', { port, tlsPort });
   return {
+    activeConnections: () => imap.connections.size,
     ports: { imap: port, imaps: tlsPort },
     async close(drainTimeoutMs = 10_000) {
       clearInterval(keepalive);

@@ -65,6 +65,8 @@ export interface Pop3ServiceOptions {
 
 export interface Pop3Service {
   readonly ports: { readonly pop3: number; readonly pop3s: number };
+  /** Open client connections: the autoscaling metric (core/log/metrics.ts). */
+  activeConnections(): number;
   close(): Promise<void>;
 }
 
@@ -299,6 +301,7 @@ export async function startPop3Service(options: Pop3ServiceOptions): Promise<Pop
   logger.info('listening', { host: listenHost, ...bound, proxyProtocol: options.config.proxyProtocol === true });
 
   return {
+    activeConnections: () => sockets.size,
     ports: bound,
     async close() {
       const closed = Promise.all([once(plainServer, 'close'), once(tlsServer, 'close')]);
