@@ -35,6 +35,8 @@ export interface YubinConfig {
   readonly ports: PortConfig;
   /** Largest message accepted (SMTP SIZE, IMAP APPEND literal). */
   readonly maxMessageBytes: number;
+  /** HMAC key of the Sender Rewriting Scheme for forwarded mail; '' lets the local host keep one in dataDir. */
+  readonly srsSecret: string;
   readonly aws: AwsConfig;
 }
 
@@ -66,6 +68,7 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       pop3s: intFrom(env, 'YUBIN_POP3S_PORT', 2995),
     },
     maxMessageBytes: intFrom(env, 'YUBIN_MAX_MESSAGE_BYTES', 50 * 1024 * 1024),
+    srsSecret: env.YUBIN_SRS_SECRET ?? '',
     aws: {
       region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
       dynamoEndpoint: env.YUBIN_DYNAMODB_ENDPOINT,

@@ -8,6 +8,7 @@ export { CONTRACT_QUEUE_MAX_ATTEMPTS, openPeer, type AdapterSet, type OpenedAdap
 // prettier-ignore
 const ADAPTER_SET_MODULES: readonly string[] = [
   './local-adapter-set.js',
+  './aws-adapter-set.js',
 ];
 
 const wanted = process.env.YUBIN_CONTRACT_SETS?.split(',').map((name) => name.trim());

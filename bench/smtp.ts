@@ -1,0 +1,174 @@
+// `npm run bench:smtp`: accepted messages/s, delivered messages/s (visible in the mailbox), server
+// CPU-seconds per 1,000 messages and peak RSS for 10 KB messages over 20 concurrent connections, on
+// the local backend with durability on (every 250 follows an fsynced blob and a group-committed
+// queue row). The server — SMTP plus the local delivery worker, as in `npm start` — runs in a child
+// process (this file with --server) so that its CPU and memory are measured apart from the client.
+// Phase 1 accepts with delivery paused; phase 2 delivers that backlog.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { openLocalStorage } from '../core/adapters/local/open-local-storage.js';
+import { hashPassword } from '../core/auth/password.js';
+import { loadConfig } from '../core/config/index.js';
+import { localDeliveryDeps } from '../core/delivery/local-delivery.js';
+import { DeliveryWorker } from '../core/delivery/worker.js';
+import { createLogger } from '../core/log/logger.js';
+import { startSmtpService } from '../services/smtp-fargate/server.js';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
+/** BENCH_DELIVERY=0 measures accepting only. */
+const MEASURE_DELIVERY = process.env.BENCH_DELIVERY !== '0';
+const WARMUP_MESSAGES = 200;
+const MESSAGE_BYTES = 10 * 1024;
+
+async function runServer(dataDir: string): Promise<void> {
+  const storage = await openLocalStorage({ dataDir });
+  const service = await startSmtpService({
+    storage,
+    config: { hostname: 'bench.test', listenHost: '127.0.0.1', ports: { smtp: 0, submission: 0, submissions: 0 }, maxMessageBytes: 50 * 1024 * 1024 },
+    logger: createLogger({ level: 'warn' }),
+    tls: null,
+    // One client IP sends everything here: lift the per-IP limits a real MX keeps.
+    policy: { messageRate: { max: 1e9, windowMs: 60_000 }, connectionRate: { max: 1e9, windowMs: 60_000 } },
+    connections: { maxConnectionsPerIp: 10_000 },
+  });
+  const logger = createLogger({ level: 'warn' });
+  const config = loadConfig({ YUBIN_DATA_DIR: dataDir, YUBIN_HOSTNAME: 'bench.test' });
+  // No internet here: DKIM/SPF/DMARC lookups get an immediate NXDOMAIN instead of a timeout.
+  const noDns = () => Promise.reject(Object.assign(new Error('no DNS in the bench'), { code: 'ENOTFOUND' }));
+  const deps = { ...(await localDeliveryDeps(storage, config, logger)), dnsResolver: noDns };
+  const worker = new DeliveryWorker({ queue: storage.inboundQueue, deps, logger, concurrency: 8, waitSeconds: 1 });
+  process.on('message', (message) => message === 'deliver' && worker.start());
+  process.stdout.write(`${JSON.stringify({ port: service.ports.smtp, pid: process.pid })}\n`);
+  process.once('SIGTERM', () => void worker.stop().then(() => service.close()).then(() => storage.close()).then(() => process.exit(0)));
+}
+
+/** utime + stime of a process in seconds, and its peak RSS in MiB (Linux /proc). */
+async function processUsage(pid: number): Promise<{ cpuSeconds: number; peakRssMiB: number }> {
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(stat[11]) + Number(stat[12]); // fields 14 and 15, counted after "pid (comm) "
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const hwmKiB = Number(/VmHWM:\s+(\d+)/u.exec(status)?.[1] ?? 0);
+  return { cpuSeconds: ticks / 100, peakRssMiB: hwmKiB / 1024 };
+}
+
+function messageBody(n: number): string {
+  const header = `From: bench@remote.example\r\nTo: user@example.test\r\nSubject: bench ${n}\r\nMessage-ID: <${n}@bench>\r\n\r\n`;
+  const line = 'The quick brown fox jumps over the lazy dog; 0123456789 abcdefghijklmnopqrstuvwxyz.\r\n';
+  return header + line.repeat(Math.ceil((MESSAGE_BYTES - header.length) / line.length)) + '.\r\n';
+}
+
+/** One client connection sending `count` messages with pipelined envelopes (RFC 2920). */
+async function sendMessages(port: number, count: number, body: string): Promise<void> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  let pending = '';
+  let waiting: { replies: number; resolve: () => void; reject: (error: Error) => void } | null = null;
+  const check = () => {
+    if (waiting === null) return;
+    let seen = 0;
+    let index = 0;
+    for (const match of pending.matchAll(/^\d{3} [^\n]*\n/gmu)) {
+      seen++;
+      index = (match.index ?? 0) + match[0].length;
+      if (seen === waiting.replies) break;
+    }
+    if (seen < waiting.replies) return;
+    const answered = pending.slice(0, index);
+    pending = pending.slice(index);
+    const current = waiting;
+    waiting = null;
+    if (/^[45]/mu.test(answered)) current.reject(new Error(`server refused: ${answered}`));
+    else current.resolve();
+  };
+  socket.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('latin1');
+    check();
+  });
+  socket.on('close', () => waiting?.reject(new Error('server closed the connection')));
+  socket.on('error', (error) => waiting?.reject(error));
+  const replies = (n: number) =>
+    new Promise<void>((resolve, reject) => {
+      waiting = { replies: n, resolve, reject };
+      check();
+    });
+  try {
+    await replies(1);
+    socket.write('EHLO bench.client\r\n');
+    await replies(1);
+    for (let i = 0; i < count; i++) {
+      socket.write('MAIL FROM:<bench@remote.example>\r\nRCPT TO:<user@example.test>\r\nDATA\r\n');
+      await replies(3);
+      socket.write(body);
+      await replies(1);
+    }
+  } finally {
+    socket.end('QUIT\r\n');
+  }
+}
+
+async function load(port: number, total: number, body: string): Promise<number> {
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONNECTIONS }, (_, c) => sendMessages(port, Math.floor(total / CONNECTIONS) + (c < total % CONNECTIONS ? 1 : 0), body)));
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-bench-smtp-'));
+  const storage = await openLocalStorage({ dataDir });
+  await storage.directory.addDomain('example.test');
+  await storage.directory.addUser({ address: 'user@example.test', passwordHash: await hashPassword('bench password 1') });
+  await storage.close();
+
+  // BENCH_PROFILE=DIR writes a V8 CPU profile of the server there.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', new URL(import.meta.url).pathname, '--server', dataDir], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  if (child.stdout === null) throw new Error('server child has no stdout');
+  const lines = createInterface({ input: child.stdout });
+  const { port, pid } = await new Promise<{ port: number; pid: number }>((resolve) => lines.once('line', (line) => resolve(JSON.parse(line))));
+  try {
+    const body = messageBody(0);
+    await load(port, WARMUP_MESSAGES, body);
+    const before = await processUsage(pid);
+    const seconds = await load(port, MESSAGES, body);
+    const after = await processUsage(pid);
+    const check = await openLocalStorage({ dataDir });
+    const depth = await check.inboundQueue.depth();
+    const total = MESSAGES + WARMUP_MESSAGES;
+    if (depth.ready !== total) throw new Error(`expected ${total} queued jobs, found ${depth.ready}`);
+
+    if (MEASURE_DELIVERY) child.send('deliver');
+    const deliveryStarted = process.hrtime.bigint();
+    const userId = (await check.directory.getUser('user@example.test'))?.id ?? '';
+    let delivered = 0;
+    const deadline = Date.now() + 600_000;
+    while (MEASURE_DELIVERY && delivered < total && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      delivered = (await check.mailIndex.getMailbox(userId, 'INBOX'))?.messageCount ?? 0;
+    }
+    const deliverySeconds = Number(process.hrtime.bigint() - deliveryStarted) / 1e9;
+    const afterDelivery = await processUsage(pid);
+    await check.close();
+
+    const cpuPerThousand = ((after.cpuSeconds - before.cpuSeconds) / MESSAGES) * 1000;
+    const deliveryCpuPerThousand = ((afterDelivery.cpuSeconds - after.cpuSeconds) / total) * 1000;
+    console.log(`smtp bench: ${MESSAGES} messages of ${MESSAGE_BYTES / 1024} KB over ${CONNECTIONS} connections, local backend, fsync on`);
+    console.log(`  accepted:            ${(MESSAGES / seconds).toFixed(0)} msg/s (${seconds.toFixed(2)} s; target ≥ 2,000)`);
+    if (MEASURE_DELIVERY) console.log(`  delivered:           ${(delivered / deliverySeconds).toFixed(0)} msg/s (${delivered}/${total} in INBOX after ${deliverySeconds.toFixed(2)} s; target ≥ 600)`);
+    console.log(`  server CPU, accept:  ${cpuPerThousand.toFixed(2)} CPU-s per 1,000 messages (target ≤ 2.5)`);
+    if (MEASURE_DELIVERY) console.log(`  server CPU, deliver: ${deliveryCpuPerThousand.toFixed(2)} CPU-s per 1,000 messages`);
+    console.log(`  server peak RSS:     ${afterDelivery.peakRssMiB.toFixed(0)} MiB`);
+    if (MEASURE_DELIVERY && delivered < total) throw new Error(`only ${delivered} of ${total} messages were delivered`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--server') await runServer(process.argv[3] ?? '');
+else await main();

@@ -1,0 +1,92 @@
+// Item shapes of the mail index on DynamoDB (mailboxes, messages and vanished tables of
+// table-design.ts), their keys, and the conversions to the port's types. Shared by DynamoMailIndex
+// and DynamoChangeFeed, which reads the same mailbox counter items.
+import type { Mailbox, MessageSummary, SpecialUse } from '../../ports/mail-index.js';
+
+export type Item = Record<string, unknown>;
+
+export const mailboxKey = (mailboxId: string) => ({ pk: `mailbox#${mailboxId}`, sk: 'mailbox' });
+export const mailboxNameKey = (userId: string, name: string) => ({ pk: `user#${userId}`, sk: `name#${name}` });
+export const MAILBOX_NAME_PREFIX = 'name#';
+export const quotaKey = (userId: string) => ({ pk: `user#${userId}`, sk: 'quota' });
+export const uidValidityKey = (userId: string) => ({ pk: `user#${userId}`, sk: 'uidvalidity' });
+export const idempotencyKey = (mailboxId: string, key: string) => ({ pk: `mailbox#${mailboxId}`, sk: `idempotency#${key}` });
+
+/** The mailbox counter item: everything a STATUS or SELECT needs in one consistent GetItem. */
+export interface MailboxItem {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly specialUse: SpecialUse | null;
+  readonly subscribed: boolean;
+  readonly uidValidity: number;
+  readonly uidNext: number;
+  readonly highestModseq: number;
+  readonly messageCount: number;
+  readonly unseenCount: number;
+  /** Messages flagged \Deleted: EXPUNGE reads no message items when it is 0. */
+  readonly deletedCount: number;
+  readonly sizeBytes: number;
+}
+
+export function toMailboxItem(item: Item): MailboxItem {
+  return {
+    id: item.id as string,
+    userId: item.userId as string,
+    name: item.name as string,
+    specialUse: (item.specialUse as SpecialUse | null | undefined) ?? null,
+    subscribed: Boolean(item.subscribed),
+    uidValidity: item.uidValidity as number,
+    uidNext: item.uidNext as number,
+    highestModseq: item.highestModseq as number,
+    messageCount: item.messageCount as number,
+    unseenCount: item.unseenCount as number,
+    deletedCount: (item.deletedCount as number | undefined) ?? 0,
+    sizeBytes: item.sizeBytes as number,
+  };
+}
+
+export function toMailbox(item: MailboxItem): Mailbox {
+  const { deletedCount: _deletedCount, ...mailbox } = item;
+  return mailbox;
+}
+
+/** One message: small (~200 bytes) so that listing pages and UID maps stay cheap in read units. */
+export interface MessageItem {
+  readonly mailboxId: string;
+  readonly uid: number;
+  readonly modseq: number;
+  readonly flags: string[];
+  /** Epoch milliseconds. */
+  readonly internalDate: number;
+  readonly sizeBytes: number;
+  readonly blobKey: string;
+}
+
+export function toMessageSummary(item: Item): MessageSummary {
+  return {
+    uid: item.uid as number,
+    modseq: item.modseq as number,
+    flags: (item.flags as string[] | undefined) ?? [],
+    internalDate: new Date(item.internalDate as number),
+    sizeBytes: item.sizeBytes as number,
+    blobKey: item.blobKey as string,
+  };
+}
+
+export const SEEN = '\\Seen';
+export const DELETED = '\\Deleted';
+
+/** Counter deltas a set of flag changes makes to unseenCount and deletedCount. */
+export function flagCounterDelta(before: readonly string[] | null, after: readonly string[] | null): { unseen: number; deleted: number } {
+  const unseen = (flags: readonly string[] | null) => (flags && !flags.includes(SEEN) ? 1 : 0);
+  const deleted = (flags: readonly string[] | null) => (flags && flags.includes(DELETED) ? 1 : 0);
+  return { unseen: unseen(after) - unseen(before), deleted: deleted(after) - deleted(before) };
+}
+
+/** How many of `items` reference each blob (for the structures table's reference counts). */
+export function countByBlob(items: readonly Item[], sign: 1 | -1 = 1): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.blobKey as string, (counts.get(item.blobKey as string) ?? 0) + sign);
+  return counts;
+}

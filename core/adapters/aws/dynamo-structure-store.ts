@@ -1,0 +1,92 @@
+// Cached MessageStructures in the structures table: gzipped JSON keyed by the blob they describe,
+// split into chunks below DynamoDB's 400 KB item limit (a message with thousands of MIME parts can
+// exceed it even gzipped). Chunk 0 carries the chunk count and is written last, so a reader never
+// sees a partial structure. Chunk 0 also counts the message items that reference the blob (`refs`,
+// moved inside the same transactions that add and remove those items), so deleting a mailbox
+// reports exactly the blobs no mailbox uses any more.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MessageStructure } from '../../mail/message-structure.js';
+import { StorageError } from '../../ports/errors.js';
+import { awsCall } from './aws-errors.js';
+import { batchGetAll, queryAll } from './dynamo-batch.js';
+import type { TransactItem } from './dynamo-transactions.js';
+import { structuresTable, tableName } from './table-design.js';
+
+/** Well under 400 KB, leaving room for the key and attribute names. */
+export const STRUCTURE_CHUNK_BYTES = 350 * 1024;
+
+export class DynamoStructureStore {
+  readonly table: string;
+
+  constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    tablePrefix: string,
+  ) {
+    this.table = tableName(tablePrefix, structuresTable);
+  }
+
+  /** Idempotent: the same blob always has the same structure. */
+  async put(blobKey: string, structure: MessageStructure): Promise<void> {
+    const packed = gzipSync(JSON.stringify(structure));
+    const chunks = Math.max(1, Math.ceil(packed.length / STRUCTURE_CHUNK_BYTES));
+    const write = (chunk: number) => {
+      const data = packed.subarray(chunk * STRUCTURE_CHUNK_BYTES, (chunk + 1) * STRUCTURE_CHUNK_BYTES);
+      if (chunk > 0) return awsCall('store message structure', () => this.dynamo.send(new PutCommand({ TableName: this.table, Item: { blobKey, chunk, data } })));
+      // An update, not a put: a second append of the same blob must keep its reference count.
+      return awsCall('store message structure', () =>
+        this.dynamo.send(
+          new UpdateCommand({ TableName: this.table, Key: { blobKey, chunk: 0 }, UpdateExpression: 'SET #data = :data, chunks = :chunks', ExpressionAttributeNames: { '#data': 'data' }, ExpressionAttributeValues: { ':data': data, ':chunks': chunks } }),
+        ),
+      );
+    };
+    await Promise.all(Array.from({ length: chunks - 1 }, (_, i) => write(i + 1)));
+    await write(0);
+  }
+
+  /** Transaction items that add `count` references (negative: remove) to each blob. */
+  referenceUpdates(counts: ReadonlyMap<string, number>): TransactItem[] {
+    return [...counts].map(([blobKey, count]) => ({
+      Update: { TableName: this.table, Key: { blobKey, chunk: 0 }, UpdateExpression: 'ADD refs :n', ExpressionAttributeValues: { ':n': count } },
+    }));
+  }
+
+  /** Drops references outside a transaction (mailbox deletion); returns the blobs nobody references now. */
+  async release(counts: ReadonlyMap<string, number>): Promise<string[]> {
+    const unreferenced: string[] = [];
+    for (const [blobKey, count] of counts) {
+      const result = await awsCall('release blob references', () =>
+        this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: { blobKey, chunk: 0 }, UpdateExpression: 'ADD refs :n', ExpressionAttributeValues: { ':n': -count }, ReturnValues: 'UPDATED_NEW' })),
+      );
+      if (((result.Attributes?.refs as number | undefined) ?? 0) <= 0) unreferenced.push(blobKey);
+    }
+    return unreferenced;
+  }
+
+  /** Structures of the given blobs; a missing one throws: an indexed message always has one. */
+  async getMany(blobKeys: readonly string[]): Promise<Map<string, MessageStructure>> {
+    const unique = [...new Set(blobKeys)];
+    const heads = await batchGetAll(this.dynamo, this.table, unique.map((blobKey) => ({ blobKey, chunk: 0 })), { consistent: true });
+    const structures = new Map<string, MessageStructure>();
+    await Promise.all(
+      heads.map(async (head) => {
+        const blobKey = head.blobKey as string;
+        const parts = [head.data as Uint8Array];
+        if ((head.chunks as number) > 1) {
+          const rest = await queryAll(this.dynamo, {
+            TableName: this.table,
+            ConsistentRead: true,
+            KeyConditionExpression: 'blobKey = :b AND chunk > :zero',
+            ExpressionAttributeValues: { ':b': blobKey, ':zero': 0 },
+          });
+          parts.push(...rest.sort((a, b) => (a.chunk as number) - (b.chunk as number)).map((item) => item.data as Uint8Array));
+        }
+        structures.set(blobKey, JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as MessageStructure);
+      }),
+    );
+    for (const blobKey of unique) {
+      if (!structures.has(blobKey)) throw new StorageError('not-found', `no cached structure for blob ${blobKey}`);
+    }
+    return structures;
+  }
+}

@@ -1,0 +1,40 @@
+// Delivery Lambda (AWS host of core/delivery): SQS inbound-delivery records → parse, authenticate,
+// file → partial batch response. Trusts: job bodies from the SMTP service (shape-checked anyway); DNS
+// for DKIM/DMARC keys. May touch: S3 spool/ (read, delete), msg/ outbound/ spool/ (write); DynamoDB
+// directory (read) and mail index (write); SQS inbound (visibility, send DSNs) and outbound (send).
+// Never: directory writes, SES, other secrets. lib/ grants exactly this; a CDK test pins it.
+import { promises as dns } from 'node:dns';
+import { tmpdir } from 'node:os';
+import { openAwsStorage } from '../../core/adapters/aws/open-aws-storage.js';
+import { loadConfig } from '../../core/config/index.js';
+import { deliveryStorage } from '../../core/delivery/deliver-inbound-job.js';
+import { RuleBasedSpamScorer } from '../../core/delivery/spam/rule-based-spam-scorer.js';
+import { createLogger } from '../../core/log/logger.js';
+import { createStructureParser } from '../../core/mime/index.js';
+import { createDeliveryHandler } from './delivery-handler.js';
+import type { SqsBatchResponse, SqsEvent } from './sqs-batch.js';
+
+const config = loadConfig();
+if (!config.srsSecret) throw new Error('YUBIN_SRS_SECRET must be set for the delivery function');
+const logger = createLogger({ base: { component: 'delivery' } });
+// Opened once per container and reused by every invocation it serves.
+const ready = openAwsStorage(config.aws).then((storage) =>
+  createDeliveryHandler({
+    queue: storage.inboundQueue,
+    logger,
+    deliveryDeps: {
+      storage: deliveryStorage(storage, logger),
+      hostname: config.hostname,
+      dnsResolver: (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>,
+      spamScorer: new RuleBasedSpamScorer(),
+      createStructureParser: () => createStructureParser(),
+      srsSecret: config.srsSecret,
+      scratchDir: tmpdir(), // Lambda's /tmp
+      logger,
+    },
+  }),
+);
+
+export async function handler(event: SqsEvent): Promise<SqsBatchResponse> {
+  return (await ready)(event);
+}

@@ -1,0 +1,51 @@
+// SECURITY: the SMTP container's composition root (Fargate task, or `tsx services/smtp-fargate/main.ts`).
+// Does: reads config, opens the adapter set, loads the certificate, starts MX + submission listeners.
+// Trusts: the environment (core/config) and the NLB's PROXY v2 header on AWS; nothing a client sends.
+// May touch: the blob store and both queues (write), the directory and mail index (read).
+// SIGTERM (ECS stop, Ctrl-C): stop accepting, let sessions finish their message, close, exit 0.
+import path from 'node:path';
+import { openAwsStorage } from '../../core/adapters/aws/open-aws-storage.js';
+import { openLocalStorage } from '../../core/adapters/local/open-local-storage.js';
+import { loadConfig } from '../../core/config/index.js';
+import { createLogger } from '../../core/log/logger.js';
+import { FileCertificateSource, TlsContextProvider } from '../../core/tls/certificates.js';
+import { startSmtpService } from './server.js';
+
+/** Certificates renew in place (brief §8); a few minutes of lag is harmless. */
+const CERTIFICATE_REFRESH_MS = 5 * 60_000;
+
+const config = loadConfig();
+const logger = createLogger({ base: { service: 'smtp' } });
+const onAws = config.backend === 'aws';
+const storage = onAws ? await openAwsStorage(config.aws) : await openLocalStorage({ dataDir: config.dataDir });
+const tls = new TlsContextProvider(new FileCertificateSource(path.join(config.dataDir, 'tls'), config.hostname));
+const service = await startSmtpService({
+  storage,
+  config,
+  logger,
+  tls,
+  proxyProtocol: onAws, // every NLB target group sends PROXY v2 (brief §8)
+  // Locally there may be no DNS at all; on AWS, SPF fail is refused at MAIL FROM.
+  policy: onAws ? { spf: { rejectFail: true } } : {},
+});
+const refresh = setInterval(() => {
+  tls.refresh().then(
+    (changed) => changed && logger.info('certificate reloaded'),
+    (error: unknown) => logger.error('certificate reload failed', { error }),
+  );
+}, CERTIFICATE_REFRESH_MS);
+refresh.unref();
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info('draining', { signal });
+  clearInterval(refresh);
+  await service.close();
+  await storage.close();
+  logger.info('stopped');
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,105 @@
+// DATA content decoder (RFC 5321 §4.1.1.4, §4.5.2): removes dot-stuffing and finds the end of data.
+// Smuggling defence (design brief §5; Postfix smtpd_forbid_bare_newline): only <CRLF>.<CRLF> ends
+// DATA. A bare LF or bare CR (RFC 5321 §2.3.8 forbids both) never starts a line, so `<LF>.<LF>`,
+// `<LF>.<CRLF>` and `<CR>.<CR>` are content, never an end and never a second message. In 'normalize'
+// mode they are stored as CRLF; in 'reject' mode they are counted and the session refuses the message.
+
+export type BareLineEndingMode = 'normalize' | 'reject';
+
+export interface DecodedData {
+  /** Unstuffed content, in order; slices of the input where possible. */
+  readonly chunks: Buffer[];
+  /** Input octets used; the rest belongs to the next command. */
+  readonly consumed: number;
+  readonly ended: boolean;
+}
+
+const enum State {
+  LineStart,
+  Dot, // a `.` at line start, held back
+  DotCr, // `.` then CR at line start: the end if LF follows
+  Text,
+  Cr, // CR held back until we know whether LF follows
+}
+
+const CRLF = Buffer.from('\r\n');
+const CR_ONLY = Buffer.from('\r');
+const LF_ONLY = Buffer.from('\n');
+
+export class DataDecoder {
+  private state = State.LineStart;
+  /** Bare LF or CR seen so far. */
+  bareLineEndings = 0;
+
+  constructor(private readonly mode: BareLineEndingMode) {}
+
+  feed(input: Buffer): DecodedData {
+    const chunks: Buffer[] = [];
+    let runStart = 0;
+    const flush = (end: number) => {
+      if (end > runStart) chunks.push(input.subarray(runStart, end));
+    };
+    let i = 0;
+    while (i < input.length) {
+      const byte = input[i];
+      switch (this.state) {
+        case State.LineStart:
+          if (byte === 0x2e) {
+            flush(i);
+            runStart = i + 1;
+            this.state = State.Dot;
+            i++;
+          } else {
+            this.state = State.Text;
+          }
+          break;
+        case State.Dot:
+          if (byte === 0x0d) {
+            runStart = i + 1;
+            this.state = State.DotCr;
+            i++;
+          } else {
+            this.state = State.Text; // RFC 5321 §4.5.2: the leading dot was stuffing
+          }
+          break;
+        case State.DotCr:
+          if (byte === 0x0a) return { chunks, consumed: i + 1, ended: true };
+          chunks.push(this.bareEnding(CR_ONLY));
+          runStart = i;
+          this.state = State.Text;
+          break;
+        case State.Text:
+          if (byte === 0x0d) {
+            flush(i);
+            runStart = i + 1;
+            this.state = State.Cr;
+          } else if (byte === 0x0a) {
+            flush(i);
+            chunks.push(this.bareEnding(LF_ONLY));
+            runStart = i + 1;
+          }
+          i++;
+          break;
+        case State.Cr:
+          if (byte === 0x0a) {
+            chunks.push(CRLF);
+            runStart = i + 1;
+            this.state = State.LineStart;
+            i++;
+          } else {
+            chunks.push(this.bareEnding(CR_ONLY));
+            runStart = i;
+            this.state = State.Text;
+          }
+          break;
+      }
+    }
+    flush(input.length); // held-back bytes (dot, CR) lie before runStart
+    return { chunks, consumed: input.length, ended: false };
+  }
+
+  private bareEnding(original: Buffer): Buffer {
+    this.bareLineEndings++;
+    return this.mode === 'normalize' ? CRLF : original;
+  }
+}

@@ -1,0 +1,83 @@
+// End to end: a real SMTP client (nodemailer, DKIM-signing) → the SMTP service's MX port → spool +
+// inbound queue → the local delivery worker → the mailbox index and the final blob.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import nodemailer from 'nodemailer';
+import { loadConfig } from '../../../core/config/index.js';
+import { localDeliveryDeps } from '../../../core/delivery/local-delivery.js';
+import { DeliveryWorker } from '../../../core/delivery/worker.js';
+import { silentLogger } from '../../../core/log/logger.js';
+import { mailboxContents, publishDkimKey, readBlob, StubDns, type DkimTestKey } from '../../support/delivery-fixtures.js';
+import { HOSTNAME, startSmtpFixture, type SmtpFixture } from '../smtp/support/smtp-fixture.js';
+
+let fixture: SmtpFixture;
+let worker: DeliveryWorker;
+let senderKey: DkimTestKey;
+const dns = new StubDns();
+
+before(async () => {
+  senderKey = publishDkimKey(dns, 'sender.test', 'mail');
+  dns.setTxt('sender.test', 'v=spf1 ip4:127.0.0.1 -all');
+  dns.setTxt('_dmarc.sender.test', 'v=DMARC1; p=reject');
+  fixture = await startSmtpFixture({ policy: { spf: { resolver: dns.resolver, rejectFail: false } } });
+  const config = loadConfig({ YUBIN_DATA_DIR: fixture.dataDir, YUBIN_HOSTNAME: HOSTNAME });
+  const deps = { ...(await localDeliveryDeps(fixture.storage, config, silentLogger)), dnsResolver: dns.resolver };
+  worker = new DeliveryWorker({ queue: fixture.storage.inboundQueue, deps, logger: silentLogger, concurrency: 2, waitSeconds: 1 });
+  worker.start();
+});
+after(async () => {
+  await worker.stop();
+  await fixture.close();
+});
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('not delivered in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('mail accepted on the MX port lands in the mailboxes, authenticated and with its structure', async () => {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: fixture.service.ports.smtp,
+    secure: false,
+    ignoreTLS: true,
+    dkim: { domainName: 'sender.test', keySelector: 'mail', privateKey: senderKey.privateKeyPem },
+  });
+  const info = await transport.sendMail({
+    from: 'Sam Sender <sam@sender.test>',
+    to: 'bob@example.test',
+    cc: 'sales@example.test',
+    subject: 'Quarterly report',
+    text: 'Numbers attached.',
+    attachments: [{ filename: 'report.csv', content: 'q,revenue\n1,100\n' }],
+  });
+  assert.deepEqual(info.rejected, []);
+  transport.close();
+
+  const bob = (await fixture.storage.directory.getUser('bob@example.test'))!;
+  const alice = (await fixture.storage.directory.getUser('alice@example.test'))!;
+  const inBobsInbox = await eventually(async () =>
+    (await mailboxContents(fixture.storage, bob.id, 'INBOX')).find((m) => m.structure.envelope.subject === 'Quarterly report'),
+  );
+  await eventually(async () =>
+    (await mailboxContents(fixture.storage, alice.id, 'INBOX')).find((m) => m.structure.envelope.subject === 'Quarterly report'),
+  );
+
+  const blob = await readBlob(fixture.storage, inBobsInbox.blobKey);
+  assert.match(blob, /^Authentication-Results: mx\.example\.test;\r\n dkim=pass header\.i=@sender\.test header\.s=mail/);
+  assert.match(blob, /spf=pass smtp\.mailfrom=sam@sender\.test/);
+  assert.match(blob, /dmarc=pass/);
+  assert.match(blob, /\r\nReceived: from /, 'the SMTP service’s trace field follows ours');
+  const { root } = inBobsInbox.structure;
+  assert.equal(`${root.type}/${root.subtype}`, 'multipart/mixed');
+  const attachment = root.children?.find((part) => part.disposition?.type === 'attachment');
+  assert.ok(attachment, 'the attachment is a part of the stored structure');
+  const encoded = await readBlob(fixture.storage, inBobsInbox.blobKey, { start: attachment.bodyStart, end: attachment.bodyEnd });
+  assert.equal(Buffer.from(encoded, 'base64').toString(), 'q,revenue\n1,100\n', 'BODY[2] is a ranged read of the final blob');
+  assert.equal((await fixture.storage.inboundQueue.depth()).ready, 0);
+});

@@ -1,0 +1,184 @@
+// Starts the AWS emulators a test file needs, offline and with fake credentials: AWS's own DynamoDB
+// Local (the jar inside amplify-dynamodb-simulator, on Java 17; it implements TransactWriteItems,
+// which dynalite does not) and fauxqs in-process (SQS with visibility timeouts and redrive, and S3
+// with ranged GETs and multipart uploads). Creates the tables from core/adapters/aws/table-design.ts,
+// the queues with their dead-letter queues, and the bucket; returns the AwsConfig and a stop function.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import type { AwsConfig } from '../../core/config/index.js';
+import type { AwsCredentials } from '../../core/adapters/aws/aws-clients.js';
+import { awsTableDesigns, tableName, type TableDesign } from '../../core/adapters/aws/table-design.js';
+
+/** DynamoDB Local accepts any key id made of letters and digits only. */
+export const EMULATOR_CREDENTIALS: AwsCredentials = { accessKeyId: 'yubintest', secretAccessKey: 'yubintest' };
+const REGION = 'us-east-1';
+/** Bounded wait for the JVM to answer (cold start on a busy 2-core machine). */
+const DYNAMO_STARTUP_TIMEOUT_MS = 60_000;
+
+export interface AwsEmulatorOptions {
+  /** Receives before a job moves to its queue's DLQ (the SQS redrive policy's maxReceiveCount). */
+  readonly maxAttempts?: number;
+}
+
+export interface AwsEmulators {
+  readonly config: AwsConfig;
+  readonly credentials: AwsCredentials;
+  /** The in-process SQS/S3 emulator, for tests that inspect queues directly. */
+  readonly fauxqs: FauxqsServer;
+  /** Creates another isolated set of tables in the same DynamoDB Local (a fresh `tablePrefix`). */
+  createTables(tablePrefix: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function dynamoLocalJarDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+}
+
+async function startDynamoLocal(): Promise<{ endpoint: string; process: ChildProcess; client: DynamoDBClient; workDir: string }> {
+  const jarDir = dynamoLocalJarDir();
+  const port = await freePort();
+  // DynamoDB Local writes a metadata file into its working directory even with -inMemory.
+  const workDir = mkdtempSync(path.join(tmpdir(), 'yubin-dynamodb-'));
+  const child = spawn(
+    'java',
+    [
+      // Small, quick-starting JVM: tests hold a few thousand items at most.
+      '-Xms64m',
+      '-Xmx384m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      path.join(jarDir, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-port',
+      String(port),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: workDir },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS, maxAttempts: 1 });
+  const deadline = Date.now() + DYNAMO_STARTUP_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with ${child.exitCode}: ${stderr}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      return { endpoint, process: child, client, workDir };
+    } catch (error) {
+      const notListeningYet = (error as { code?: string }).code === 'ECONNREFUSED' || (error as Error).name === 'TimeoutError';
+      if (!notListeningYet || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${DYNAMO_STARTUP_TIMEOUT_MS} ms: ${stderr}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** CreateTable input from the shared design: the same shape the CDK stack gives CloudFormation. */
+async function createTable(client: DynamoDBClient, tablePrefix: string, design: TableDesign): Promise<void> {
+  const attributes = new Map<string, 'S' | 'N'>();
+  for (const key of [design.partitionKey, design.sortKey, ...design.globalSecondaryIndexes.flatMap((gsi) => [gsi.partitionKey, gsi.sortKey])]) {
+    attributes.set(key.name, key.type);
+  }
+  const name = tableName(tablePrefix, design);
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+      KeySchema: [
+        { AttributeName: design.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: design.sortKey.name, KeyType: 'RANGE' },
+      ],
+      ...(design.globalSecondaryIndexes.length > 0
+        ? {
+            GlobalSecondaryIndexes: design.globalSecondaryIndexes.map((gsi) => ({
+              IndexName: gsi.indexName,
+              KeySchema: [
+                { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' as const },
+                { AttributeName: gsi.sortKey.name, KeyType: 'RANGE' as const },
+              ],
+              Projection:
+                gsi.projectedAttributes.length > 0
+                  ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...gsi.projectedAttributes] }
+                  : { ProjectionType: 'KEYS_ONLY' as const },
+            })),
+          }
+        : {}),
+    }),
+  );
+  if (design.timeToLiveAttribute) {
+    await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: design.timeToLiveAttribute } }));
+  }
+}
+
+export async function createAwsTables(client: DynamoDBClient, tablePrefix: string): Promise<void> {
+  await Promise.all(awsTableDesigns.map((design) => createTable(client, tablePrefix, design)));
+}
+
+function createQueueWithDlq(fauxqs: FauxqsServer, name: string, maxAttempts: number): string {
+  const dlq = fauxqs.createQueue(`${name}-dlq`, { region: REGION });
+  return fauxqs.createQueue(name, {
+    region: REGION,
+    attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: String(maxAttempts) }) },
+  }).queueUrl;
+}
+
+export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promise<AwsEmulators> {
+  const [dynamo, fauxqs] = await Promise.all([startDynamoLocal(), startFauxqs({ port: 0, host: '127.0.0.1', logger: false, defaultRegion: REGION })]);
+  const suffix = randomBytes(4).toString('hex');
+  const tablePrefix = `yubin-${suffix}`;
+  const bucket = `yubin-${suffix}`;
+  const maxAttempts = options.maxAttempts ?? 5;
+  await createAwsTables(dynamo.client, tablePrefix);
+  fauxqs.createBucket(bucket);
+  const config: AwsConfig = {
+    region: REGION,
+    dynamoEndpoint: dynamo.endpoint,
+    s3Endpoint: fauxqs.address,
+    sqsEndpoint: fauxqs.address,
+    tablePrefix,
+    bucket,
+    inboundQueueUrl: createQueueWithDlq(fauxqs, `inbound-${suffix}`, maxAttempts),
+    outboundQueueUrl: createQueueWithDlq(fauxqs, `outbound-${suffix}`, maxAttempts),
+  };
+  return {
+    config,
+    credentials: EMULATOR_CREDENTIALS,
+    fauxqs,
+    createTables: (prefix) => createAwsTables(dynamo.client, prefix),
+    async stop() {
+      dynamo.client.destroy();
+      await fauxqs.stop();
+      if (dynamo.process.exitCode === null) {
+        const exited = new Promise((resolve) => dynamo.process.once('exit', resolve));
+        dynamo.process.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dynamo.workDir, { recursive: true, force: true });
+    },
+  };
+}

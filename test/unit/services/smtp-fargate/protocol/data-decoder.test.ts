@@ -1,0 +1,51 @@
+// The DATA decoder fed whole and one byte at a time: dot-unstuffing, the only true end, and the
+// smuggling endings that must stay content.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DataDecoder, type BareLineEndingMode } from '../../../../../services/smtp-fargate/protocol/data-decoder.js';
+
+function decode(input: string, mode: BareLineEndingMode = 'normalize', byteAtATime = false) {
+  const decoder = new DataDecoder(mode);
+  const bytes = Buffer.from(input, 'latin1');
+  const out: Buffer[] = [];
+  const pieces = byteAtATime ? [...bytes].map((b) => Buffer.from([b])) : [bytes];
+  let consumedTotal = 0;
+  for (const piece of pieces) {
+    const result = decoder.feed(piece);
+    out.push(...result.chunks);
+    consumedTotal += result.consumed;
+    if (result.ended) return { content: Buffer.concat(out).toString('latin1'), rest: bytes.subarray(consumedTotal).toString('latin1'), ended: true, bare: decoder.bareLineEndings };
+  }
+  return { content: Buffer.concat(out).toString('latin1'), rest: '', ended: false, bare: decoder.bareLineEndings };
+}
+
+const CASES: [string, string, { content: string; rest: string; ended: boolean; bare: number }][] = [
+  ['simple end', 'a\r\nb\r\n.\r\nNOOP\r\n', { content: 'a\r\nb\r\n', rest: 'NOOP\r\n', ended: true, bare: 0 }],
+  ['empty message', '.\r\n', { content: '', rest: '', ended: true, bare: 0 }],
+  ['dot-stuffing removed', '..a\r\n...\r\n..\r\n.\r\n', { content: '.a\r\n..\r\n.\r\n', rest: '', ended: true, bare: 0 }],
+  ['a dot mid-line stays', 'a.b\r\n a\r\n.\r\n', { content: 'a.b\r\n a\r\n', rest: '', ended: true, bare: 0 }],
+  ['<LF>.<LF> is content', 'x\n.\nMAIL\r\n.\r\n', { content: 'x\r\n.\r\nMAIL\r\n', rest: '', ended: true, bare: 2 }],
+  ['<LF>.<CRLF> is content', 'x\n.\r\ny\r\n.\r\n', { content: 'x\r\n.\r\ny\r\n', rest: '', ended: true, bare: 1 }],
+  ['<CRLF>.<LF> is content', 'x\r\n.\ny\r\n.\r\n', { content: 'x\r\n\r\ny\r\n', rest: '', ended: true, bare: 1 }],
+  ['<CR>.<CR> is content', 'x\r.\ry\r\n.\r\n', { content: 'x\r\n.\r\ny\r\n', rest: '', ended: true, bare: 2 }],
+  ['.<CR>x at line start', 'a\r\n.\rb\r\n.\r\n', { content: 'a\r\n\r\nb\r\n', rest: '', ended: true, bare: 1 }],
+  ['no end yet', 'a\r\n.', { content: 'a\r\n', rest: '', ended: false, bare: 0 }],
+];
+
+for (const [name, input, expected] of CASES) {
+  test(`data decoder: ${name} (whole and byte by byte)`, () => {
+    assert.deepEqual(decode(input), expected);
+    assert.deepEqual(decode(input, 'normalize', true), expected);
+  });
+}
+
+test('reject mode keeps bare endings as sent and counts them', () => {
+  assert.deepEqual(decode('x\ny\r\n.\r\n', 'reject'), { content: 'x\ny\r\n', rest: '', ended: true, bare: 1 });
+});
+
+test('binary octets pass through untouched', () => {
+  const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i).filter((b) => b !== 10 && b !== 13));
+  const decoder = new DataDecoder('normalize');
+  const result = decoder.feed(Buffer.concat([all, Buffer.from('\r\n.\r\n')]));
+  assert.ok(Buffer.concat(result.chunks).equals(Buffer.concat([all, Buffer.from('\r\n')])));
+});
