@@ -21,6 +21,7 @@ import { mayNotifySender, sendDeliveryStatusNotification, wantsNotification } fr
 import { expandRecipients, type RecipientRoute } from './expand-recipients.js';
 import { fileIntoMailbox } from './file-into-mailbox.js';
 import { writeFinalMessage, type FinalMessage, type StructureParserFactory } from './final-message-writer.js';
+import { withoutForgedAuthenticationResults } from './forged-trace-fields.js';
 import { forwardMessage } from './forward-message.js';
 import { firstHeader } from './header-fields.js';
 import { isInboundDeliveryJob } from './inbound-job-shape.js';
@@ -198,11 +199,8 @@ export async function deliverInboundJob(
     }
     const spam = await deps.spamScorer.score({ authentication, dnsblHits: job.dnsblHits ?? [], headers: authentication.headers });
     const prefix = `${authentication.headerField}\r\n${spamStatusHeaderField(spam)}\r\n`;
-    const final = await writeFinalMessage(blobs, deps.createStructureParser, {
-      prefix,
-      message: copy.read(),
-      headers: authentication.headers,
-    });
+    const message = withoutForgedAuthenticationResults(copy.read(), deps.hostname);
+    const final = await writeFinalMessage(blobs, deps.createStructureParser, { prefix, message, headers: authentication.headers });
     if (!final.parsedAsMime) logger.warn('malformed MIME: stored raw', { blobKey: final.blobKey });
     prepared = { job, authentication, spam, final, copy, finalReferenced: false };
 

@@ -21,8 +21,6 @@ export interface FinalMessage {
   readonly structure: MessageStructure;
   /** False when the MIME parser failed and the raw one-part structure was stored instead. */
   readonly parsedAsMime: boolean;
-  /** Time spent inside the parser, for the benchmark's parse share. */
-  readonly parseMs: number;
 }
 
 export interface FinalMessageInput {
@@ -40,17 +38,14 @@ export async function writeFinalMessage(
 ): Promise<FinalMessage> {
   let parser: StreamingStructureParser | null = createParser();
   const scanner = new RawMessageScanner();
-  let parseMs = 0;
   const feed = (chunk: Uint8Array) => {
     scanner.write(chunk);
     if (parser === null) return;
-    const started = performance.now();
     try {
       parser.write(chunk);
     } catch {
       parser = null; // malformed MIME: keep storing, fall back to the raw structure
     }
-    parseMs += performance.now() - started;
   };
   async function* content(): AsyncIterable<Uint8Array> {
     const prefix = Buffer.from(input.prefix);
@@ -65,19 +60,16 @@ export async function writeFinalMessage(
 
   let structure: MessageStructure | null = null;
   if (parser !== null) {
-    const started = performance.now();
     try {
       structure = (parser as StreamingStructureParser).end();
     } catch {
       structure = null;
     }
-    parseMs += performance.now() - started;
   }
   return {
     blobKey: stored.key,
     sizeBytes: stored.sizeBytes,
     structure: structure ?? scanner.structure(input.headers),
     parsedAsMime: structure !== null,
-    parseMs,
   };
 }

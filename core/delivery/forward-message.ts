@@ -6,6 +6,7 @@ import type { DeliveryDeps } from './deliver-inbound-job.js';
 import type { RecipientDisposition } from './delivery-outcome.js';
 import type { RecipientRoute } from './expand-recipients.js';
 import type { ScratchCopy } from './scratch-copy.js';
+import { withoutForgedAuthenticationResults } from './forged-trace-fields.js';
 import { srsForward } from './sender-rewriting.js';
 import type { SpamVerdict } from './spam/spam-scorer.js';
 import type { MessageAuthentication } from './message-authentication.js';
@@ -22,7 +23,7 @@ interface ForwardSource {
 export async function forwardMessage(
   source: ForwardSource,
   routes: readonly ForwardRoute[],
-  deps: Pick<DeliveryDeps, 'storage' | 'srsSecret' | 'logger'>,
+  deps: Pick<DeliveryDeps, 'storage' | 'srsSecret' | 'logger' | 'hostname'>,
 ): Promise<RecipientDisposition[]> {
   if (routes.length === 0) return [];
   const { job } = source;
@@ -39,7 +40,7 @@ export async function forwardMessage(
     const prefix = Buffer.from(`${source.authentication.headerField}\r\n`);
     async function* content(): AsyncIterable<Uint8Array> {
       yield prefix;
-      yield* source.copy.read();
+      yield* withoutForgedAuthenticationResults(source.copy.read(), deps.hostname);
     }
     const blob = await deps.storage.blobs.put(content(), { prefix: 'outbound/' });
     await deps.storage.outboundQueue.send({

@@ -108,11 +108,11 @@ export function useCaseCases(context: DeliverySuiteContext): void {
         recipients: ['bob@example.test'],
         spf: { result: 'fail', domain: 'strict.test' },
       });
-      await deliverInboundJob(intact, bed.deps);
+      const intactOutcome = await deliverInboundJob(intact, bed.deps);
       assert.equal(
         (await mailboxContents(storage, bob.id, 'INBOX')).filter((m) => m.structure.envelope.subject === 'Wire transfer').length,
         1,
-        'the untampered copy passes DMARC via DKIM',
+        `the untampered copy passes DMARC via DKIM: ${JSON.stringify(intactOutcome)}`,
       );
     });
 
