@@ -77,7 +77,10 @@ export function loadEgressConfig(backend: Backend, env: Env = process.env): Egre
     dailyRecipientCap: count(env, 'YUBIN_EGRESS_DAILY_RECIPIENT_CAP', 1000),
     perDomainConcurrency: Math.max(1, count(env, 'YUBIN_EGRESS_DOMAIN_CONCURRENCY', 4)),
     perDomainMessagesPerMinute: count(env, 'YUBIN_EGRESS_DOMAIN_PER_MINUTE', 600),
-    dnsServers: (env.YUBIN_EGRESS_DNS_SERVERS ?? '').split(',').map((server) => server.trim()).filter((server) => server !== ''),
+    dnsServers: (env.YUBIN_EGRESS_DNS_SERVERS ?? '')
+      .split(',')
+      .map((server) => server.trim())
+      .filter((server) => server !== ''),
     remoteSmtpPort: count(env, 'YUBIN_EGRESS_REMOTE_PORT', 25),
     smarthost,
     sesEndpoint: env.YUBIN_SES_ENDPOINT || undefined,

@@ -7,7 +7,23 @@ import type { Logger } from '../../../core/log/logger.js';
 import type { Directory } from '../../../core/ports/directory.js';
 
 /** RFC 6376 §5.4.1: the fields that matter to the reader; From is required. */
-const SIGNED_HEADER_FIELDS = ['From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type', 'Content-Transfer-Encoding', 'In-Reply-To', 'References', 'List-Unsubscribe', 'List-Unsubscribe-Post'];
+const SIGNED_HEADER_FIELDS = [
+  'From',
+  'Sender',
+  'Reply-To',
+  'Subject',
+  'Date',
+  'Message-ID',
+  'To',
+  'Cc',
+  'MIME-Version',
+  'Content-Type',
+  'Content-Transfer-Encoding',
+  'In-Reply-To',
+  'References',
+  'List-Unsubscribe',
+  'List-Unsubscribe-Post',
+];
 
 export class DkimSigner {
   constructor(
@@ -23,10 +39,17 @@ export class DkimSigner {
       return '';
     }
     const message = await openMessage();
-    const options = { signingDomain: key.domain, selector: key.selector, privateKey: key.privateKeyPem, algorithm: key.algorithm, headerList: SIGNED_HEADER_FIELDS };
+    const options = {
+      signingDomain: key.domain,
+      selector: key.selector,
+      privateKey: key.privateKeyPem,
+      algorithm: key.algorithm,
+      headerList: SIGNED_HEADER_FIELDS,
+    };
     // mailauth reads signatureData; its typings also want the single-signature fields.
     const signed = await dkimSign(Readable.from(message), { ...options, signatureData: [options] });
-    if (signed.errors.length > 0) this.logger.warn('DKIM signing failed: sending unsigned', { domain, errors: signed.errors.map((error) => String(error)) });
+    if (signed.errors.length > 0)
+      this.logger.warn('DKIM signing failed: sending unsigned', { domain, errors: signed.errors.map((error) => String(error)) });
     return signed.signatures;
   }
 }

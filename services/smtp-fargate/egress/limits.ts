@@ -55,7 +55,8 @@ export class DomainLimiter {
       return await work();
     } finally {
       const next = state.waiting.shift();
-      if (next) next(); // the slot passes straight to the next waiter
+      if (next)
+        next(); // the slot passes straight to the next waiter
       else state.active -= 1;
     }
   }

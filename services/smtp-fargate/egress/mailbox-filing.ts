@@ -31,7 +31,10 @@ export interface FilingRequest {
 }
 
 /** Returns false when the address is not a local user (nothing filed). */
-export async function fileForLocalUser(storage: Pick<Storage, 'blobs' | 'directory' | 'mailIndex'>, request: FilingRequest): Promise<boolean> {
+export async function fileForLocalUser(
+  storage: Pick<Storage, 'blobs' | 'directory' | 'mailIndex'>,
+  request: FilingRequest,
+): Promise<boolean> {
   const user = await storage.directory.getUser(request.userAddress);
   if (!user) return false;
   const mailbox = await mailboxNamed(storage, user.id, request.mailboxName);

@@ -70,7 +70,13 @@ export class MtaStsPolicies {
     if (text === null) return fresh ?? null;
     try {
       const parsed = parsePolicy(text);
-      const policy: MtaStsPolicy = { id, mode: parsed.mode, mx: parsed.mx ?? [], maxAgeSeconds: parsed.maxAge ?? 86_400, fetchedAt: this.now() };
+      const policy: MtaStsPolicy = {
+        id,
+        mode: parsed.mode,
+        mx: parsed.mx ?? [],
+        maxAgeSeconds: parsed.maxAge ?? 86_400,
+        fetchedAt: this.now(),
+      };
       this.cache.set(domain, policy);
       return policy;
     } catch {

@@ -70,7 +70,9 @@ export async function processOutboundJob(queued: QueuedJob<OutboundDeliveryJob>,
     const reset = deps.dailyCap.nextReset();
     log.warn('daily sending cap reached: holding the message until the next UTC day', { sender: senderOf(job), cap: deps.dailyCap.cap });
     const reply = `451 4.7.0 Daily sending limit of ${deps.dailyCap.cap} recipients reached; the message will be sent after ${reset.toISOString()}`;
-    const held = job.envelope.recipients.map((recipient) => reportOf({ recipient: recipient.address, outcome: 'deferred', status: '4.7.0', reply }, job, { willRetryUntil: reset }));
+    const held = job.envelope.recipients.map((recipient) =>
+      reportOf({ recipient: recipient.address, outcome: 'deferred', status: '4.7.0', reply }, job, { willRetryUntil: reset }),
+    );
     await notifySender(job, held, 'cap', deps);
     // Attempts stay at 0, so the next try counts against the next day's cap.
     await requeue(deps, { ...job, firstAttemptAt: firstAttemptAt.toISOString(), delayNoticeSent: true }, reset, now);
@@ -106,14 +108,24 @@ async function settleResults(
   const deferred = results.filter((result) => result.outcome === 'deferred');
   const failures = [
     ...failed.map((result) => reportOf(result, job)),
-    ...(expired ? deferred.map((result) => reportOf({ ...result, outcome: 'failed', status: '5.4.7' }, job, { diagnosticCode: result.reply })) : []),
+    ...(expired
+      ? deferred.map((result) => reportOf({ ...result, outcome: 'failed', status: '5.4.7' }, job, { diagnosticCode: result.reply }))
+      : []),
   ];
   if (failures.length > 0) await notifySender(job, failures, `failed-${attempts}`, deps);
   if (expired || deferred.length === 0) return 'done';
 
   const noticeDue =
-    deps.retry.delayNoticeAfterSeconds > 0 && !job.delayNoticeSent && now.getTime() - firstAttemptAt.getTime() >= deps.retry.delayNoticeAfterSeconds * 1000;
-  if (noticeDue) await notifySender(job, deferred.map((result) => reportOf(result, job, { willRetryUntil: expiry })), 'delayed', deps);
+    deps.retry.delayNoticeAfterSeconds > 0 &&
+    !job.delayNoticeSent &&
+    now.getTime() - firstAttemptAt.getTime() >= deps.retry.delayNoticeAfterSeconds * 1000;
+  if (noticeDue)
+    await notifySender(
+      job,
+      deferred.map((result) => reportOf(result, job, { willRetryUntil: expiry })),
+      'delayed',
+      deps,
+    );
   const remaining = new Set(deferred.map((result) => result.recipient));
   const retryJob: OutboundDeliveryJob = {
     ...job,

@@ -6,7 +6,10 @@ import type { EgressSettings } from './egress-settings.js';
 /** SQS DelaySeconds maximum; the local queue keeps the same limit. */
 export const MAX_QUEUE_DELAY_SECONDS = 900;
 
-export type RetrySettings = Pick<EgressSettings, 'retryBaseDelaySeconds' | 'maxRetryDelaySeconds' | 'expirySeconds' | 'delayNoticeAfterSeconds'>;
+export type RetrySettings = Pick<
+  EgressSettings,
+  'retryBaseDelaySeconds' | 'maxRetryDelaySeconds' | 'expirySeconds' | 'delayNoticeAfterSeconds'
+>;
 
 /** After the n-th failed attempt (1-based): base · 2^(n−1), capped (RFC 5321 §4.5.4.1: at least 30 min apart is usual; we start sooner). */
 export function retryDelaySeconds(failedAttempts: number, settings: RetrySettings): number {

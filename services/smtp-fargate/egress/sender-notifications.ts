@@ -5,7 +5,11 @@ import { domainOf } from '../../../core/mail/address.js';
 import type { EnvelopeRecipient, OutboundDeliveryJob } from '../../../core/mail/jobs.js';
 import type { Logger } from '../../../core/log/logger.js';
 import type { Storage } from '../../../core/ports/index.js';
-import { buildDeliveryStatusNotification, type DsnRecipientReport, type ReturnedContent } from '../../../core/dsn/delivery-status-notification.js';
+import {
+  buildDeliveryStatusNotification,
+  type DsnRecipientReport,
+  type ReturnedContent,
+} from '../../../core/dsn/delivery-status-notification.js';
 import { explainRemoteReply } from './bounce-texts.js';
 import { fileForLocalUser } from './mailbox-filing.js';
 import type { RecipientResult } from './transport.js';
@@ -61,7 +65,12 @@ export function reportOf(result: RecipientResult, job: OutboundDeliveryJob, extr
  * Sends one DSN covering `reports` (those whose recipients asked for it). `suffix` makes its id stable,
  * so a job processed twice files it once. Never to the null sender (RFC 5321 §4.5.5).
  */
-export async function notifySender(job: OutboundDeliveryJob, reports: readonly DsnRecipientReport[], suffix: string, deps: NotificationDeps): Promise<void> {
+export async function notifySender(
+  job: OutboundDeliveryJob,
+  reports: readonly DsnRecipientReport[],
+  suffix: string,
+  deps: NotificationDeps,
+): Promise<void> {
   const sender = job.envelope.mailFrom;
   if (sender === '') return;
   const wanted = reports.filter((report) => {

@@ -1,7 +1,7 @@
 // One SMTP session with one server (a remote MX or the smarthost), on nodemailer's SMTP client: it
 // exposes each RCPT reply, so 250/4xx/5xx are told apart per recipient (RFC 5321 §3.3). Several
 // batches of recipients reuse the session (RSET between transactions, RFC 5321 §4.1.1.5).
-import type { ConnectionOptions } from 'node:tls';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { resultOfReply, sameResultForAll, type OutboundMessage, type RecipientResult } from './transport.js';
@@ -46,7 +46,13 @@ function connect(target: SmtpTarget): Promise<Connection> {
     servername: target.hostname,
     // Opportunistic STARTTLS accepts any certificate (RFC 7435 §3: better than plaintext); MTA-STS
     // enforce and the smarthost demand a valid one for the MX/host name (RFC 8461 §4.2).
-    tls: { rejectUnauthorized: target.tls !== 'opportunistic', servername: target.hostname, ...target.tlsOptions },
+    tls: {
+      rejectUnauthorized: target.tls !== 'opportunistic',
+      servername: target.hostname,
+      // We connect to an address: the certificate must name the host, never just that address.
+      checkServerIdentity: (_address, certificate) => checkServerIdentity(target.hostname, certificate),
+      ...target.tlsOptions,
+    },
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs * 5,
@@ -106,7 +112,11 @@ export interface SmtpDeliveryReport {
 }
 
 /** Delivers to every recipient over one session; every recipient gets a result, whatever happens. */
-export async function deliverOverSmtp(target: SmtpTarget, message: OutboundMessage, recipients: readonly string[]): Promise<SmtpDeliveryReport> {
+export async function deliverOverSmtp(
+  target: SmtpTarget,
+  message: OutboundMessage,
+  recipients: readonly string[],
+): Promise<SmtpDeliveryReport> {
   let connection: Connection;
   try {
     connection = await connect(target);
@@ -129,7 +139,14 @@ export async function deliverOverSmtp(target: SmtpTarget, message: OutboundMessa
       } catch (error) {
         const failure = error as SmtpError;
         // Every recipient refused: nodemailer reports the RCPT replies with the error.
-        if (failure.rejectedErrors?.length) results.push(...resultsOfTransaction(batch, { accepted: [], rejectedErrors: failure.rejectedErrors, response: failure.response ?? '' }, target));
+        if (failure.rejectedErrors?.length)
+          results.push(
+            ...resultsOfTransaction(
+              batch,
+              { accepted: [], rejectedErrors: failure.rejectedErrors, response: failure.response ?? '' },
+              target,
+            ),
+          );
         else results.push(...sameResultForAll(batch, connectionFailure(failure, target)));
         if (!failure.response) break;
       }
@@ -139,6 +156,11 @@ export async function deliverOverSmtp(target: SmtpTarget, message: OutboundMessa
   }
   const done = new Set(results.map((result) => result.recipient));
   const unreached = recipients.filter((recipient) => !done.has(recipient));
-  const lost = { outcome: 'deferred', status: '4.4.2', reply: `451 4.4.2 Connection to ${target.hostname} lost`, remoteMta: target.hostname } as const;
+  const lost = {
+    outcome: 'deferred',
+    status: '4.4.2',
+    reply: `451 4.4.2 Connection to ${target.hostname} lost`,
+    remoteMta: target.hostname,
+  } as const;
   return { results: [...results, ...sameResultForAll(unreached, lost)], sessionOpened: true };
 }

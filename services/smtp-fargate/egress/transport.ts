@@ -48,7 +48,13 @@ export function resultOfReply(recipient: string, reply: string, remoteMta?: stri
   const code = Number(reply.slice(0, 3));
   const outcome: RecipientOutcome = code >= 200 && code < 300 ? 'delivered' : code >= 500 && code < 600 ? 'failed' : 'deferred';
   const cleanReply = reply.replace(/\s+/g, ' ').trim();
-  return { recipient, outcome, status: outcome === 'deferred' && code < 400 ? '4.0.0' : statusOfReply(cleanReply), reply: cleanReply, remoteMta };
+  return {
+    recipient,
+    outcome,
+    status: outcome === 'deferred' && code < 400 ? '4.0.0' : statusOfReply(cleanReply),
+    reply: cleanReply,
+    remoteMta,
+  };
 }
 
 /** The same result for every recipient: a connection that failed, a host that does not exist, … */

@@ -54,7 +54,11 @@ export function startEgressWorker(options: EgressWorkerOptions): EgressWorker {
     while (running) {
       let jobs;
       try {
-        jobs = await storage.outboundQueue.receive({ maxJobs: 1, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS, waitSeconds: options.waitSeconds ?? 1 });
+        jobs = await storage.outboundQueue.receive({
+          maxJobs: 1,
+          visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+          waitSeconds: options.waitSeconds ?? 1,
+        });
       } catch (error) {
         logger.warn('outbound queue receive failed', { slot, error });
         await sleep(1000, undefined, { signal: stopping.signal }).catch(() => undefined);

@@ -35,7 +35,9 @@ export class DirectTransport implements EgressTransport {
 
   async send(message: OutboundMessage): Promise<RecipientResult[]> {
     const groups = [...groupByDomain(message.recipients)];
-    const perDomain = await Promise.all(groups.map(([domain, recipients]) => this.options.limiter.run(domain, () => this.sendToDomain(domain, message, recipients))));
+    const perDomain = await Promise.all(
+      groups.map(([domain, recipients]) => this.options.limiter.run(domain, () => this.sendToDomain(domain, message, recipients))),
+    );
     return perDomain.flat();
   }
 
@@ -44,11 +46,23 @@ export class DirectTransport implements EgressTransport {
     switch (destination.kind) {
       case 'null-mx':
         // RFC 7505 §4.1: fail at once, no retries.
-        return sameResultForAll(recipients, { outcome: 'failed', status: '5.1.10', reply: `556 5.1.10 ${domain} accepts no mail (null MX, RFC 7505)` });
+        return sameResultForAll(recipients, {
+          outcome: 'failed',
+          status: '5.1.10',
+          reply: `556 5.1.10 ${domain} accepts no mail (null MX, RFC 7505)`,
+        });
       case 'unknown-host':
-        return sameResultForAll(recipients, { outcome: 'failed', status: '5.4.4', reply: `550 5.4.4 Host unknown: ${domain} has no MX or address records` });
+        return sameResultForAll(recipients, {
+          outcome: 'failed',
+          status: '5.4.4',
+          reply: `550 5.4.4 Host unknown: ${domain} has no MX or address records`,
+        });
       case 'dns-failure':
-        return sameResultForAll(recipients, { outcome: 'deferred', status: '4.4.3', reply: `451 4.4.3 DNS lookup for ${domain} failed: ${destination.detail}` });
+        return sameResultForAll(recipients, {
+          outcome: 'deferred',
+          status: '4.4.3',
+          reply: `451 4.4.3 DNS lookup for ${domain} failed: ${destination.detail}`,
+        });
       case 'hosts':
         break;
     }
@@ -57,7 +71,11 @@ export class DirectTransport implements EgressTransport {
     // RFC 8461 §5: in enforce mode only the MX hosts the policy names, and only over valid TLS.
     const hosts = enforce ? destination.hosts.filter((host) => mxAllowedByPolicy(host.hostname, policy)) : destination.hosts;
     if (hosts.length === 0) {
-      return sameResultForAll(recipients, { outcome: 'deferred', status: '4.7.5', reply: `451 4.7.5 MTA-STS policy of ${domain} matches none of its MX hosts` });
+      return sameResultForAll(recipients, {
+        outcome: 'deferred',
+        status: '4.7.5',
+        reply: `451 4.7.5 MTA-STS policy of ${domain} matches none of its MX hosts`,
+      });
     }
     let last: RecipientResult[] = [];
     // RFC 5321 §5.1: try the hosts by preference (and each host's addresses) until one answers.

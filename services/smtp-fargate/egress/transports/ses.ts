@@ -42,15 +42,30 @@ export class SesTransport implements EgressTransport {
           ConfigurationSetName: this.options.configurationSetName,
         }),
       );
-      return sameResultForAll(message.recipients, { outcome: 'delivered', status: '2.0.0', reply: `250 2.0.0 Ok ${result.MessageId ?? ''}`.trim(), remoteMta: this.remoteMta });
+      return sameResultForAll(message.recipients, {
+        outcome: 'delivered',
+        status: '2.0.0',
+        reply: `250 2.0.0 Ok ${result.MessageId ?? ''}`.trim(),
+        remoteMta: this.remoteMta,
+      });
     } catch (error) {
       const name = (error as Error).name;
       const text = (error as Error).message.replace(/\s+/g, ' ');
       if (PERMANENT_ERRORS.has(name)) {
-        return sameResultForAll(message.recipients, { outcome: 'failed', status: '5.7.1', reply: `554 5.7.1 SES ${name}: ${text}`, remoteMta: this.remoteMta });
+        return sameResultForAll(message.recipients, {
+          outcome: 'failed',
+          status: '5.7.1',
+          reply: `554 5.7.1 SES ${name}: ${text}`,
+          remoteMta: this.remoteMta,
+        });
       }
       // Throttling, sending paused, the service or the network down: try again later.
-      return sameResultForAll(message.recipients, { outcome: 'deferred', status: '4.4.1', reply: `451 4.4.1 SES ${name}: ${text}`, remoteMta: this.remoteMta });
+      return sameResultForAll(message.recipients, {
+        outcome: 'deferred',
+        status: '4.4.1',
+        reply: `451 4.4.1 SES ${name}: ${text}`,
+        remoteMta: this.remoteMta,
+      });
     }
   }
 

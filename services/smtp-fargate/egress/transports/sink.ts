@@ -21,7 +21,9 @@ export class SinkTransport implements EgressTransport {
         flags: ['\\Seen'],
       }));
     // A message without a local owner (a relayed DSN) is dropped: the sink never sends anything.
-    const reply = filed ? `250 2.0.0 Kept in ${owner}'s ${OUTBOX_MAILBOX} (sink mode: not sent)` : '250 2.0.0 Discarded (sink mode: not sent)';
+    const reply = filed
+      ? `250 2.0.0 Kept in ${owner}'s ${OUTBOX_MAILBOX} (sink mode: not sent)`
+      : '250 2.0.0 Discarded (sink mode: not sent)';
     return sameResultForAll(message.recipients, { outcome: 'delivered', status: '2.0.0', reply });
   }
 
