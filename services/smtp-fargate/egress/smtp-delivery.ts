@@ -2,6 +2,7 @@
 // exposes each RCPT reply, so 250/4xx/5xx are told apart per recipient (RFC 5321 §3.3). Several
 // batches of recipients reuse the session (RSET between transactions, RFC 5321 §4.1.1.5).
 import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
+import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { resultOfReply, sameResultForAll, type OutboundMessage, type RecipientResult } from './transport.js';
@@ -43,12 +44,13 @@ function connect(target: SmtpTarget): Promise<Connection> {
     secure: target.tls === 'implicit',
     requireTLS: target.tls === 'required',
     opportunisticTLS: target.tls === 'opportunistic',
-    servername: target.hostname,
+    // RFC 6066 §3: SNI carries host names only, never addresses.
+    servername: isIP(target.hostname) ? undefined : target.hostname,
     // Opportunistic STARTTLS accepts any certificate (RFC 7435 §3: better than plaintext); MTA-STS
     // enforce and the smarthost demand a valid one for the MX/host name (RFC 8461 §4.2).
     tls: {
       rejectUnauthorized: target.tls !== 'opportunistic',
-      servername: target.hostname,
+      servername: isIP(target.hostname) ? undefined : target.hostname,
       // We connect to an address: the certificate must name the host, never just that address.
       checkServerIdentity: (_address, certificate) => checkServerIdentity(target.hostname, certificate),
       ...target.tlsOptions,
@@ -127,7 +129,12 @@ export async function deliverOverSmtp(
     if (target.auth) await login(connection, target.auth);
   } catch (error) {
     connection.quit();
-    return { results: sameResultForAll(recipients, connectionFailure(error as SmtpError, target)), sessionOpened: true };
+    // Refused credentials are our configuration problem, not the recipients': retry, never bounce.
+    const reply = `451 4.7.0 ${target.hostname} refused our credentials: ${(error as SmtpError).response ?? (error as Error).message}`;
+    return {
+      results: sameResultForAll(recipients, { outcome: 'deferred', status: '4.7.0', reply, remoteMta: target.hostname }),
+      sessionOpened: true,
+    };
   }
   const results: RecipientResult[] = [];
   try {
