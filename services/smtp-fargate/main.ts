@@ -1,14 +1,18 @@
 // SECURITY: the SMTP container's composition root (Fargate task, or `tsx services/smtp-fargate/main.ts`).
-// Does: reads config, opens the adapter set, loads the certificate, starts MX + submission listeners.
+// Does: reads config, opens the adapter set, loads the certificate, starts MX + submission listeners
+// and the egress worker (outbound queue → sink/ses/direct/smarthost).
 // Trusts: the environment (core/config) and the NLB's PROXY v2 header on AWS; nothing a client sends.
-// May touch: the blob store and both queues (write), the directory and mail index (read).
+// May touch: the blob store and both queues (write), the directory and mail index (read; egress
+// appends to the sender's Outbox and INBOX), DKIM keys (read), SES / remote port 25 by egress mode.
 // SIGTERM (ECS stop, Ctrl-C): stop accepting, let sessions finish their message, close, exit 0.
 import path from 'node:path';
 import { openAwsStorage } from '../../core/adapters/aws/open-aws-storage.js';
 import { openLocalStorage } from '../../core/adapters/local/open-local-storage.js';
+import { loadEgressConfig } from '../../core/config/egress.js';
 import { loadConfig } from '../../core/config/index.js';
 import { createLogger } from '../../core/log/logger.js';
 import { FileCertificateSource, TlsContextProvider } from '../../core/tls/certificates.js';
+import { startEgressWorker } from './egress/worker.js';
 import { startSmtpService } from './server.js';
 
 /** Certificates renew in place (brief §8); a few minutes of lag is harmless. */
@@ -28,6 +32,12 @@ const service = await startSmtpService({
   // Locally there may be no DNS at all; on AWS, SPF fail is refused at MAIL FROM.
   policy: onAws ? { spf: { rejectFail: true } } : {},
 });
+const egress = startEgressWorker({
+  storage,
+  config: loadEgressConfig(config.backend),
+  hostname: config.hostname,
+  logger: logger.child({ part: 'egress' }),
+});
 const refresh = setInterval(() => {
   tls.refresh().then(
     (changed) => changed && logger.info('certificate reloaded'),
@@ -43,6 +53,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info('draining', { signal });
   clearInterval(refresh);
   await service.close();
+  await egress.stop();
   await storage.close();
   logger.info('stopped');
   process.exit(0);
