@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 interface DomainState {
   active: number;
   readonly waiting: (() => void)[];
-  /** Token bucket (messages), refilled continuously at perMinute / 60 s. */
+  /** Token bucket (messages), refilled continuously at perMinute / 60 s; holds one second's worth. */
   tokens: number;
   refilledAt: number;
 }
@@ -24,17 +24,22 @@ export class DomainLimiter {
   private stateOf(domain: string): DomainState {
     let state = this.domains.get(domain);
     if (!state) {
-      state = { active: 0, waiting: [], tokens: Math.max(1, this.messagesPerMinute), refilledAt: this.now() };
+      state = { active: 0, waiting: [], tokens: this.burst(), refilledAt: this.now() };
       this.domains.set(domain, state);
     }
     return state;
+  }
+
+  /** A burst of one second's worth, so a minute's quota is spread over the minute. */
+  private burst(): number {
+    return Math.max(1, Math.ceil(this.messagesPerMinute / 60));
   }
 
   private async takeToken(state: DomainState): Promise<void> {
     if (this.messagesPerMinute === 0) return;
     for (;;) {
       const now = this.now();
-      state.tokens = Math.min(this.messagesPerMinute, state.tokens + ((now - state.refilledAt) * this.messagesPerMinute) / 60_000);
+      state.tokens = Math.min(this.burst(), state.tokens + ((now - state.refilledAt) * this.messagesPerMinute) / 60_000);
       state.refilledAt = now;
       if (state.tokens >= 1) {
         state.tokens -= 1;
