@@ -29,8 +29,27 @@ function isNotFound(error: unknown): boolean {
   return NOT_FOUND.has((error as { code?: string }).code ?? '');
 }
 
+/** Node's resolver keeps no cache and hides TTLs: answers are reused this long (a busy domain gets many messages). */
+const DESTINATION_CACHE_MS = 60_000;
+const MAX_CACHED_DESTINATIONS = 10_000;
+
 export class MxResolver {
-  constructor(private readonly resolver: Resolver) {}
+  private readonly destinations = new Map<string, { readonly destination: Destination; readonly expiresAt: number }>();
+
+  constructor(
+    private readonly resolver: Resolver,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Where mail for `domain` goes; answers other than DNS failures are cached for a minute. */
+  async resolve(domain: string): Promise<Destination> {
+    const cached = this.destinations.get(domain);
+    if (cached && cached.expiresAt > this.now()) return cached.destination;
+    const destination = await this.lookUp(domain);
+    if (this.destinations.size > MAX_CACHED_DESTINATIONS) this.destinations.clear(); // bounded memory
+    if (destination.kind !== 'dns-failure') this.destinations.set(domain, { destination, expiresAt: this.now() + DESTINATION_CACHE_MS });
+    return destination;
+  }
 
   async addressesOf(hostname: string): Promise<string[]> {
     const lookups = await Promise.allSettled([this.resolver.resolve4(hostname), this.resolver.resolve6(hostname)]);
@@ -41,7 +60,7 @@ export class MxResolver {
     return [];
   }
 
-  async resolve(domain: string): Promise<Destination> {
+  private async lookUp(domain: string): Promise<Destination> {
     let records: { exchange: string; priority: number }[];
     try {
       records = await this.resolver.resolveMx(domain);
