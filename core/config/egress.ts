@@ -1,10 +1,6 @@
 // Settings of the egress worker (outbound delivery), read from the environment beside loadConfig():
 // how mail leaves (design brief §3), how long it is retried, and the limits that protect our reputation.
-import type { Backend } from './index.js';
-
-/** How outbound mail leaves: `sink` locally, `ses` by default on AWS (§8: outbound port 25 is blocked). */
-export type EgressMode = 'sink' | 'ses' | 'direct' | 'smarthost';
-const EGRESS_MODES: readonly EgressMode[] = ['sink', 'ses', 'direct', 'smarthost'];
+import type { EgressMode, YubinConfig } from './index.js';
 
 export interface SmarthostSettings {
   readonly host: string;
@@ -63,9 +59,9 @@ function smarthostFrom(env: Env): SmarthostSettings | undefined {
   };
 }
 
-export function loadEgressConfig(backend: Backend, env: Env = process.env): EgressConfig {
-  const mode = (env.YUBIN_EGRESS || (backend === 'aws' ? 'ses' : 'sink')) as EgressMode;
-  if (!EGRESS_MODES.includes(mode)) throw new Error(`YUBIN_EGRESS must be one of ${EGRESS_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+/** The mode comes from loadConfig() (YUBIN_EGRESS); the rest from YUBIN_EGRESS_* and YUBIN_SMARTHOST*. */
+export function loadEgressConfig(config: Pick<YubinConfig, 'egress' | 'aws'>, env: Env = process.env): EgressConfig {
+  const mode = config.egress;
   const smarthost = smarthostFrom(env);
   if (mode === 'smarthost' && !smarthost) throw new Error('YUBIN_EGRESS=smarthost needs YUBIN_SMARTHOST=host:port');
   return {
@@ -84,6 +80,6 @@ export function loadEgressConfig(backend: Backend, env: Env = process.env): Egre
     remoteSmtpPort: count(env, 'YUBIN_EGRESS_REMOTE_PORT', 25),
     smarthost,
     sesEndpoint: env.YUBIN_SES_ENDPOINT || undefined,
-    sesRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    sesRegion: config.aws.region,
   };
 }

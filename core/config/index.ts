@@ -24,7 +24,15 @@ export interface AwsConfig {
   readonly bucket: string;
   readonly inboundQueueUrl: string;
   readonly outboundQueueUrl: string;
+  /** Secrets Manager secrets the services poll (JSON; shapes in lib/constructs/mail-secrets.ts). */
+  readonly tlsSecretArn?: string;
+  readonly dkimSecretArn?: string;
+  readonly smarthostSecretArn?: string;
 }
+
+/** How outbound mail leaves (design brief §3): `sink` locally, `ses` by default on AWS. */
+export type EgressMode = 'sink' | 'ses' | 'direct' | 'smarthost';
+const EGRESS_MODES: readonly EgressMode[] = ['sink', 'ses', 'direct', 'smarthost'];
 
 export interface YubinConfig {
   readonly backend: Backend;
@@ -37,7 +45,12 @@ export interface YubinConfig {
   readonly maxMessageBytes: number;
   /** HMAC key of the Sender Rewriting Scheme for forwarded mail; '' lets the local host keep one in dataDir. */
   readonly srsSecret: string;
+  /** Every connection starts with a PROXY v2 header (behind the AWS NLB): YUBIN_PROXY_PROTOCOL=1. */
+  readonly proxyProtocol: boolean;
+  /** Directory of `key.pem` + `cert.pem` (a self-signed pair is made when absent). */
+  readonly tlsDir: string;
   readonly aws: AwsConfig;
+  readonly egress: EgressMode;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -53,6 +66,9 @@ function intFrom(env: Env, name: string, fallback: number): number {
 export function loadConfig(env: Env = process.env): YubinConfig {
   const backend = (env.YUBIN_BACKEND ?? 'local') as Backend;
   if (backend !== 'local' && backend !== 'aws') throw new Error(`YUBIN_BACKEND must be local or aws, got ${JSON.stringify(backend)}`);
+  const egress = (env.YUBIN_EGRESS ?? (backend === 'aws' ? 'ses' : 'sink')) as EgressMode;
+  if (!EGRESS_MODES.includes(egress))
+    throw new Error(`YUBIN_EGRESS must be one of ${EGRESS_MODES.join(', ')}, got ${JSON.stringify(egress)}`);
   return {
     backend,
     dataDir: path.resolve(env.YUBIN_DATA_DIR ?? './data'),
@@ -69,6 +85,8 @@ export function loadConfig(env: Env = process.env): YubinConfig {
     },
     maxMessageBytes: intFrom(env, 'YUBIN_MAX_MESSAGE_BYTES', 50 * 1024 * 1024),
     srsSecret: env.YUBIN_SRS_SECRET ?? '',
+    proxyProtocol: env.YUBIN_PROXY_PROTOCOL === '1' || env.YUBIN_PROXY_PROTOCOL === 'true',
+    tlsDir: path.resolve(env.YUBIN_TLS_DIR ?? path.join(env.YUBIN_DATA_DIR ?? './data', 'tls')),
     aws: {
       region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
       dynamoEndpoint: env.YUBIN_DYNAMODB_ENDPOINT,
@@ -78,6 +96,10 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       bucket: env.YUBIN_BUCKET ?? '',
       inboundQueueUrl: env.YUBIN_INBOUND_QUEUE_URL ?? '',
       outboundQueueUrl: env.YUBIN_OUTBOUND_QUEUE_URL ?? '',
+      tlsSecretArn: env.YUBIN_TLS_SECRET_ARN,
+      dkimSecretArn: env.YUBIN_DKIM_SECRET_ARN,
+      smarthostSecretArn: env.YUBIN_SMARTHOST_SECRET_ARN,
     },
+    egress,
   };
 }

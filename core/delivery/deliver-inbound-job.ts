@@ -68,13 +68,69 @@ interface PreparedMessage {
   finalReferenced: boolean;
 }
 
+type MailboxRoute = Extract<RecipientRoute, { kind: 'mailbox' }>;
+type Failure = { readonly kind: 'failed'; readonly status: string; readonly diagnostic: string };
+
+/** Files the message for one user; a failure only when it is over quota and the sender may be told. */
+async function deliverToMailbox(
+  prepared: PreparedMessage,
+  route: MailboxRoute,
+  deps: DeliveryDeps,
+  mayBounce: boolean,
+  logger: Logger,
+): Promise<{ readonly kind: 'filed'; readonly disposition: RecipientDisposition } | Failure> {
+  const { job, authentication, spam, final } = prepared;
+  const { storage } = deps;
+  const filterRules = spam.isSpam ? [] : await storage.directory.getFilterRules(route.user.id);
+  const { mailbox, reason } = await chooseMailbox(storage.mailIndex, route.user.id, {
+    isSpam: spam.isSpam,
+    headers: authentication.headers,
+    filterRules,
+  });
+  const filed = await fileIntoMailbox(
+    storage,
+    {
+      user: route.user,
+      mailbox,
+      message: final,
+      internalDate: new Date(job.receivedAt),
+      idempotencyKey: `${job.messageId}/${route.user.id}/${mailbox.id}`,
+      mayBounceOverQuota: mayBounce,
+    },
+    logger,
+  );
+  // RFC 3463 X.2.2: mailbox full; only reached when the sender is authenticated (no backscatter).
+  if (filed.kind === 'over-quota')
+    return { kind: 'failed', status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full: the recipient is over quota' };
+  const { uid, duplicate } = filed.append;
+  prepared.finalReferenced ||= !duplicate;
+  logger.info('filed', {
+    recipient: route.envelopeRecipient.address,
+    userId: route.user.id,
+    mailboxId: mailbox.id,
+    uid,
+    duplicate,
+    reason,
+  });
+  const disposition = {
+    recipient: route.envelopeRecipient.address,
+    result: 'filed',
+    userId: route.user.id,
+    mailboxId: mailbox.id,
+    uid,
+    duplicate,
+    reason,
+  } as const;
+  return { kind: 'filed', disposition };
+}
+
 async function deliverRoutes(
   prepared: PreparedMessage,
   routes: readonly RecipientRoute[],
   deps: DeliveryDeps,
   logger: Logger,
 ): Promise<RecipientDisposition[]> {
-  const { job, authentication, spam, final } = prepared;
+  const { job, authentication } = prepared;
   const { storage } = deps;
   const dispositions: RecipientDisposition[] = [];
   const failures: DsnRecipientReport[] = [];
@@ -88,56 +144,25 @@ async function deliverRoutes(
       forwards.push(route);
       continue;
     }
-    let failure: { readonly status: string; readonly diagnostic: string } =
-      route.kind === 'failed' ? route : { status: '', diagnostic: '' };
-    if (route.kind === 'mailbox') {
-      const filterRules = spam.isSpam ? [] : await storage.directory.getFilterRules(route.user.id);
-      const { mailbox, reason } = await chooseMailbox(storage.mailIndex, route.user.id, {
-        isSpam: spam.isSpam,
-        headers: authentication.headers,
-        filterRules,
-      });
-      const filed = await fileIntoMailbox(
-        storage,
-        {
-          user: route.user,
-          mailbox,
-          message: final,
-          internalDate: new Date(job.receivedAt),
-          idempotencyKey: `${job.messageId}/${route.user.id}/${mailbox.id}`,
-          mayBounceOverQuota: mayNotify && wantsNotification(recipient, 'FAILURE'),
-        },
-        logger,
-      );
-      if (filed.kind === 'appended') {
-        prepared.finalReferenced ||= !filed.append.duplicate;
-        const { uid, duplicate } = filed.append;
-        dispositions.push({
-          recipient: recipient.address,
-          result: 'filed',
-          userId: route.user.id,
-          mailboxId: mailbox.id,
-          uid,
-          duplicate,
-          reason,
-        });
-        logger.info('filed', { recipient: recipient.address, userId: route.user.id, mailboxId: mailbox.id, uid, duplicate, reason });
-        if (mayNotify && wantsNotification(recipient, 'SUCCESS'))
-          successes.push({ finalRecipient: route.user.address, originalRecipient: recipient.orcpt, action: 'delivered', status: '2.0.0' });
-        continue;
-      }
-      // RFC 3463 X.2.2: mailbox full; only reached when the sender is authenticated (no backscatter).
-      failure = { status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full: the recipient is over quota' };
+    const result =
+      route.kind === 'mailbox'
+        ? await deliverToMailbox(prepared, route, deps, mayNotify && wantsNotification(recipient, 'FAILURE'), logger)
+        : route;
+    if (result.kind === 'filed') {
+      dispositions.push(result.disposition);
+      if (mayNotify && wantsNotification(recipient, 'SUCCESS'))
+        successes.push({ finalRecipient: recipient.address, originalRecipient: recipient.orcpt, action: 'delivered', status: '2.0.0' });
+      continue;
     }
-    dispositions.push({ recipient: recipient.address, result: 'failed', ...failure });
-    logger.warn('recipient failed', { recipient: recipient.address, status: failure.status, bounced: mayNotify });
+    dispositions.push({ recipient: recipient.address, result: 'failed', status: result.status, diagnostic: result.diagnostic });
+    logger.warn('recipient failed', { recipient: recipient.address, status: result.status, bounced: mayNotify });
     if (mayNotify && wantsNotification(recipient, 'FAILURE'))
       failures.push({
         finalRecipient: recipient.address,
         originalRecipient: recipient.orcpt,
         action: 'failed',
-        status: failure.status,
-        diagnosticCode: failure.diagnostic,
+        status: result.status,
+        diagnosticCode: result.diagnostic,
       });
   }
 

@@ -9,7 +9,12 @@ import type { MailIndex, Mailbox } from '../ports/mail-index.js';
 /** Owners of mailboxes recently written; a mailbox never changes owner, so entries never go stale. */
 const OWNER_CACHE_SIZE = 10_000;
 
+/** Marks a decorated index, so that wrapping twice (a composition root and a use case both asking
+ * for notifications) publishes each change once. */
+const NOTIFYING = Symbol('publishes-changes');
+
 export function withChangeNotifications(index: MailIndex, feed: ChangeFeed, logger: Logger = createLogger()): MailIndex {
+  if (NOTIFYING in index) return index;
   const owners = new Map<string, string>();
 
   const remember = (mailbox: Mailbox | null): Mailbox | null => {
@@ -38,6 +43,7 @@ export function withChangeNotifications(index: MailIndex, feed: ChangeFeed, logg
 
   return {
     ...bindAll(index),
+    [NOTIFYING]: true,
     async getMailboxById(mailboxId) {
       return remember(await index.getMailboxById(mailboxId));
     },

@@ -84,7 +84,11 @@ export class TlsContextProvider {
     return this.context;
   }
 
-  /** Options for tls.createServer / new TLSSocket that always use the current certificate. */
+  /**
+   * Options for `new tls.TLSSocket(socket, { isServer: true, ...serverOptions() })`, the way every
+   * listener upgrades (STARTTLS and implicit TLS alike): the socket takes the current certificate at
+   * handshake time, with or without SNI. (tls.createServer ignores `secureContext`; do not use it here.)
+   */
   serverOptions(): tls.TlsOptions {
     return { minVersion: MIN_TLS_VERSION, SNICallback: (_servername, done) => done(null, this.current()), secureContext: this.current() } as tls.TlsOptions;
   }

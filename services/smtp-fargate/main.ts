@@ -5,36 +5,32 @@
 // May touch: the blob store and both queues (write), the directory and mail index (read; egress
 // appends to the sender's Outbox and INBOX), DKIM keys (read), SES / remote port 25 by egress mode.
 // SIGTERM (ECS stop, Ctrl-C): stop accepting, let sessions finish their message, close, exit 0.
-import path from 'node:path';
-import { openAwsStorage } from '../../core/adapters/aws/open-aws-storage.js';
-import { openLocalStorage } from '../../core/adapters/local/open-local-storage.js';
+import { openStorage } from '../../core/adapters/open-storage.js';
 import { loadEgressConfig } from '../../core/config/egress.js';
 import { loadConfig } from '../../core/config/index.js';
 import { createLogger } from '../../core/log/logger.js';
-import { FileCertificateSource, TlsContextProvider } from '../../core/tls/certificates.js';
+import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../../core/tls/certificate-source-for.js';
+import { TlsContextProvider } from '../../core/tls/certificates.js';
 import { startEgressWorker } from './egress/worker.js';
 import { startSmtpService } from './server.js';
-
-/** Certificates renew in place (brief §8); a few minutes of lag is harmless. */
-const CERTIFICATE_REFRESH_MS = 5 * 60_000;
 
 const config = loadConfig();
 const logger = createLogger({ base: { service: 'smtp' } });
 const onAws = config.backend === 'aws';
-const storage = onAws ? await openAwsStorage(config.aws) : await openLocalStorage({ dataDir: config.dataDir });
-const tls = new TlsContextProvider(new FileCertificateSource(path.join(config.dataDir, 'tls'), config.hostname));
+const storage = await openStorage(config, logger);
+const tls = new TlsContextProvider(certificateSourceFor(config));
 const service = await startSmtpService({
   storage,
   config,
   logger,
   tls,
-  proxyProtocol: onAws, // every NLB target group sends PROXY v2 (brief §8)
+  proxyProtocol: config.proxyProtocol, // every NLB target group sends PROXY v2 (brief §8)
   // Locally there may be no DNS at all; on AWS, SPF fail is refused at MAIL FROM.
   policy: onAws ? { spf: { rejectFail: true } } : {},
 });
 const egress = startEgressWorker({
   storage,
-  config: loadEgressConfig(config.backend),
+  config: loadEgressConfig(config),
   hostname: config.hostname,
   logger: logger.child({ part: 'egress' }),
 });

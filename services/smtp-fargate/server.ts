@@ -12,7 +12,7 @@ import type { Storage } from '../../core/ports/index.js';
 import type { TlsContextProvider } from '../../core/tls/certificates.js';
 import { buildSmtpPolicy, DEFAULT_CONNECTION_RATE, DEFAULT_MESSAGE_RATE, type PolicyOptions } from './policy/default-policy.js';
 import type { ListenerKind } from './policy/verdict.js';
-import { parseProxyV2 } from './protocol/proxy-v2.js';
+import { parseProxyV2 } from '../../core/net/proxy-protocol.js';
 import { formatReply, type SmtpReply } from './protocol/reply.js';
 import { replies } from './session/replies.js';
 import { SmtpSession, type SessionOutput } from './session/session.js';

@@ -22,18 +22,17 @@ const REGION = 'us-east-1';
 /** Bounded wait for the JVM to answer (cold start on a busy 2-core machine). */
 const DYNAMO_STARTUP_TIMEOUT_MS = 60_000;
 
-export interface AwsEmulatorOptions {
+export interface AwsBackendOptions {
   /** Receives before a job moves to its queue's DLQ (the SQS redrive policy's maxReceiveCount). */
   readonly maxAttempts?: number;
 }
 
 export interface AwsEmulators {
-  readonly config: AwsConfig;
   readonly credentials: AwsCredentials;
   /** The in-process SQS/S3 emulator, for tests that inspect queues directly. */
   readonly fauxqs: FauxqsServer;
-  /** Creates another isolated set of tables in the same DynamoDB Local (a fresh `tablePrefix`). */
-  createTables(tablePrefix: string): Promise<void>;
+  /** A fresh, empty backend on these emulators: its own tables, queues (with DLQs) and bucket. */
+  createBackend(options?: AwsBackendOptions): Promise<AwsConfig>;
   stop(): Promise<void>;
 }
 
@@ -62,9 +61,9 @@ async function startDynamoLocal(): Promise<{ endpoint: string; process: ChildPro
   const child = spawn(
     'java',
     [
-      // Small, quick-starting JVM: tests hold a few thousand items at most.
+      // Quick-starting JVM; the heap grows only as needed (the benchmark's 100,000-message mailbox needs ~1 GB).
       '-Xms64m',
-      '-Xmx384m',
+      '-Xmx1g',
       '-XX:+UseSerialGC',
       '-XX:TieredStopAtLevel=1',
       `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
@@ -100,7 +99,11 @@ async function startDynamoLocal(): Promise<{ endpoint: string; process: ChildPro
 /** CreateTable input from the shared design: the same shape the CDK stack gives CloudFormation. */
 async function createTable(client: DynamoDBClient, tablePrefix: string, design: TableDesign): Promise<void> {
   const attributes = new Map<string, 'S' | 'N'>();
-  for (const key of [design.partitionKey, design.sortKey, ...design.globalSecondaryIndexes.flatMap((gsi) => [gsi.partitionKey, gsi.sortKey])]) {
+  for (const key of [
+    design.partitionKey,
+    design.sortKey,
+    ...design.globalSecondaryIndexes.flatMap((gsi) => [gsi.partitionKey, gsi.sortKey]),
+  ]) {
     attributes.set(key.name, key.type);
   }
   const name = tableName(tablePrefix, design);
@@ -131,7 +134,12 @@ async function createTable(client: DynamoDBClient, tablePrefix: string, design: 
     }),
   );
   if (design.timeToLiveAttribute) {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: design.timeToLiveAttribute } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: design.timeToLiveAttribute },
+      }),
+    );
   }
 }
 
@@ -147,29 +155,30 @@ function createQueueWithDlq(fauxqs: FauxqsServer, name: string, maxAttempts: num
   }).queueUrl;
 }
 
-export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promise<AwsEmulators> {
-  const [dynamo, fauxqs] = await Promise.all([startDynamoLocal(), startFauxqs({ port: 0, host: '127.0.0.1', logger: false, defaultRegion: REGION })]);
-  const suffix = randomBytes(4).toString('hex');
-  const tablePrefix = `yubin-${suffix}`;
-  const bucket = `yubin-${suffix}`;
-  const maxAttempts = options.maxAttempts ?? 5;
-  await createAwsTables(dynamo.client, tablePrefix);
-  fauxqs.createBucket(bucket);
-  const config: AwsConfig = {
-    region: REGION,
-    dynamoEndpoint: dynamo.endpoint,
-    s3Endpoint: fauxqs.address,
-    sqsEndpoint: fauxqs.address,
-    tablePrefix,
-    bucket,
-    inboundQueueUrl: createQueueWithDlq(fauxqs, `inbound-${suffix}`, maxAttempts),
-    outboundQueueUrl: createQueueWithDlq(fauxqs, `outbound-${suffix}`, maxAttempts),
-  };
+export async function startAwsEmulators(): Promise<AwsEmulators> {
+  const [dynamo, fauxqs] = await Promise.all([
+    startDynamoLocal(),
+    startFauxqs({ port: 0, host: '127.0.0.1', logger: false, defaultRegion: REGION }),
+  ]);
   return {
-    config,
     credentials: EMULATOR_CREDENTIALS,
     fauxqs,
-    createTables: (prefix) => createAwsTables(dynamo.client, prefix),
+    async createBackend(options = {}) {
+      const suffix = randomBytes(4).toString('hex');
+      const maxAttempts = options.maxAttempts ?? 5;
+      await createAwsTables(dynamo.client, `yubin-${suffix}`);
+      fauxqs.createBucket(`yubin-${suffix}`);
+      return {
+        region: REGION,
+        dynamoEndpoint: dynamo.endpoint,
+        s3Endpoint: fauxqs.address,
+        sqsEndpoint: fauxqs.address,
+        tablePrefix: `yubin-${suffix}`,
+        bucket: `yubin-${suffix}`,
+        inboundQueueUrl: createQueueWithDlq(fauxqs, `inbound-${suffix}`, maxAttempts),
+        outboundQueueUrl: createQueueWithDlq(fauxqs, `outbound-${suffix}`, maxAttempts),
+      };
+    },
     async stop() {
       dynamo.client.destroy();
       await fauxqs.stop();
@@ -179,6 +188,41 @@ export async function startAwsEmulators(options: AwsEmulatorOptions = {}): Promi
         await exited;
       }
       rmSync(dynamo.workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** How long the shared emulators outlive their last lease, so back-to-back backends reuse them. */
+const SHARED_LINGER_MS = 1_500;
+let shared: { emulators: Promise<AwsEmulators>; leases: number; stopTimer?: NodeJS.Timeout } | undefined;
+
+/**
+ * One emulator set per test process, shared by every backend the process opens (a JVM start costs
+ * seconds on a busy machine); stopped shortly after the last lease is released.
+ */
+export async function leaseAwsEmulators(): Promise<{ emulators: AwsEmulators; release(): Promise<void> }> {
+  if (!shared) shared = { emulators: startAwsEmulators(), leases: 0 };
+  const current = shared;
+  clearTimeout(current.stopTimer);
+  current.leases++;
+  let emulators: AwsEmulators;
+  try {
+    emulators = await current.emulators;
+  } catch (error) {
+    if (shared === current) shared = undefined;
+    throw error;
+  }
+  let released = false;
+  return {
+    emulators,
+    async release() {
+      if (released) return;
+      released = true;
+      if (--current.leases > 0) return;
+      current.stopTimer = setTimeout(() => {
+        if (shared === current && current.leases === 0) shared = undefined;
+        void emulators.stop();
+      }, SHARED_LINGER_MS);
     },
   };
 }

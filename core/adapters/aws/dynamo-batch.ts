@@ -1,6 +1,12 @@
 // BatchGetItem / BatchWriteItem / paged Query with DynamoDB's limits handled once: 100 keys per get,
 // 25 writes per batch, unprocessed items retried with backoff, every page of a Query followed.
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { StorageError } from '../../ports/errors.js';
 import { awsCall } from './aws-errors.js';
 
@@ -45,7 +51,9 @@ export async function batchDeleteAll(dynamo: DynamoDBDocumentClient, table: stri
     for (let round = 0; pending.length > 0; round++) {
       if (round >= MAX_BATCH_ROUNDS) throw new StorageError('unavailable', `batch delete in ${table} throttled`);
       if (round > 0) await backoff(round);
-      const result = await awsCall(`batch delete ${table}`, () => dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })));
+      const result = await awsCall(`batch delete ${table}`, () =>
+        dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })),
+      );
       pending = (result.UnprocessedItems?.[table] ?? []) as typeof pending;
     }
   }

@@ -44,7 +44,12 @@ export class DynamoChangeFeed implements ChangeFeed {
 
   watch(mailboxId: string, listener: Listener): () => void {
     let set = this.listeners.get(mailboxId);
-    if (!set) this.listeners.set(mailboxId, (set = new Set()));
+    if (!set) {
+      this.listeners.set(mailboxId, (set = new Set()));
+      // Read the starting point now rather than at the next tick, so a change landing right after
+      // watch() is compared against the state before it and announced.
+      this.readBaseline(mailboxId).catch((error: unknown) => this.options.onPollError?.(error));
+    }
     set.add(listener);
     this.schedule();
     return () => {
@@ -88,7 +93,12 @@ export class DynamoChangeFeed implements ChangeFeed {
     this.timer.unref();
   }
 
-  /** One round: the first observation of a mailbox also notifies, so a change racing watch() is not lost. */
+  private async readBaseline(mailboxId: string): Promise<void> {
+    const [item] = await batchGetAll(this.dynamo, this.table, [mailboxKey(mailboxId)], { consistent: true, projection: 'highestModseq' });
+    if (item && this.listeners.has(mailboxId) && !this.seen.has(mailboxId)) this.seen.set(mailboxId, item.highestModseq as number);
+  }
+
+  /** One round: mailboxes whose HIGHESTMODSEQ rose since the last round (or the baseline) are announced. */
   async poll(): Promise<void> {
     const ids = [...this.listeners.keys()];
     if (ids.length === 0) return;
@@ -99,6 +109,11 @@ export class DynamoChangeFeed implements ChangeFeed {
       projection: 'id, userId, highestModseq',
     });
     for (const item of items) {
+      if (!this.seen.has(item.id as string)) {
+        // No baseline yet (its read failed or is in flight): this observation becomes it.
+        this.seen.set(item.id as string, item.highestModseq as number);
+        continue;
+      }
       this.notify({ mailboxId: item.id as string, userId: item.userId as string, highestModseq: item.highestModseq as number });
     }
   }

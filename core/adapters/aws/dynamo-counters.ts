@@ -38,7 +38,13 @@ export function mailboxCounterUpdate(table: string, mailbox: MailboxItem, change
  * Adds to the user's usage counter; with a limit, refuses (ConditionalCheckFailed) when the new total
  * would pass it. DynamoDB conditions cannot add, so the limit is compared against `limit - delta`.
  */
-export function quotaUpdate(table: string, userId: string, deltaBytes: number, deltaMessages: number, limitBytes?: number | null): TransactItem {
+export function quotaUpdate(
+  table: string,
+  userId: string,
+  deltaBytes: number,
+  deltaMessages: number,
+  limitBytes?: number | null,
+): TransactItem {
   const limited = limitBytes !== undefined && limitBytes !== null && deltaBytes > 0;
   return {
     Update: {
@@ -46,7 +52,11 @@ export function quotaUpdate(table: string, userId: string, deltaBytes: number, d
       Key: quotaKey(userId),
       UpdateExpression: 'ADD usedBytes :bytes, messageCount :messages',
       ...(limited ? { ConditionExpression: 'attribute_not_exists(usedBytes) OR usedBytes <= :room' } : {}),
-      ExpressionAttributeValues: { ':bytes': deltaBytes, ':messages': deltaMessages, ...(limited ? { ':room': limitBytes - deltaBytes } : {}) },
+      ExpressionAttributeValues: {
+        ':bytes': deltaBytes,
+        ':messages': deltaMessages,
+        ...(limited ? { ':room': limitBytes - deltaBytes } : {}),
+      },
     },
   };
 }

@@ -1,7 +1,15 @@
 // Directory on DynamoDB (directory table of table-design.ts). The hot reads — RCPT TO and login —
 // are one consistent GetItem on `address#<address>`; listings Query the byDomain index; nothing scans.
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { Alias, DkimKey, Directory, Domain, FilterRule, NewUser, User, UserUpdate } from '../../ports/directory.js';
 import { StorageError } from '../../ports/errors.js';
 import { domainOf } from '../../mail/address.js';
@@ -49,7 +57,9 @@ export class DynamoDirectory implements Directory {
   }
 
   private async getItem(pk: string, sk: string): Promise<Item | null> {
-    const result = await awsCall('directory read', () => this.dynamo.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true })));
+    const result = await awsCall('directory read', () =>
+      this.dynamo.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true })),
+    );
     return result.Item ?? null;
   }
 
@@ -143,7 +153,13 @@ export class DynamoDirectory implements Directory {
       await this.dynamo.send(
         new TransactWriteCommand({
           TransactItems: [
-            { ConditionCheck: { TableName: this.table, Key: { pk: domainPk(domain), sk: 'domain' }, ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              ConditionCheck: {
+                TableName: this.table,
+                Key: { pk: domainPk(domain), sk: 'domain' },
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
             { Put: { TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
             { Put: { TableName: this.table, Item: { pk: userIdPk(id), sk: 'address', address: user.address } } },
           ],
@@ -226,12 +242,25 @@ export class DynamoDirectory implements Directory {
 
   async putAlias(alias: Alias): Promise<void> {
     const domain = aliasDomain(alias.source);
-    const item = { pk: aliasPk(alias.source), sk: 'alias', source: alias.source, targets: [...alias.targets], domainKey: domainPk(domain), domainSort: `alias#${alias.source}` };
+    const item = {
+      pk: aliasPk(alias.source),
+      sk: 'alias',
+      source: alias.source,
+      targets: [...alias.targets],
+      domainKey: domainPk(domain),
+      domainSort: `alias#${alias.source}`,
+    };
     try {
       await this.dynamo.send(
         new TransactWriteCommand({
           TransactItems: [
-            { ConditionCheck: { TableName: this.table, Key: { pk: domainPk(domain), sk: 'domain' }, ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              ConditionCheck: {
+                TableName: this.table,
+                Key: { pk: domainPk(domain), sk: 'domain' },
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
             { Put: { TableName: this.table, Item: item } },
           ],
         }),
@@ -256,9 +285,16 @@ export class DynamoDirectory implements Directory {
 
   async removeAlias(source: string): Promise<void> {
     try {
-      await this.dynamo.send(new DeleteCommand({ TableName: this.table, Key: { pk: aliasPk(source), sk: 'alias' }, ConditionExpression: 'attribute_exists(pk)' }));
+      await this.dynamo.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: aliasPk(source), sk: 'alias' },
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
     } catch (error) {
-      if (awsErrorName(error) === 'ConditionalCheckFailed' || awsErrorName(error) === 'ConditionalCheckFailedException') throw new StorageError('not-found', `alias ${source} not found`);
+      if (awsErrorName(error) === 'ConditionalCheckFailed' || awsErrorName(error) === 'ConditionalCheckFailedException')
+        throw new StorageError('not-found', `alias ${source} not found`);
       throw toStorageError(error, 'remove alias');
     }
   }
@@ -270,13 +306,20 @@ export class DynamoDirectory implements Directory {
 
   async setFilterRules(userId: string, rules: readonly FilterRule[]): Promise<void> {
     await awsCall('set filter rules', () =>
-      this.dynamo.send(new PutCommand({ TableName: this.table, Item: { pk: userIdPk(userId), sk: 'filters', rules: rules.map((rule) => ({ ...rule })) } })),
+      this.dynamo.send(
+        new PutCommand({ TableName: this.table, Item: { pk: userIdPk(userId), sk: 'filters', rules: rules.map((rule) => ({ ...rule })) } }),
+      ),
     );
   }
 
   async putDkimKey(key: DkimKey): Promise<void> {
     await awsCall('put DKIM key', () =>
-      this.dynamo.send(new PutCommand({ TableName: this.table, Item: { pk: domainPk(key.domain), sk: 'dkim', ...key, createdAt: key.createdAt.toISOString() } })),
+      this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: domainPk(key.domain), sk: 'dkim', ...key, createdAt: key.createdAt.toISOString() },
+        }),
+      ),
     );
   }
 

@@ -3,6 +3,7 @@
 // update is conditioned on the MODSEQ read, so a concurrent change makes the batch re-read and retry.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FlagOperation, FlagUpdate, FlagUpdateResult } from '../../ports/mail-index.js';
+import { normalizeFlags } from '../../mail/flags.js';
 import { batchGetAll } from './dynamo-batch.js';
 import { mailboxCounterUpdate } from './dynamo-counters.js';
 import type { DynamoMailboxStore } from './dynamo-mailbox-store.js';
@@ -18,10 +19,13 @@ export interface MailTables {
 /** The mailbox counter takes one slot of each transaction. */
 const FLAG_BATCH = MAX_TRANSACTION_ITEMS - 2;
 
+/** RFC 3501 §6.4.6 STORE FLAGS / +FLAGS / -FLAGS, comparing flags case-insensitively (§2.3.2). */
 export function applyFlagOperation(current: readonly string[], operation: FlagOperation, flags: readonly string[]): string[] {
-  if (operation === 'replace') return [...new Set(flags)];
-  if (operation === 'add') return [...current, ...flags.filter((flag, i) => !current.includes(flag) && flags.indexOf(flag) === i)];
-  return current.filter((flag) => !flags.includes(flag));
+  const given = normalizeFlags(flags);
+  if (operation === 'replace') return given;
+  if (operation === 'add') return normalizeFlags([...current, ...given]);
+  const removed = new Set(given.map((flag) => flag.toLowerCase()));
+  return current.filter((flag) => !removed.has(flag.toLowerCase()));
 }
 
 const sameFlags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((flag) => b.includes(flag));
@@ -52,7 +56,11 @@ export class DynamoFlagWriter {
 
   private async updateBatch(mailboxId: string, uids: readonly number[], update: FlagUpdate): Promise<FlagUpdateResult | undefined> {
     const mailbox = await this.mailboxes.require(mailboxId);
-    const messages = await batchGetAll(this.dynamo, this.tables.messages, uids.map((uid) => ({ mailboxId, uid })));
+    const messages = await batchGetAll(
+      this.dynamo,
+      this.tables.messages,
+      uids.map((uid) => ({ mailboxId, uid })),
+    );
     const modseq = mailbox.highestModseq + 1;
     const modified: number[] = [];
     const updated: Updated[] = [];
@@ -83,9 +91,19 @@ export class DynamoFlagWriter {
       });
     }
     if (writes.length === 0) return { updated, modified, highestModseq: mailbox.highestModseq };
-    const outcome = await transact(this.dynamo, [mailboxCounterUpdate(this.tables.mailboxes, mailbox, { unseen, deleted }), ...writes], 'store flags');
+    const outcome = await transact(
+      this.dynamo,
+      [mailboxCounterUpdate(this.tables.mailboxes, mailbox, { unseen, deleted }), ...writes],
+      'store flags',
+    );
     if (outcome.committed) return { updated, modified, highestModseq: modseq };
-    if (isLostRace(outcome, outcome.reasons.map((_, i) => i))) return undefined;
+    if (
+      isLostRace(
+        outcome,
+        outcome.reasons.map((_, i) => i),
+      )
+    )
+      return undefined;
     throw new Error(`store flags cancelled: ${outcome.reasons.join(',')}`);
   }
 }

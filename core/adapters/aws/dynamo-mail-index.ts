@@ -21,19 +21,23 @@ import type {
   StoredMessage,
 } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
+import { normalizeFlags } from '../../mail/flags.js';
 import { awsCall } from './aws-errors.js';
-import { batchDeleteAll, batchGetAll, queryAll } from './dynamo-batch.js';
-import { mailboxCounterUpdate, quotaUpdate } from './dynamo-counters.js';
+import { backoff, batchDeleteAll, batchGetAll, queryAll } from './dynamo-batch.js';
+import { quotaUpdate } from './dynamo-counters.js';
 import { DynamoMailboxStore } from './dynamo-mailbox-store.js';
-import { countByBlob, flagCounterDelta, idempotencyKey, quotaKey, toMailbox, toMessageSummary, type Item, type MessageItem } from './dynamo-mail-items.js';
+import { countByBlob, quotaKey, toMailbox, toMessageSummary, type Item } from './dynamo-mail-items.js';
 import { DynamoMessageMover } from './dynamo-message-mover.js';
+import { DynamoAppendBatcher } from './dynamo-append-batcher.js';
 import { DynamoFlagWriter } from './dynamo-flag-writer.js';
 import { DynamoStructureStore } from './dynamo-structure-store.js';
-import { isLostRace, retryOnLostRace, transact } from './dynamo-transactions.js';
-import { IDEMPOTENCY_RETENTION_SECONDS, messagesTable, tableName, vanishedTable } from './table-design.js';
+import { transact } from './dynamo-transactions.js';
+import { messagesTable, tableName, vanishedTable } from './table-design.js';
 
 /** Largest listing page; the port promises at least 1,000. */
 const MAX_PAGE_MESSAGES = 1000;
+/** Re-reads of the byModseq GSI before changesSince falls back to a consistent Query. */
+const GSI_LAG_RETRIES = 3;
 
 export class DynamoMailIndex implements MailIndex {
   private readonly mailboxes: DynamoMailboxStore;
@@ -42,6 +46,7 @@ export class DynamoMailIndex implements MailIndex {
   private readonly vanishedTable: string;
   private readonly flags: DynamoFlagWriter;
   private readonly mover: DynamoMessageMover;
+  private readonly appends: DynamoAppendBatcher;
 
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
@@ -54,6 +59,7 @@ export class DynamoMailIndex implements MailIndex {
     const tables = { mailboxes: this.mailboxes.table, messages: this.messagesTable, vanished: this.vanishedTable };
     this.flags = new DynamoFlagWriter(dynamo, this.mailboxes, tables);
     this.mover = new DynamoMessageMover(dynamo, this.mailboxes, this.structures, tables);
+    this.appends = new DynamoAppendBatcher(dynamo, this.mailboxes, this.structures, this.messagesTable);
   }
 
   createMailbox(userId: string, name: string, options?: CreateMailboxOptions): Promise<Mailbox> {
@@ -87,7 +93,11 @@ export class DynamoMailIndex implements MailIndex {
       ExpressionAttributeValues: { ':m': mailbox.id },
       ProjectionExpression: 'mailboxId, uid, blobKey, sizeBytes',
     });
-    await batchDeleteAll(this.dynamo, this.messagesTable, messages.map((item) => ({ mailboxId: item.mailboxId, uid: item.uid })));
+    await batchDeleteAll(
+      this.dynamo,
+      this.messagesTable,
+      messages.map((item) => ({ mailboxId: item.mailboxId, uid: item.uid })),
+    );
     const freedBytes = messages.reduce((sum, item) => sum + (item.sizeBytes as number), 0);
     if (messages.length > 0) {
       await transact(this.dynamo, [quotaUpdate(this.mailboxes.table, userId, -freedBytes, -messages.length)], 'release quota');
@@ -99,61 +109,18 @@ export class DynamoMailIndex implements MailIndex {
     return this.mailboxes.setSubscribed(userId, name, subscribed);
   }
 
-  private async findAppended(mailboxId: string, key: string): Promise<AppendResult | null> {
-    const result = await awsCall('read idempotency key', () =>
-      this.dynamo.send(new GetCommand({ TableName: this.mailboxes.table, Key: idempotencyKey(mailboxId, key), ConsistentRead: true })),
-    );
-    const item = result.Item;
-    return item ? { uid: item.uid as number, modseq: item.modseq as number, uidValidity: item.uidValidity as number, duplicate: true } : null;
-  }
-
   async appendMessage(mailboxId: string, message: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
     const key = message.idempotencyKey;
     if (key !== undefined) {
-      const earlier = await this.findAppended(mailboxId, key);
+      const earlier = await this.appends.findAppended(mailboxId, key);
       if (earlier) return earlier;
     }
-    const limit = options.quotaLimitBytes;
-    if (limit !== undefined && limit !== null && message.sizeBytes > limit) throw new StorageError('quota-exceeded', 'message larger than the quota');
+    const limit = options.quotaLimitBytes ?? null;
+    if (limit !== null && message.sizeBytes > limit) throw new StorageError('quota-exceeded', 'message larger than the quota');
     // Written before the message becomes visible; idempotent, so a lost race or a crash leaves no harm.
     await this.structures.put(message.blobKey, message.structure);
-    const flags = [...new Set(message.flags ?? [])];
-    const counters = flagCounterDelta(null, flags);
-    return retryOnLostRace('append', async () => {
-      const mailbox = await this.mailboxes.require(mailboxId);
-      const uid = mailbox.uidNext;
-      const modseq = mailbox.highestModseq + 1;
-      const item: MessageItem = { mailboxId, uid, modseq, flags, internalDate: message.internalDate.getTime(), sizeBytes: message.sizeBytes, blobKey: message.blobKey };
-      const outcome = await transact(
-        this.dynamo,
-        [
-          mailboxCounterUpdate(this.mailboxes.table, mailbox, { uidsAllocated: 1, messages: 1, unseen: counters.unseen, deleted: counters.deleted, sizeBytes: message.sizeBytes }),
-          { Put: { TableName: this.messagesTable, Item: item, ConditionExpression: 'attribute_not_exists(uid)' } },
-          quotaUpdate(this.mailboxes.table, mailbox.userId, message.sizeBytes, 1, limit),
-          ...this.structures.referenceUpdates(new Map([[message.blobKey, 1]])),
-          ...(key === undefined
-            ? []
-            : [
-                {
-                  Put: {
-                    TableName: this.mailboxes.table,
-                    Item: { ...idempotencyKey(mailboxId, key), uid, modseq, uidValidity: mailbox.uidValidity, expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_RETENTION_SECONDS },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-              ]),
-        ],
-        'append',
-      );
-      if (outcome.committed) return { uid, modseq, uidValidity: mailbox.uidValidity, duplicate: false };
-      if (outcome.reasons[4] === 'ConditionalCheckFailed' && key !== undefined) {
-        // A concurrent delivery of the same job won: report its UID (invariant 1: one copy).
-        const earlier = await this.findAppended(mailboxId, key);
-        if (earlier) return earlier;
-      }
-      if (outcome.reasons[2] === 'ConditionalCheckFailed') throw new StorageError('quota-exceeded', 'mailbox quota exceeded');
-      if (isLostRace(outcome, [0, 1])) return undefined;
-      throw new StorageError('unavailable', `append cancelled: ${outcome.reasons.join(',')}`);
+    return new Promise((resolve, reject) => {
+      this.appends.enqueue(mailboxId, { message, flags: normalizeFlags(message.flags ?? []), quotaLimitBytes: limit, resolve, reject });
     });
   }
 
@@ -197,13 +164,16 @@ export class DynamoMailIndex implements MailIndex {
   }
 
   async listMessages(mailboxId: string, query: ListMessagesQuery = {}): Promise<MessagePage<MessageSummary>> {
+    await this.mailboxes.require(mailboxId);
     const limit = Math.max(1, Math.min(query.limit ?? MAX_PAGE_MESSAGES, MAX_PAGE_MESSAGES));
     let from = 1;
     let to = Number.MAX_SAFE_INTEGER;
-    if (query.range?.by === 'uid') ({ from, to } = query.range);
+    // RFC 3501 §9 seq-range: `11:2` means the same as `2:11`.
+    if (query.range?.by === 'uid') [from, to] = [Math.min(query.range.from, query.range.to), Math.max(query.range.from, query.range.to)];
     if (query.range?.by === 'sequence') {
-      if (query.range.from < 1 || query.range.to < query.range.from) throw new StorageError('invalid', 'bad sequence range');
-      const uids = await this.sequenceToUids(mailboxId, query.range.from, query.range.to);
+      const [first, last] = [Math.min(query.range.from, query.range.to), Math.max(query.range.from, query.range.to)];
+      if (first < 1) throw new StorageError('invalid', 'bad sequence range');
+      const uids = await this.sequenceToUids(mailboxId, first, last);
       if (!uids) return { messages: [], nextAfterUid: null };
       ({ from, to } = uids);
     }
@@ -229,7 +199,11 @@ export class DynamoMailIndex implements MailIndex {
 
   async readMessages(mailboxId: string, uids: readonly number[]): Promise<Item[]> {
     const unique = [...new Set(uids)];
-    const items = await batchGetAll(this.dynamo, this.messagesTable, unique.map((uid) => ({ mailboxId, uid })));
+    const items = await batchGetAll(
+      this.dynamo,
+      this.messagesTable,
+      unique.map((uid) => ({ mailboxId, uid })),
+    );
     return items.sort((a, b) => (a.uid as number) - (b.uid as number));
   }
 
@@ -247,7 +221,11 @@ export class DynamoMailIndex implements MailIndex {
     return this.mover.copy(sourceMailboxId, uids, destinationMailboxId);
   }
 
-  moveMessages(sourceMailboxId: string, uids: readonly number[], destinationMailboxId: string): Promise<CopyResult & { readonly sourceHighestModseq: number }> {
+  moveMessages(
+    sourceMailboxId: string,
+    uids: readonly number[],
+    destinationMailboxId: string,
+  ): Promise<CopyResult & { readonly sourceHighestModseq: number }> {
     return this.mover.move(sourceMailboxId, uids, destinationMailboxId);
   }
 
@@ -255,16 +233,25 @@ export class DynamoMailIndex implements MailIndex {
     return this.mover.expunge(mailboxId, uids);
   }
 
+  /**
+   * CONDSTORE/QRESYNC changes. The byModseq GSI is updated asynchronously on AWS, so the answer is
+   * checked against the counter: the newest change (HIGHESTMODSEQ) always leaves a trace, a message
+   * item or a tombstone with that MODSEQ. While the GSI lacks it, re-query briefly, then fall back to
+   * a consistent Query of the mailbox (O(mailbox) reads, only while the index lags).
+   */
   async changesSince(mailboxId: string, modseq: number): Promise<ChangesSince> {
     // Counter first: a change committed after this read may show up in `changed` too, which is harmless.
     const mailbox = await this.mailboxes.require(mailboxId);
-    const [changed, vanished] = await Promise.all([
+    const changedQuery = (consistent: boolean) =>
       queryAll(this.dynamo, {
         TableName: this.messagesTable,
-        IndexName: messagesTable.globalSecondaryIndexes[0].indexName,
-        KeyConditionExpression: 'mailboxId = :m AND modseq > :since',
+        ...(consistent
+          ? { ConsistentRead: true, KeyConditionExpression: 'mailboxId = :m', FilterExpression: 'modseq > :since' }
+          : { IndexName: messagesTable.globalSecondaryIndexes[0].indexName, KeyConditionExpression: 'mailboxId = :m AND modseq > :since' }),
         ExpressionAttributeValues: { ':m': mailboxId, ':since': modseq },
-      }),
+      });
+    const [firstChanged, vanished] = await Promise.all([
+      changedQuery(false),
       queryAll(this.dynamo, {
         TableName: this.vanishedTable,
         ConsistentRead: true,
@@ -273,6 +260,16 @@ export class DynamoMailIndex implements MailIndex {
         ExpressionAttributeValues: { ':m': mailboxId, ':since': modseq },
       }),
     ]);
+    let changed = firstChanged;
+    // A new mailbox starts at MODSEQ 1 with no trace; tombstones expire after VANISHED_RETENTION_SECONDS.
+    const lagging = () =>
+      mailbox.highestModseq > Math.max(modseq, 1) &&
+      Math.max(0, ...[...changed, ...vanished].map((item) => item.modseq as number)) < mailbox.highestModseq;
+    for (let round = 0; round < GSI_LAG_RETRIES && lagging(); round++) {
+      await backoff(round + 4);
+      changed = await changedQuery(false);
+    }
+    if (lagging()) changed = await changedQuery(true);
     return {
       highestModseq: mailbox.highestModseq,
       changed: changed.map(toMessageSummary).sort((a, b) => a.uid - b.uid),
@@ -281,8 +278,12 @@ export class DynamoMailIndex implements MailIndex {
   }
 
   async getQuotaUsage(userId: string): Promise<QuotaUsage> {
-    const result = await awsCall('read quota', () => this.dynamo.send(new GetCommand({ TableName: this.mailboxes.table, Key: quotaKey(userId), ConsistentRead: true })));
-    return { usedBytes: (result.Item?.usedBytes as number | undefined) ?? 0, messageCount: (result.Item?.messageCount as number | undefined) ?? 0 };
+    const result = await awsCall('read quota', () =>
+      this.dynamo.send(new GetCommand({ TableName: this.mailboxes.table, Key: quotaKey(userId), ConsistentRead: true })),
+    );
+    return {
+      usedBytes: (result.Item?.usedBytes as number | undefined) ?? 0,
+      messageCount: (result.Item?.messageCount as number | undefined) ?? 0,
+    };
   }
 }
-

@@ -85,7 +85,7 @@ export function flagCounterDelta(before: readonly string[] | null, after: readon
 }
 
 /** How many of `items` reference each blob (for the structures table's reference counts). */
-export function countByBlob(items: readonly Item[], sign: 1 | -1 = 1): Map<string, number> {
+export function countByBlob(items: readonly { readonly blobKey?: unknown }[], sign: 1 | -1 = 1): Map<string, number> {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(item.blobKey as string, (counts.get(item.blobKey as string) ?? 0) + sign);
   return counts;

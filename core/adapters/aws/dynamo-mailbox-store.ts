@@ -8,8 +8,16 @@ import { MAILBOX_DELIMITER } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
 import { awsCall } from './aws-errors.js';
 import { batchGetAll, queryAll } from './dynamo-batch.js';
-import { MAILBOX_NAME_PREFIX, mailboxKey, mailboxNameKey, toMailbox, toMailboxItem, uidValidityKey, type MailboxItem } from './dynamo-mail-items.js';
-import { MAX_TRANSACTION_ITEMS, transact, type TransactItem } from './dynamo-transactions.js';
+import {
+  MAILBOX_NAME_PREFIX,
+  mailboxKey,
+  mailboxNameKey,
+  toMailbox,
+  toMailboxItem,
+  uidValidityKey,
+  type MailboxItem,
+} from './dynamo-mail-items.js';
+import { MAX_TRANSACTION_ITEMS, retryOnLostRace, transact, type TransactItem } from './dynamo-transactions.js';
 import { mailboxesTable, tableName } from './table-design.js';
 
 /** RFC 3501 §5.1: INBOX is case-insensitive; every other name is kept as given. */
@@ -19,8 +27,14 @@ export function canonicalMailboxName(name: string): string {
   return name;
 }
 
+/** Longest name accepted: far beyond any client's need, well inside a DynamoDB key (1 KB sort key limit). */
+const MAX_MAILBOX_NAME_LENGTH = 500;
+
+/** No empty levels (`a//b`, leading or trailing delimiter) and no control characters. */
 function validateName(name: string): void {
-  if (name === '' || name.startsWith(MAILBOX_DELIMITER) || name.endsWith(MAILBOX_DELIMITER) || name.includes(`${MAILBOX_DELIMITER}${MAILBOX_DELIMITER}`)) {
+  const levels = name.split(MAILBOX_DELIMITER);
+  // eslint-disable-next-line no-control-regex
+  if (name.length > MAX_MAILBOX_NAME_LENGTH || levels.some((level) => level === '') || /[\x00-\x1f\x7f]/.test(name)) {
     throw new StorageError('invalid', `bad mailbox name ${JSON.stringify(name)}`);
   }
 }
@@ -70,20 +84,33 @@ export class DynamoMailboxStore {
       deletedCount: 0,
       sizeBytes: 0,
     };
-    const outcome = await transact(
-      this.dynamo,
-      [
-        { Put: { TableName: this.table, Item: { ...mailboxNameKey(userId, name), mailboxId: item.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName: this.table, Item: { ...mailboxKey(item.id), ...item } } },
-      ],
-      'create mailbox',
-    );
-    if (!outcome.committed) throw new StorageError('already-exists', `mailbox ${name} exists`);
+    await retryOnLostRace('create mailbox', async () => {
+      const outcome = await transact(
+        this.dynamo,
+        [
+          {
+            Put: {
+              TableName: this.table,
+              Item: { ...mailboxNameKey(userId, name), mailboxId: item.id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Put: { TableName: this.table, Item: { ...mailboxKey(item.id), ...item } } },
+        ],
+        'create mailbox',
+      );
+      if (outcome.committed) return true;
+      if (outcome.reasons[0] === 'ConditionalCheckFailed') throw new StorageError('already-exists', `mailbox ${name} exists`);
+      // A concurrent transaction on the same name (TransactionConflict): try again to learn who won.
+      return undefined;
+    });
     return toMailbox(item);
   }
 
   async read(mailboxId: string): Promise<MailboxItem | null> {
-    const result = await awsCall('read mailbox', () => this.dynamo.send(new GetCommand({ TableName: this.table, Key: mailboxKey(mailboxId), ConsistentRead: true })));
+    const result = await awsCall('read mailbox', () =>
+      this.dynamo.send(new GetCommand({ TableName: this.table, Key: mailboxKey(mailboxId), ConsistentRead: true })),
+    );
     return result.Item ? toMailboxItem(result.Item) : null;
   }
 
@@ -95,7 +122,9 @@ export class DynamoMailboxStore {
 
   async idByName(userId: string, rawName: string): Promise<string | null> {
     const result = await awsCall('find mailbox', () =>
-      this.dynamo.send(new GetCommand({ TableName: this.table, Key: mailboxNameKey(userId, canonicalMailboxName(rawName)), ConsistentRead: true })),
+      this.dynamo.send(
+        new GetCommand({ TableName: this.table, Key: mailboxNameKey(userId, canonicalMailboxName(rawName)), ConsistentRead: true }),
+      ),
     );
     return (result.Item?.mailboxId as string | undefined) ?? null;
   }
@@ -112,7 +141,11 @@ export class DynamoMailboxStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': mailboxNameKey(userId, '').pk, ':prefix': MAILBOX_NAME_PREFIX },
     });
-    const items = await batchGetAll(this.dynamo, this.table, names.map((name) => mailboxKey(name.mailboxId as string)));
+    const items = await batchGetAll(
+      this.dynamo,
+      this.table,
+      names.map((name) => mailboxKey(name.mailboxId as string)),
+    );
     return items.map(toMailboxItem).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
@@ -121,15 +154,24 @@ export class DynamoMailboxStore {
     const from = canonicalMailboxName(rawFrom);
     const to = canonicalMailboxName(rawTo);
     validateName(to);
+    // RFC 3501 §6.3.5 defines renaming INBOX as moving its messages: not a rename, so refused here.
+    if (from === 'INBOX') throw new StorageError('invalid', 'INBOX cannot be renamed');
     const all = await this.list(userId);
     const moving = all.filter((mailbox) => mailbox.name === from || mailbox.name.startsWith(from + MAILBOX_DELIMITER));
     if (!moving.some((mailbox) => mailbox.name === from)) throw new StorageError('not-found', `mailbox ${from} not found`);
     if (to === from || to.startsWith(from + MAILBOX_DELIMITER)) throw new StorageError('invalid', `cannot rename ${from} into itself`);
     const renames = moving.map((mailbox) => ({ mailbox, newName: to + mailbox.name.slice(from.length) }));
-    if (renames.some(({ newName }) => all.some((existing) => existing.name === newName))) throw new StorageError('already-exists', `mailbox ${to} exists`);
+    if (renames.some(({ newName }) => all.some((existing) => existing.name === newName)))
+      throw new StorageError('already-exists', `mailbox ${to} exists`);
     const items: TransactItem[] = renames.flatMap(({ mailbox, newName }) => [
       { Delete: { TableName: this.table, Key: mailboxNameKey(userId, mailbox.name) } },
-      { Put: { TableName: this.table, Item: { ...mailboxNameKey(userId, newName), mailboxId: mailbox.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...mailboxNameKey(userId, newName), mailboxId: mailbox.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       {
         Update: {
           TableName: this.table,
@@ -149,12 +191,20 @@ export class DynamoMailboxStore {
 
   /** Removes the name and the counter item, so no append can find the mailbox any more. */
   async remove(userId: string, name: string): Promise<MailboxItem> {
+    if (canonicalMailboxName(name) === 'INBOX') throw new StorageError('invalid', 'INBOX cannot be deleted'); // RFC 3501 §6.3.4
     const mailbox = await this.byName(userId, name);
     if (!mailbox) throw new StorageError('not-found', `mailbox ${name} not found`);
     const outcome = await transact(
       this.dynamo,
       [
-        { Delete: { TableName: this.table, Key: mailboxNameKey(userId, mailbox.name), ConditionExpression: 'mailboxId = :id', ExpressionAttributeValues: { ':id': mailbox.id } } },
+        {
+          Delete: {
+            TableName: this.table,
+            Key: mailboxNameKey(userId, mailbox.name),
+            ConditionExpression: 'mailboxId = :id',
+            ExpressionAttributeValues: { ':id': mailbox.id },
+          },
+        },
         { Delete: { TableName: this.table, Key: mailboxKey(mailbox.id) } },
       ],
       'delete mailbox',
@@ -179,4 +229,3 @@ export class DynamoMailboxStore {
     );
   }
 }
-

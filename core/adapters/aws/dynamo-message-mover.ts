@@ -52,7 +52,11 @@ export class DynamoMessageMover {
   ) {}
 
   private async read(mailboxId: string, uids: readonly number[]): Promise<Item[]> {
-    const items = await batchGetAll(this.dynamo, this.tables.messages, [...new Set(uids)].map((uid) => ({ mailboxId, uid })));
+    const items = await batchGetAll(
+      this.dynamo,
+      this.tables.messages,
+      [...new Set(uids)].map((uid) => ({ mailboxId, uid })),
+    );
     return items.sort((a, b) => (a.uid as number) - (b.uid as number));
   }
 
@@ -114,19 +118,32 @@ export class DynamoMessageMover {
     return { uidValidity: destination.uidValidity, mapping };
   }
 
-  async move(sourceMailboxId: string, uids: readonly number[], destinationMailboxId: string): Promise<CopyResult & { readonly sourceHighestModseq: number }> {
+  async move(
+    sourceMailboxId: string,
+    uids: readonly number[],
+    destinationMailboxId: string,
+  ): Promise<CopyResult & { readonly sourceHighestModseq: number }> {
     if (sourceMailboxId === destinationMailboxId) throw new StorageError('invalid', 'cannot move messages into their own mailbox');
     let source = await this.mailboxes.require(sourceMailboxId);
     let destination = await this.mailboxes.require(destinationMailboxId);
     const mapping: Mapping[] = [];
-    for (const batchUids of chunks([...new Set(uids)].sort((a, b) => a - b), MOVE_BATCH)) {
+    for (const batchUids of chunks(
+      [...new Set(uids)].sort((a, b) => a - b),
+      MOVE_BATCH,
+    )) {
       const committed = await retryOnLostRace('move', async () => {
         const [from, to] = await Promise.all([this.mailboxes.require(sourceMailboxId), this.mailboxes.require(destinationMailboxId)]);
         const batch = await this.read(sourceMailboxId, batchUids);
         if (batch.length === 0) return { from, to, batchMapping: [] as Mapping[] };
         const { puts, mapping: batchMapping } = this.copiesOf(batch, to);
         const counters = countersOf(batch, 1);
-        const quotas = from.userId === to.userId ? [] : [quotaUpdate(this.tables.mailboxes, to.userId, counters.sizeBytes, batch.length), quotaUpdate(this.tables.mailboxes, from.userId, -counters.sizeBytes, -batch.length)];
+        const quotas =
+          from.userId === to.userId
+            ? []
+            : [
+                quotaUpdate(this.tables.mailboxes, to.userId, counters.sizeBytes, batch.length),
+                quotaUpdate(this.tables.mailboxes, from.userId, -counters.sizeBytes, -batch.length),
+              ];
         const outcome = await transact(
           this.dynamo,
           [
@@ -139,7 +156,13 @@ export class DynamoMessageMover {
           'move',
         );
         if (outcome.committed) return { from: { ...from, highestModseq: from.highestModseq + 1 }, to, batchMapping };
-        if (isLostRace(outcome, outcome.reasons.map((_, i) => i))) return undefined;
+        if (
+          isLostRace(
+            outcome,
+            outcome.reasons.map((_, i) => i),
+          )
+        )
+          return undefined;
         throw new StorageError('unavailable', `move cancelled: ${outcome.reasons.join(',')}`);
       });
       source = committed.from;
@@ -151,7 +174,10 @@ export class DynamoMessageMover {
 
   /** Messages flagged \Deleted: among `uids`, or all of them (read only when the counter says any exist). */
   private async deletedMessages(mailbox: MailboxItem, uids?: readonly number[]): Promise<number[]> {
-    if (uids) return (await this.read(mailbox.id, uids)).filter((item) => (item.flags as string[]).includes(DELETED)).map((item) => item.uid as number);
+    if (uids)
+      return (await this.read(mailbox.id, uids))
+        .filter((item) => (item.flags as string[]).includes(DELETED))
+        .map((item) => item.uid as number);
     if (mailbox.deletedCount === 0) return [];
     const items = await queryAll(this.dynamo, {
       TableName: this.tables.messages,
@@ -184,7 +210,13 @@ export class DynamoMessageMover {
           'expunge',
         );
         if (outcome.committed) return { current: { ...current, highestModseq: current.highestModseq + 1 }, batch };
-        if (isLostRace(outcome, outcome.reasons.map((_, i) => i))) return undefined;
+        if (
+          isLostRace(
+            outcome,
+            outcome.reasons.map((_, i) => i),
+          )
+        )
+          return undefined;
         throw new StorageError('unavailable', `expunge cancelled: ${outcome.reasons.join(',')}`);
       });
       mailbox = committed.current;

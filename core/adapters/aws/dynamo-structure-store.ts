@@ -32,11 +32,20 @@ export class DynamoStructureStore {
     const chunks = Math.max(1, Math.ceil(packed.length / STRUCTURE_CHUNK_BYTES));
     const write = (chunk: number) => {
       const data = packed.subarray(chunk * STRUCTURE_CHUNK_BYTES, (chunk + 1) * STRUCTURE_CHUNK_BYTES);
-      if (chunk > 0) return awsCall('store message structure', () => this.dynamo.send(new PutCommand({ TableName: this.table, Item: { blobKey, chunk, data } })));
+      if (chunk > 0)
+        return awsCall('store message structure', () =>
+          this.dynamo.send(new PutCommand({ TableName: this.table, Item: { blobKey, chunk, data } })),
+        );
       // An update, not a put: a second append of the same blob must keep its reference count.
       return awsCall('store message structure', () =>
         this.dynamo.send(
-          new UpdateCommand({ TableName: this.table, Key: { blobKey, chunk: 0 }, UpdateExpression: 'SET #data = :data, chunks = :chunks', ExpressionAttributeNames: { '#data': 'data' }, ExpressionAttributeValues: { ':data': data, ':chunks': chunks } }),
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { blobKey, chunk: 0 },
+            UpdateExpression: 'SET #data = :data, chunks = :chunks',
+            ExpressionAttributeNames: { '#data': 'data' },
+            ExpressionAttributeValues: { ':data': data, ':chunks': chunks },
+          }),
         ),
       );
     };
@@ -47,7 +56,12 @@ export class DynamoStructureStore {
   /** Transaction items that add `count` references (negative: remove) to each blob. */
   referenceUpdates(counts: ReadonlyMap<string, number>): TransactItem[] {
     return [...counts].map(([blobKey, count]) => ({
-      Update: { TableName: this.table, Key: { blobKey, chunk: 0 }, UpdateExpression: 'ADD refs :n', ExpressionAttributeValues: { ':n': count } },
+      Update: {
+        TableName: this.table,
+        Key: { blobKey, chunk: 0 },
+        UpdateExpression: 'ADD refs :n',
+        ExpressionAttributeValues: { ':n': count },
+      },
     }));
   }
 
@@ -56,7 +70,15 @@ export class DynamoStructureStore {
     const unreferenced: string[] = [];
     for (const [blobKey, count] of counts) {
       const result = await awsCall('release blob references', () =>
-        this.dynamo.send(new UpdateCommand({ TableName: this.table, Key: { blobKey, chunk: 0 }, UpdateExpression: 'ADD refs :n', ExpressionAttributeValues: { ':n': -count }, ReturnValues: 'UPDATED_NEW' })),
+        this.dynamo.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { blobKey, chunk: 0 },
+            UpdateExpression: 'ADD refs :n',
+            ExpressionAttributeValues: { ':n': -count },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
       );
       if (((result.Attributes?.refs as number | undefined) ?? 0) <= 0) unreferenced.push(blobKey);
     }
@@ -66,7 +88,12 @@ export class DynamoStructureStore {
   /** Structures of the given blobs; a missing one throws: an indexed message always has one. */
   async getMany(blobKeys: readonly string[]): Promise<Map<string, MessageStructure>> {
     const unique = [...new Set(blobKeys)];
-    const heads = await batchGetAll(this.dynamo, this.table, unique.map((blobKey) => ({ blobKey, chunk: 0 })), { consistent: true });
+    const heads = await batchGetAll(
+      this.dynamo,
+      this.table,
+      unique.map((blobKey) => ({ blobKey, chunk: 0 })),
+      { consistent: true },
+    );
     const structures = new Map<string, MessageStructure>();
     await Promise.all(
       heads.map(async (head) => {

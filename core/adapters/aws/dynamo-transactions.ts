@@ -23,7 +23,9 @@ export async function transact(dynamo: DynamoDBDocumentClient, items: readonly T
   } catch (error) {
     const name = awsErrorName(error);
     if (name === 'TransactionCanceledException') {
-      const reasons = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+      const reasons = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map(
+        (reason) => reason.Code ?? 'None',
+      );
       return { committed: false, reasons };
     }
     if (name === 'TransactionConflictException') return { committed: false, reasons: ['TransactionConflict'] };

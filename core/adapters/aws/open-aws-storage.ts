@@ -19,7 +19,11 @@ export interface OpenAwsStorageOptions {
 }
 
 export async function openAwsStorage(config: AwsConfig, options: OpenAwsStorageOptions = {}): Promise<Storage> {
-  for (const [name, value] of Object.entries({ bucket: config.bucket, inboundQueueUrl: config.inboundQueueUrl, outboundQueueUrl: config.outboundQueueUrl })) {
+  for (const [name, value] of Object.entries({
+    bucket: config.bucket,
+    inboundQueueUrl: config.inboundQueueUrl,
+    outboundQueueUrl: config.outboundQueueUrl,
+  })) {
     if (!value) throw new Error(`AWS storage needs ${name} (YUBIN_BUCKET, YUBIN_INBOUND_QUEUE_URL, YUBIN_OUTBOUND_QUEUE_URL)`);
   }
   const clients = createAwsClients(config, options.credentials);

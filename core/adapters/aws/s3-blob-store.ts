@@ -90,19 +90,44 @@ export class S3BlobStore implements BlobStore {
         if (uploadId === undefined && next.done) {
           // The whole blob fits in one part: a single PutObject, no multipart bookkeeping.
           await awsCall('put blob', () =>
-            this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, ContentType: 'message/rfc822', ServerSideEncryption: this.encryption })),
+            this.s3.send(
+              new PutObjectCommand({
+                Bucket: bucket,
+                Key: key,
+                Body: body,
+                ContentLength: body.length,
+                ContentType: 'message/rfc822',
+                ServerSideEncryption: this.encryption,
+              }),
+            ),
           );
           return { key, sizeBytes, sha256: digest.digest('hex') };
         }
         if (uploadId === undefined) {
           const created = await awsCall('start multipart upload', () =>
-            this.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'message/rfc822', ServerSideEncryption: this.encryption })),
+            this.s3.send(
+              new CreateMultipartUploadCommand({
+                Bucket: bucket,
+                Key: key,
+                ContentType: 'message/rfc822',
+                ServerSideEncryption: this.encryption,
+              }),
+            ),
           );
           uploadId = created.UploadId;
         }
         const partNumber = etags.length + 1;
         const uploaded = await awsCall('upload part', () =>
-          this.s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length })),
+          this.s3.send(
+            new UploadPartCommand({
+              Bucket: bucket,
+              Key: key,
+              UploadId: uploadId,
+              PartNumber: partNumber,
+              Body: body,
+              ContentLength: body.length,
+            }),
+          ),
         );
         etags.push({ PartNumber: partNumber, ETag: uploaded.ETag ?? '' });
         part = next;
@@ -110,18 +135,29 @@ export class S3BlobStore implements BlobStore {
       if (uploadId === undefined) {
         // Empty source: still a real (zero-byte) object.
         await awsCall('put blob', () =>
-          this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.alloc(0), ContentLength: 0, ContentType: 'message/rfc822', ServerSideEncryption: this.encryption })),
+          this.s3.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: Buffer.alloc(0),
+              ContentLength: 0,
+              ContentType: 'message/rfc822',
+              ServerSideEncryption: this.encryption,
+            }),
+          ),
         );
         return { key, sizeBytes: 0, sha256: digest.digest('hex') };
       }
       await awsCall('complete multipart upload', () =>
-        this.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: etags } })),
+        this.s3.send(
+          new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: etags } }),
+        ),
       );
       return { key, sizeBytes, sha256: digest.digest('hex') };
     } catch (error) {
       if (uploadId !== undefined) {
         const abandoned = uploadId;
-        // Best effort: a bucket lifecycle rule (CDK) also aborts incomplete uploads after a day.
+        // Best effort; a crash here leaves the upload to the bucket's AbortIncompleteMultipartUpload rule.
         await this.s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: abandoned })).catch(() => undefined);
       }
       throw error;
@@ -139,13 +175,20 @@ export class S3BlobStore implements BlobStore {
     }
     try {
       const response = await this.s3.send(
-        new GetObjectCommand({ Bucket: this.options.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}) }),
+        new GetObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}),
+        }),
       );
       if (!(response.Body instanceof Readable)) throw new StorageError('unavailable', 'S3 returned no body stream');
       return response.Body;
     } catch (error) {
       // RFC 9110 §14.1.2: a range starting at or past the end is unsatisfiable; the port reads it as empty.
-      if (awsErrorName(error) === 'InvalidRange' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) {
+      if (
+        awsErrorName(error) === 'InvalidRange' ||
+        (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416
+      ) {
         return Readable.from([]);
       }
       throw toStorageError(error, `get blob ${key}`);

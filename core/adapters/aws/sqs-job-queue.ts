@@ -24,6 +24,13 @@ const MAX_WAIT_SECONDS = 20;
 
 const clamp = (value: number, max: number) => Math.max(0, Math.min(Math.floor(value), max));
 
+/** A delay SQS would refuse is a caller bug: say so with the port's code instead of an AWS error. */
+function checkedDelay(seconds: number, max: number): number {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > max)
+    throw new StorageError('invalid', `delay must be 0..${max} whole seconds, got ${seconds}`);
+  return seconds;
+}
+
 export class SqsJobQueue<T> implements JobQueue<T> {
   private deadLetterQueueUrl: Promise<string | null> | undefined;
 
@@ -34,7 +41,13 @@ export class SqsJobQueue<T> implements JobQueue<T> {
 
   async send(body: T, options: SendJobOptions = {}): Promise<string> {
     const result = await awsCall('enqueue job', () =>
-      this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(body), DelaySeconds: clamp(options.delaySeconds ?? 0, MAX_DELAY_SECONDS) })),
+      this.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: this.queueUrl,
+          MessageBody: JSON.stringify(body),
+          DelaySeconds: checkedDelay(options.delaySeconds ?? 0, MAX_DELAY_SECONDS),
+        }),
+      ),
     );
     if (!result.MessageId) throw new StorageError('unavailable', 'SQS returned no message id');
     return result.MessageId;
@@ -66,20 +79,27 @@ export class SqsJobQueue<T> implements JobQueue<T> {
   }
 
   async retry(job: QueuedJob<T>, delaySeconds: number): Promise<void> {
+    checkedDelay(delaySeconds, MAX_VISIBILITY_SECONDS);
     await awsCall('retry job', () =>
-      this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: job.receipt, VisibilityTimeout: clamp(delaySeconds, MAX_VISIBILITY_SECONDS) })),
+      this.sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: job.receipt, VisibilityTimeout: delaySeconds }),
+      ),
     );
   }
 
   private async findDeadLetterQueue(): Promise<string | null> {
-    const result = await awsCall('read redrive policy', () => this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['RedrivePolicy'] })));
+    const result = await awsCall('read redrive policy', () =>
+      this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['RedrivePolicy'] })),
+    );
     const policy = result.Attributes?.RedrivePolicy;
     if (!policy) return null;
     const arn = (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn ?? '';
     // arn:aws:sqs:REGION:ACCOUNT:NAME
     const [, , , , account, name] = arn.split(':');
     if (!name) return null;
-    const url = await awsCall('find dead-letter queue', () => this.sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account })));
+    const url = await awsCall('find dead-letter queue', () =>
+      this.sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account })),
+    );
     return url.QueueUrl ?? null;
   }
 
@@ -93,7 +113,11 @@ export class SqsJobQueue<T> implements JobQueue<T> {
       ),
     );
     const count = (name: QueueAttributeName) => Number(result.Attributes?.[name] ?? '0');
-    return { ready: count('ApproximateNumberOfMessages'), inFlight: count('ApproximateNumberOfMessagesNotVisible'), delayed: count('ApproximateNumberOfMessagesDelayed') };
+    return {
+      ready: count('ApproximateNumberOfMessages'),
+      inFlight: count('ApproximateNumberOfMessagesNotVisible'),
+      delayed: count('ApproximateNumberOfMessagesDelayed'),
+    };
   }
 
   /** Approximate, like SQS itself: counts settle within about a minute on AWS. */

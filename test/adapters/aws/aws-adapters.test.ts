@@ -33,8 +33,10 @@ describe('AWS adapters on emulators', () => {
   let storage: Storage;
 
   before(async () => {
-    emulators = await startAwsEmulators({ maxAttempts: MAX_ATTEMPTS });
-    const open = () => openAwsStorage(emulators.config, { credentials: emulators.credentials, changeFeed: { pollIntervalMs: 100 }, blobPartBytes: 5 * 1024 * 1024 });
+    emulators = await startAwsEmulators();
+    const config = await emulators.createBackend({ maxAttempts: MAX_ATTEMPTS });
+    const open = () =>
+      openAwsStorage(config, { credentials: emulators.credentials, changeFeed: { pollIntervalMs: 100 }, blobPartBytes: 5 * 1024 * 1024 });
     clients = await Promise.all([open(), open(), open()]);
     storage = clients[0]!;
   });
@@ -52,7 +54,8 @@ describe('AWS adapters on emulators', () => {
       while (appending) {
         const seen = await storage.mailIndex.getMailboxById(mailbox.id);
         const uids = new Set(await storage.mailIndex.listUids(mailbox.id));
-        for (let uid = 1; uid < seen!.uidNext; uid++) if (!uids.has(uid)) violations.push(`UIDNEXT ${seen!.uidNext} seen but UID ${uid} missing`);
+        for (let uid = 1; uid < seen!.uidNext; uid++)
+          if (!uids.has(uid)) violations.push(`UIDNEXT ${seen!.uidNext} seen but UID ${uid} missing`);
       }
     })();
     const results = await Promise.all(
@@ -62,12 +65,35 @@ describe('AWS adapters on emulators', () => {
     await observer;
     const total = clients.length * perClient;
     assert.deepEqual(violations, []);
-    assert.deepEqual(results.map((result) => result.uid).sort((a, b) => a - b), Array.from({ length: total }, (_, i) => i + 1));
-    assert.equal(new Set(results.map((result) => result.modseq)).size, total, 'every append has its own MODSEQ');
+    assert.deepEqual(
+      results.map((result) => result.uid).sort((a, b) => a - b),
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
+    // Appends grouped into one transaction share a MODSEQ (RFC 7162 §3.1 allows it); it never falls as UIDs rise.
+    const byUid = [...results].sort((a, b) => a.uid - b.uid);
+    for (let i = 1; i < byUid.length; i++) assert.ok(byUid[i]!.modseq >= byUid[i - 1]!.modseq && byUid[i]!.modseq > mailbox.highestModseq);
     const after = await storage.mailIndex.getMailboxById(mailbox.id);
     assert.equal(after?.uidNext, total + 1);
     assert.equal(after?.messageCount, total);
-    assert.deepEqual(await storage.mailIndex.listUids(mailbox.id), Array.from({ length: total }, (_, i) => i + 1));
+    assert.deepEqual(
+      await storage.mailIndex.listUids(mailbox.id),
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
+  });
+
+  test('a burst of appends to one mailbox from one client (group commit) gets every UID once and answers repeated keys as duplicates', async () => {
+    const mailbox = await storage.mailIndex.createMailbox(freshUserId(), 'INBOX');
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        storage.mailIndex.appendMessage(mailbox.id, sampleMessage({ idempotencyKey: `burst-${i % 30}` })),
+      ),
+    );
+    assert.equal(results.filter((result) => !result.duplicate).length, 30, 'ten repeated keys are duplicates');
+    assert.deepEqual(
+      [...new Set(results.map((result) => result.uid))].sort((a, b) => a - b),
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
+    assert.equal((await storage.mailIndex.getMailboxById(mailbox.id))?.messageCount, 30);
   });
 
   test('the same idempotency key from three clients at once stores one message under one UID', async () => {
@@ -91,21 +117,30 @@ describe('AWS adapters on emulators', () => {
     const beforeExpunge = flagged.highestModseq;
     const expunged = await index.expunge(mailbox.id);
     modseqs.push(expunged.highestModseq);
-    assert.deepEqual(expunged.expunged.map((message) => message.uid), [1, 2]);
+    assert.deepEqual(
+      expunged.expunged.map((message) => message.uid),
+      [1, 2],
+    );
     for (let i = 1; i < modseqs.length; i++) assert.ok(modseqs[i]! > modseqs[i - 1]!, `MODSEQ ${modseqs.join(' → ')}`);
 
     const changes = await index.changesSince(mailbox.id, beforeExpunge - 1);
     assert.deepEqual(changes.vanished, [1, 2]);
     assert.equal(changes.highestModseq, expunged.highestModseq);
     const all = await index.changesSince(mailbox.id, 0);
-    assert.deepEqual(all.changed.map((message) => message.uid), [3, 4]);
+    assert.deepEqual(
+      all.changed.map((message) => message.uid),
+      [3, 4],
+    );
 
     // The client last saw both messages at UID 4's MODSEQ; then UID 3 changes behind its back.
     const seenAt = (await index.listMessages(mailbox.id)).messages.find((message) => message.uid === 4)!.modseq;
     await index.updateFlags(mailbox.id, { uids: [3], operation: 'add', flags: ['\\Flagged'] });
     const stale = await index.updateFlags(mailbox.id, { uids: [3, 4], operation: 'add', flags: ['$Label1'], unchangedSince: seenAt });
     assert.deepEqual(stale.modified, [3]);
-    assert.deepEqual(stale.updated.map((update) => update.uid), [4]);
+    assert.deepEqual(
+      stale.updated.map((update) => update.uid),
+      [4],
+    );
     const counts = await index.getMailboxById(mailbox.id);
     assert.deepEqual([counts?.messageCount, counts?.unseenCount], [2, 2]);
   });
@@ -124,16 +159,25 @@ describe('AWS adapters on emulators', () => {
     } while (afterUid);
     assert.deepEqual(uids, [1, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     const bySequence = await storage.mailIndex.listMessages(mailbox.id, { range: { by: 'sequence', from: 2, to: 4 } });
-    assert.deepEqual(bySequence.messages.map((message) => message.uid), [4, 5, 6]);
+    assert.deepEqual(
+      bySequence.messages.map((message) => message.uid),
+      [4, 5, 6],
+    );
     const pastEnd = await storage.mailIndex.listMessages(mailbox.id, { range: { by: 'sequence', from: 9, to: 1_000 } });
-    assert.deepEqual(pastEnd.messages.map((message) => message.uid), [11, 12]);
+    assert.deepEqual(
+      pastEnd.messages.map((message) => message.uid),
+      [11, 12],
+    );
   });
 
   test('quota: an append that would pass the limit is refused and usage is unchanged', async () => {
     const userId = freshUserId();
     const mailbox = await storage.mailIndex.createMailbox(userId, 'INBOX');
     await storage.mailIndex.appendMessage(mailbox.id, sampleMessage({ sizeBytes: 600 }), { quotaLimitBytes: 1_000 });
-    await assert.rejects(storage.mailIndex.appendMessage(mailbox.id, sampleMessage({ sizeBytes: 500 }), { quotaLimitBytes: 1_000 }), (error) => isStorageError(error, 'quota-exceeded'));
+    await assert.rejects(
+      storage.mailIndex.appendMessage(mailbox.id, sampleMessage({ sizeBytes: 500 }), { quotaLimitBytes: 1_000 }),
+      (error) => isStorageError(error, 'quota-exceeded'),
+    );
     assert.deepEqual(await storage.mailIndex.getQuotaUsage(userId), { usedBytes: 600, messageCount: 1 });
   });
 
@@ -143,11 +187,20 @@ describe('AWS adapters on emulators', () => {
     const archive = await storage.mailIndex.createMailbox(userId, 'Archive');
     for (let i = 0; i < 5; i++) await storage.mailIndex.appendMessage(inbox.id, sampleMessage({ flags: i === 0 ? ['\\Seen'] : [] }));
     const copied = await storage.mailIndex.copyMessages(inbox.id, [1, 2], archive.id);
-    assert.deepEqual(copied.mapping, [{ sourceUid: 1, destinationUid: 1 }, { sourceUid: 2, destinationUid: 2 }]);
+    assert.deepEqual(copied.mapping, [
+      { sourceUid: 1, destinationUid: 1 },
+      { sourceUid: 2, destinationUid: 2 },
+    ]);
     const moved = await storage.mailIndex.moveMessages(inbox.id, [3, 4, 5], archive.id);
-    assert.deepEqual(moved.mapping.map((pair) => pair.destinationUid), [3, 4, 5]);
+    assert.deepEqual(
+      moved.mapping.map((pair) => pair.destinationUid),
+      [3, 4, 5],
+    );
     assert.equal(moved.uidValidity, archive.uidValidity);
-    const [source, destination] = await Promise.all([storage.mailIndex.getMailboxById(inbox.id), storage.mailIndex.getMailboxById(archive.id)]);
+    const [source, destination] = await Promise.all([
+      storage.mailIndex.getMailboxById(inbox.id),
+      storage.mailIndex.getMailboxById(archive.id),
+    ]);
     assert.deepEqual([source?.messageCount, source?.unseenCount, destination?.messageCount, destination?.unseenCount], [2, 1, 5, 4]);
     assert.equal(source?.highestModseq, moved.sourceHighestModseq);
     assert.deepEqual((await storage.mailIndex.changesSince(inbox.id, 0)).vanished, [3, 4, 5]);
@@ -158,7 +211,11 @@ describe('AWS adapters on emulators', () => {
     const mailbox = await storage.mailIndex.createMailbox(freshUserId(), 'INBOX');
     const base = sampleStructure('many parts', 5_000_000);
     // Random descriptions do not compress: ~900 KB of JSON even gzipped.
-    const children: MimePart[] = Array.from({ length: 600 }, (_, i) => ({ ...base.root, headerStart: i, description: randomBytes(1_500).toString('base64') }));
+    const children: MimePart[] = Array.from({ length: 600 }, (_, i) => ({
+      ...base.root,
+      headerStart: i,
+      description: randomBytes(1_500).toString('base64'),
+    }));
     const structure = { ...base, root: { ...base.root, type: 'multipart', subtype: 'mixed', children } };
     const { uid } = await storage.mailIndex.appendMessage(mailbox.id, sampleMessage({ structure }));
     const [stored] = await clients[1]!.mailIndex.getMessages(mailbox.id, [uid]);
@@ -173,12 +230,22 @@ describe('AWS adapters on emulators', () => {
     const boundary = 5 * 1024 * 1024;
     const range = { start: boundary - 10, end: 2 * boundary + 10 };
     assert.deepEqual(await readAll(await clients[2]!.blobs.get(put.key, range)), data.subarray(range.start, range.end));
-    await assert.rejects(storage.blobs.put(chunked(data, 64 * 1024), { maxBytes: boundary + 1 }), (error) => isStorageError(error, 'invalid'));
+    await assert.rejects(storage.blobs.put(chunked(data, 64 * 1024), { maxBytes: boundary + 1 }), (error) =>
+      isStorageError(error, 'invalid'),
+    );
   });
 
   test('SQS: a job not acked within its visibility timeout comes back with attempt 2', async () => {
     const queue = storage.inboundQueue;
-    const job = { kind: 'inbound', messageId: 'm-visibility', blobKey: 'spool/x', sizeBytes: 1, envelope: { mailFrom: '', recipients: [] }, client: { ip: '127.0.0.1', helo: 'x', tls: false }, receivedAt: new Date().toISOString() } as const;
+    const job = {
+      kind: 'inbound',
+      messageId: 'm-visibility',
+      blobKey: 'spool/x',
+      sizeBytes: 1,
+      envelope: { mailFrom: '', recipients: [] },
+      client: { ip: '127.0.0.1', helo: 'x', tls: false },
+      receivedAt: new Date().toISOString(),
+    } as const;
     await queue.send(job);
     const [first] = await queue.receive({ maxJobs: 1, visibilityTimeoutSeconds: 1 });
     assert.equal(first?.attempt, 1);
@@ -191,7 +258,15 @@ describe('AWS adapters on emulators', () => {
 
   test(`SQS: a job retried ${MAX_ATTEMPTS} times moves to the dead-letter queue and shows in depth()`, async () => {
     const queue = storage.outboundQueue;
-    const job = { kind: 'outbound', messageId: 'm-dead', blobKey: 'spool/y', sizeBytes: 1, envelope: { mailFrom: 'a@b.test', recipients: [] }, client: { ip: '127.0.0.1', helo: 'x', tls: false }, receivedAt: new Date().toISOString() } as const;
+    const job = {
+      kind: 'outbound',
+      messageId: 'm-dead',
+      blobKey: 'spool/y',
+      sizeBytes: 1,
+      envelope: { mailFrom: 'a@b.test', recipients: [] },
+      client: { ip: '127.0.0.1', helo: 'x', tls: false },
+      receivedAt: new Date().toISOString(),
+    } as const;
     await queue.send(job);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const [received] = await queue.receive({ maxJobs: 1, visibilityTimeoutSeconds: 30 });

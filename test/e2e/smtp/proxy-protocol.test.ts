@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { InboundDeliveryJob } from '../../../core/mail/jobs.js';
-import { PROXY_V2_SIGNATURE } from '../../../services/smtp-fargate/protocol/proxy-v2.js';
+import { PROXY_V2_SIGNATURE } from '../../../core/net/proxy-protocol.js';
 import { RawSmtpClient } from './support/raw-client.js';
 import { queuedJobs, readBlob, startSmtpFixture, type SmtpFixture } from './support/smtp-fixture.js';
 

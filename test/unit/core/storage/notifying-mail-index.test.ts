@@ -77,3 +77,11 @@ test('a failing feed does not fail the committed write', async () => {
   const result = await decorated.appendMessage(mailbox.id, sampleMessage());
   assert.deepEqual(await storage.mailIndex.listUids(mailbox.id), [result.uid]);
 });
+
+test('wrapping an already notifying index again publishes each change once', async () => {
+  const twice = withChangeNotifications(index, feedPublishingWith(async (change) => void published.push(change)), silentLogger);
+  const inbox = (await twice.getMailbox('u1', 'INBOX'))!;
+  published.length = 0;
+  await twice.appendMessage(inbox.id, sampleMessage());
+  assert.equal(published.length, 1);
+});

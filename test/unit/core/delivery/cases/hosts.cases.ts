@@ -66,6 +66,36 @@ export function hostCases(context: DeliverySuiteContext): void {
       assert.deepEqual((await subjects()).filter((s) => s?.startsWith('Queued')).sort(), ['Queued 1', 'Queued 2', 'Queued 3']);
     });
 
+    test('stop() lets an in-flight delivery finish and settle before it resolves', async () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let scoring = false;
+      const slowScorer = {
+        async score(input: Parameters<typeof bed.deps.spamScorer.score>[0]) {
+          scoring = true;
+          await released;
+          return bed.deps.spamScorer.score(input);
+        },
+      };
+      await storage.inboundQueue.send(await spool('In flight at stop'));
+      const worker = new DeliveryWorker({
+        queue: storage.inboundQueue,
+        deps: { ...bed.deps, spamScorer: slowScorer },
+        logger: silentLogger,
+        waitSeconds: 1,
+      });
+      worker.start();
+      await eventually(async () => scoring);
+      let stopped = false;
+      const stopping = worker.stop().then(() => (stopped = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(stopped, false, 'stop waits for the delivery in flight');
+      release();
+      await stopping;
+      assert.ok((await subjects()).includes('In flight at stop'));
+      assert.ok(await queueIsEmpty(), 'and the job was acked');
+    });
+
     test('a transient storage failure is retried with backoff and files the message once', async () => {
       let failuresLeft = 1;
       const index = bed.deps.storage.mailIndex;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseProxyV2, PROXY_V2_SIGNATURE } from '../../../../../services/smtp-fargate/protocol/proxy-v2.js';
+import { parseProxyV2, PROXY_V2_SIGNATURE } from '../../../../core/net/proxy-protocol.js';
 
 const header = (verCmd: number, family: number, payload: Buffer) => Buffer.concat([PROXY_V2_SIGNATURE, Buffer.from([verCmd, family, payload.length >> 8, payload.length & 255]), payload]);
 

@@ -1,5 +1,6 @@
-// PROXY protocol v2 header parser (haproxy.org proxy-protocol.txt §2.2), as the AWS NLB sends it.
-// The header precedes any SMTP byte. LOCAL (the NLB health check) carries no addresses: the
+// PROXY protocol v2 header parser (haproxy.org proxy-protocol.txt §2.2), as the AWS NLB sends it,
+// shared by every TCP service behind the NLB (SMTP, IMAP, POP3).
+// The header precedes any protocol byte. LOCAL (the NLB health check) carries no addresses: the
 // connection is the proxy's own. Malformed or oversized headers are refused, never guessed at.
 
 export const PROXY_V2_SIGNATURE = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);

@@ -1,0 +1,42 @@
+// The mail access service: IMAP (143, 993) and POP3 (110, 995) on Fargate. APPEND, flags, MOVE and
+// EXPUNGE write the signed-in user's own mailboxes and blobs; it has no queue, SES or DKIM access.
+import type { Construct } from 'constructs';
+import { loadConfig } from '../../core/config/index.js';
+import { FargateMailService, type SharedServiceProps } from './fargate-mail-service.js';
+import type { MailSecrets } from './mail-secrets.js';
+import type { MailStorage } from './storage.js';
+
+/** The local defaults of core/config, so one configuration serves containers and laptops. */
+const PORTS = loadConfig({}).ports;
+
+export interface MailAccessServiceProps extends SharedServiceProps {
+  readonly storage: MailStorage;
+  readonly secrets: MailSecrets;
+}
+
+export class MailAccessService extends FargateMailService {
+  constructor(scope: Construct, id: string, props: MailAccessServiceProps) {
+    const { storage, secrets, environment, ...shared } = props;
+    super(scope, id, {
+      ...shared,
+      serviceName: 'mail-access',
+      dockerfile: 'services/imap-fargate/Dockerfile',
+      bundles: ['imap-fargate', 'health-probe'],
+      ports: [
+        { name: 'imap', containerPort: PORTS.imap },
+        { name: 'imaps', containerPort: PORTS.imaps },
+        { name: 'pop3', containerPort: PORTS.pop3 },
+        { name: 'pop3s', containerPort: PORTS.pop3s },
+      ],
+      environment: {
+        ...environment,
+        YUBIN_IMAP_PORT: String(PORTS.imap),
+        YUBIN_IMAPS_PORT: String(PORTS.imaps),
+        YUBIN_POP3_PORT: String(PORTS.pop3),
+        YUBIN_POP3S_PORT: String(PORTS.pop3s),
+      },
+    });
+    storage.grantReadWrite(this.taskDefinition.taskRole);
+    secrets.grantReadCertificate(this.taskDefinition.taskRole);
+  }
+}

@@ -1,0 +1,52 @@
+// Writing IMAP strings (RFC 3501 §4.3, RFC 9051 §4.3): quoted when that is safe, a literal
+// otherwise; 8-bit text is quoted only after ENABLE UTF8=ACCEPT (RFC 6855 §3), else sent as a literal.
+
+export interface StringOptions {
+  readonly utf8: boolean;
+}
+
+/** Long values go as literals: some clients cap quoted strings. */
+const MAX_QUOTED_CHARS = 1000;
+
+/** One pass over the characters (this runs for every ENVELOPE field of a 10,000-message sync). */
+export function imapString(value: string, options: StringOptions): string {
+  let escapes = false;
+  let quotable = value.length <= MAX_QUOTED_CHARS;
+  for (let i = 0; quotable && i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code === 0x22 || code === 0x5c) escapes = true;
+    else if (code < 0x20 || code === 0x7f || (code > 0x7f && !options.utf8)) quotable = false;
+  }
+  if (!quotable) return `{${Buffer.byteLength(value, 'utf8')}}\r\n${value}`;
+  return escapes ? `"${value.replace(/[\\"]/gu, (c) => '\\' + c)}"` : `"${value}"`;
+}
+
+export function imapNString(value: string | null, options: StringOptions): string {
+  return value === null ? 'NIL' : imapString(value, options);
+}
+
+export function imapList(items: readonly string[]): string {
+  return `(${items.join(' ')})`;
+}
+
+/** INTERNALDATE as `"dd-Mon-yyyy hh:mm:ss +zzzz"` (RFC 3501 §9 date-time), in UTC. */
+export function imapDateTime(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const day = String(date.getUTCDate()).padStart(2, ' ');
+  return `"${day}-${MONTHS[date.getUTCMonth()]}-${date.getUTCFullYear()} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000"`;
+}
+
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+/** Parses RFC 3501 `date` (`1-Feb-1994`) as UTC midnight, or `date-time` (`"17-Jul-1996 02:44:25 -0700"`). */
+export function parseImapDate(text: string): Date | null {
+  const match = /^(\d{1,2})-([A-Za-z]{3})-(\d{4})(?: (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}))?$/u.exec(text.trim());
+  if (match === null) return null;
+  const month = MONTHS.findIndex((m) => m.toLowerCase() === (match[2] as string).toLowerCase());
+  if (month < 0) return null;
+  const [day, year] = [Number(match[1]), Number(match[3])];
+  if (day < 1 || day > 31) return null;
+  if (match[4] === undefined) return new Date(Date.UTC(year, month, day));
+  const offsetMinutes = (match[7] === '-' ? -1 : 1) * (Number(match[8]) * 60 + Number(match[9]));
+  return new Date(Date.UTC(year, month, day, Number(match[4]), Number(match[5]), Number(match[6])) - offsetMinutes * 60_000);
+}

@@ -1,0 +1,319 @@
+// The IMAP network shell: the only code touching sockets, TLS and PROXY headers. Each connection
+// gets a CommandFramer (limits), an ImapSession (protocol) and this file's SessionIo (bytes).
+// SECURITY: trusts PROXY v2 headers only when `proxyProtocol` is on (the NLB is then the only
+// route in); before TLS it offers STARTTLS and refuses passwords; caps connections per IP and user.
+import net from 'node:net';
+import tls from 'node:tls';
+import { once } from 'node:events';
+import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottleOptions } from '../../../core/auth/auth-throttle.js';
+import type { Logger } from '../../../core/log/logger.js';
+import type { Storage } from '../../../core/ports/index.js';
+import type { TlsContextProvider } from '../../../core/tls/certificates.js';
+import { CommandFramer, type FramerEvent } from './protocol/command-framer.js';
+import { parseProxyV2 } from '../../../core/net/proxy-protocol.js';
+import { ImapSession } from './session/session.js';
+import type { SessionIo, UserConnectionLimiter } from './session/session-io.js';
+
+export interface ImapServiceConfig {
+  readonly host: string;
+  /** Plaintext port with STARTTLS (143; 2143 locally); 0 picks a free port. */
+  readonly port: number;
+  /** Implicit TLS port (993; 2993 locally), or null for none. */
+  readonly tlsPort: number | null;
+  readonly hostname: string;
+  readonly maxMessageBytes: number;
+  /** Expect a PROXY v2 header on every connection (behind the NLB). */
+  readonly proxyProtocol?: boolean;
+  /** RFC 7162 §4 asks for at least 8,192; long UID sets from big mailboxes need more. */
+  readonly maxLineBytes?: number;
+  readonly maxConnectionsPerIp?: number;
+  readonly maxConnectionsPerUser?: number;
+  /** Untagged OK during IDLE, well inside the NLB's 350 s default idle timeout. */
+  readonly idleKeepaliveMs?: number;
+  /** RFC 3501 §5.4: the autologout timer is at least 30 minutes. */
+  readonly inactivityTimeoutMs?: number;
+  /** Local development only: LOGIN without TLS. */
+  readonly allowPlaintextAuth?: boolean;
+  readonly authThrottle?: AuthThrottleOptions;
+}
+
+export interface ImapServiceOptions {
+  readonly storage: Pick<Storage, 'mailIndex' | 'blobs' | 'directory' | 'changes'>;
+  readonly config: ImapServiceConfig;
+  readonly logger: Logger;
+  /** null: no STARTTLS and no implicit-TLS port. */
+  readonly tls: TlsContextProvider | null;
+  /** Shared with POP3 and SMTP so failures count across protocols; a private one otherwise. */
+  readonly throttle?: AuthThrottle;
+}
+
+export interface ImapService {
+  readonly ports: { readonly imap: number; readonly imaps: number | null };
+  /** Stops accepting, says BYE to every session after its current command, waits for them (bounded). */
+  close(drainTimeoutMs?: number): Promise<void>;
+}
+
+const PROXY_HEADER_TIMEOUT_MS = 5_000;
+
+class CountLimiter implements UserConnectionLimiter {
+  private readonly counts = new Map<string, number>();
+  constructor(private readonly limit: number) {}
+  acquire(key: string): boolean {
+    const count = this.counts.get(key) ?? 0;
+    if (count >= this.limit) return false;
+    this.counts.set(key, count + 1);
+    return true;
+  }
+  release(key: string): void {
+    const count = (this.counts.get(key) ?? 1) - 1;
+    if (count <= 0) this.counts.delete(key);
+    else this.counts.set(key, count);
+  }
+}
+
+/** Reads the PROXY v2 header and pushes back whatever followed it. */
+async function readProxyHeader(socket: net.Socket): Promise<string | null> {
+  let buffer = Buffer.alloc(0);
+  const timer = setTimeout(() => socket.destroy(new Error('PROXY header timeout')), PROXY_HEADER_TIMEOUT_MS);
+  try {
+    for (;;) {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk === null) {
+        await once(socket, 'readable');
+        continue;
+      }
+      buffer = Buffer.concat([buffer, chunk]);
+      const result = parseProxyV2(buffer);
+      if (result.kind === 'incomplete') continue;
+      if (result.kind === 'invalid') throw new Error(result.reason);
+      if (buffer.length > result.consumed) socket.unshift(buffer.subarray(result.consumed));
+      return result.kind === 'proxy' ? result.source.ip : null; // LOCAL: the NLB's own health check
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+class Connection implements SessionIo {
+  socket: net.Socket;
+  session!: ImapSession;
+  private framer: CommandFramer;
+  private inbox: FramerEvent[] = [];
+  private pumping = false;
+  private pending: (string | Buffer)[] = [];
+  private pendingBytes = 0;
+  private closed = false;
+  private flushScheduled = false;
+
+  constructor(
+    socket: net.Socket,
+    private readonly service: ImapServer,
+  ) {
+    this.socket = socket;
+    this.framer = service.newFramer();
+    this.attach();
+  }
+
+  private attach(): void {
+    this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    this.socket.setTimeout(this.service.inactivityTimeoutMs, () => this.session.bye('Autologout: idle for too long'));
+  }
+
+  private receive(chunk: Buffer): void {
+    this.inbox.push(...this.framer.push(chunk));
+    if (this.inbox.length > 64) this.socket.pause(); // a client that pipelines faster than we answer
+    this.pump().catch((error: unknown) => {
+      this.service.logger.error('connection failed', { error });
+      this.socket.destroy();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.inbox.length > 0 && !this.closed) {
+        const event = this.inbox.shift() as FramerEvent;
+        await this.session.handle(event);
+        this.flush();
+        if (this.inbox.length < 16) this.socket.resume();
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  write(data: string | Buffer): void {
+    if (this.closed) return;
+    this.pending.push(data);
+    this.pendingBytes += data.length;
+    if (this.pendingBytes >= 64 * 1024) this.flush();
+    // Output outside a command (IDLE pushes, BYE) is not flushed by pump(): flush it on the next turn.
+    else if (!this.pumping && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  flush(): void {
+    if (this.pending.length === 0 || this.closed) return;
+    const parts = this.pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.socket.write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+  }
+
+  async drain(): Promise<void> {
+    if (this.socket.writableNeedDrain && !this.closed) await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
+  }
+
+  async pipe(source: AsyncIterable<Uint8Array>): Promise<void> {
+    this.flush();
+    for await (const chunk of source) {
+      if (this.closed) break;
+      if (!this.socket.write(chunk)) await this.drain();
+    }
+  }
+
+  async startTls(): Promise<void> {
+    this.flush();
+    // Plaintext pipelined after STARTTLS is discarded (RFC 3501 §6.2.1 / RFC 7817 §4.1 injection).
+    this.inbox = [];
+    this.framer = this.service.newFramer();
+    this.socket.removeAllListeners('data');
+    this.socket.setTimeout(0);
+    const secure = new tls.TLSSocket(this.socket, { isServer: true, ...this.service.tlsOptions() });
+    await once(secure, 'secure');
+    this.socket = secure;
+    this.attach();
+    secure.on('error', () => undefined);
+  }
+
+  close(): void {
+    this.flush();
+    this.closed = true;
+    this.socket.end();
+  }
+
+  idleKeepalive(): void {
+    if (!this.session.idling || this.closed) return;
+    this.write('* OK Still here\r\n');
+    this.flush();
+  }
+}
+
+class ImapServer {
+  readonly connections = new Set<Connection>();
+  private readonly perIp: CountLimiter;
+  private readonly userLimiter: UserConnectionLimiter;
+  private readonly authThrottle: AuthThrottle;
+  readonly inactivityTimeoutMs: number;
+  readonly logger: Logger;
+
+  constructor(private readonly options: ImapServiceOptions) {
+    this.logger = options.logger;
+    const c = options.config;
+    this.perIp = new CountLimiter(c.maxConnectionsPerIp ?? 50);
+    this.userLimiter = new CountLimiter(c.maxConnectionsPerUser ?? 20);
+    this.authThrottle = options.throttle ?? new AuthThrottle(c.authThrottle ?? DEFAULT_AUTH_THROTTLE);
+    this.inactivityTimeoutMs = c.inactivityTimeoutMs ?? 30 * 60_000;
+  }
+
+  newFramer(): CommandFramer {
+    return new CommandFramer({ maxLineBytes: this.options.config.maxLineBytes ?? 64 * 1024, maxLiteralBytes: this.options.config.maxMessageBytes });
+  }
+
+  tlsOptions(): tls.TlsOptions {
+    if (this.options.tls === null) throw new Error('TLS is not configured');
+    return this.options.tls.serverOptions();
+  }
+
+  async accept(raw: net.Socket, implicitTls: boolean): Promise<void> {
+    raw.on('error', () => undefined); // resets are normal; the close handler cleans up
+    let clientIp = raw.remoteAddress ?? 'unknown';
+    const log = this.options.logger;
+    try {
+      if (this.options.config.proxyProtocol === true) clientIp = (await readProxyHeader(raw)) ?? clientIp;
+    } catch (error) {
+      log.warn('proxy header rejected', { clientIp, reason: (error as Error).message });
+      raw.destroy();
+      return;
+    }
+    let socket: net.Socket = raw;
+    if (implicitTls) {
+      socket = new tls.TLSSocket(raw, { isServer: true, ...this.tlsOptions() });
+      socket.on('error', () => undefined);
+      try {
+        await once(socket, 'secure');
+      } catch {
+        raw.destroy();
+        return;
+      }
+    }
+    if (!this.perIp.acquire(clientIp)) {
+      socket.end('* BYE [UNAVAILABLE] Too many connections from your address; close some and retry\r\n');
+      return;
+    }
+    const connection = new Connection(socket, this);
+    connection.session = new ImapSession(
+      { storage: this.options.storage, authThrottle: this.authThrottle, userLimiter: this.userLimiter, logger: log, hostname: this.options.config.hostname, maxMessageBytes: this.options.config.maxMessageBytes },
+      connection,
+      { clientIp, secure: implicitTls, startTlsAvailable: this.options.tls !== null && !implicitTls, allowPlaintextAuth: this.options.config.allowPlaintextAuth === true },
+    );
+    this.connections.add(connection);
+    raw.on('close', () => {
+      connection.session.close();
+      this.perIp.release(clientIp);
+      this.connections.delete(connection);
+    });
+    connection.session.greet();
+    connection.flush();
+  }
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}
+
+export async function startImapService(options: ImapServiceOptions): Promise<ImapService> {
+  const imap = new ImapServer(options);
+  const { config, logger } = options;
+  const accept = (implicitTls: boolean) => (socket: net.Socket) => {
+    imap.accept(socket, implicitTls).catch((error: unknown) => {
+      logger.error('connection setup failed', { error });
+      socket.destroy();
+    });
+  };
+  const plain = net.createServer(accept(false));
+  const secure = config.tlsPort !== null && options.tls !== null ? net.createServer(accept(true)) : null;
+  const port = await listen(plain, config.port, config.host);
+  const tlsPort = secure === null ? null : await listen(secure, config.tlsPort ?? 0, config.host);
+  const keepalive = setInterval(() => {
+    for (const connection of imap.connections) connection.idleKeepalive();
+  }, config.idleKeepaliveMs ?? 120_000);
+  keepalive.unref();
+  logger.info('imap listening', { port, tlsPort });
+  return {
+    ports: { imap: port, imaps: tlsPort },
+    async close(drainTimeoutMs = 10_000) {
+      clearInterval(keepalive);
+      const stopped = [plain, ...(secure === null ? [] : [secure])].map((server) => new Promise((resolve) => server.close(resolve)));
+      const sockets = [...imap.connections].map((c) => c.socket);
+      await Promise.all([...imap.connections].map((c) => c.session.shutdown().then(() => c.flush())));
+      const closed = Promise.all(sockets.map((s) => (s.destroyed ? Promise.resolve() : once(s, 'close').catch(() => undefined))));
+      const timer = new Promise((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
+      await Promise.race([closed, timer]);
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(stopped);
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// FETCH and UID FETCH (RFC 3501 §6.4.5) with CHANGEDSINCE / VANISHED (RFC 7162 §3.1.4, §3.2.6).
+// A non-PEEK body fetch sets \Seen first (RFC 3501 §6.4.5) and reports the new FLAGS with the data.
+import type { MessageSummary, StoredMessage } from '../../../../../core/ports/index.js';
+import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../../protocol/fetch-items.js';
+import { formatSequenceSet, sequenceSetContains } from '../../protocol/sequence-set.js';
+import { ArgumentReader } from '../../protocol/token-readers.js';
+import { SELECTED, type Command } from '../command.js';
+import type { Readable } from 'node:stream';
+import { needsStructure, readsWholeMessage, writeFetchResponse } from '../fetch-responder.js';
+import { storedBatches, summaryBatches } from '../message-batches.js';
+import { bad } from '../replies.js';
+
+/** Blobs opened ahead of the one being sent: hides per-file (or per-S3-GET) latency. */
+const READ_AHEAD = 8;
+
+export const fetch: Command = {
+  states: SELECTED,
+  holdsExpunges: true,
+  async run({ session, args, byUid }) {
+    const view = session.selected!;
+    const reader = new ArgumentReader(args, byUid ? 'UID FETCH' : 'FETCH');
+    const set = reader.sequenceSet('sequence set');
+    let items = parseFetchItems(reader.next('fetch items'));
+    const modifiers = parseFetchModifiers(reader.remaining > 0 ? reader.list('fetch modifiers') : []);
+    reader.end();
+    if (items.some((item) => item.kind === 'binary.size' || (item.kind === 'section' && item.binary))) throw bad('BINARY is not offered; use BODY[]', 'CANNOT');
+    if (modifiers.vanished && (!byUid || !session.enabled.has('QRESYNC'))) throw bad('VANISHED needs UID FETCH after ENABLE QRESYNC');
+    if (modifiers.changedSince !== null) session.enabled.add('CONDSTORE');
+    const extra: FetchItem[] = [];
+    // RFC 3501 §6.4.8: UID FETCH always returns UID; RFC 7162 §3.1.4.1: CHANGEDSINCE implies MODSEQ.
+    if (byUid && !items.some((i) => i.kind === 'uid')) extra.push({ kind: 'uid' });
+    if ((modifiers.changedSince !== null || session.enabled.has('CONDSTORE')) && !items.some((i) => i.kind === 'modseq') && modifiers.changedSince !== null) extra.push({ kind: 'modseq' });
+    items = [...items, ...extra];
+    const setsSeen = !view.readOnly && items.some((item) => item.kind === 'section' && !item.peek);
+    if (setsSeen && !items.some((i) => i.kind === 'flags')) items.push({ kind: 'flags' });
+
+    const uids = view.resolve(set, byUid).filter((uid) => !view.isExpunged(uid));
+    const index = session.deps.storage.mailIndex;
+    if (modifiers.vanished && set.kind === 'ranges') {
+      const changes = await index.changesSince(view.mailbox.id, modifiers.changedSince!);
+      const largest = view.largestUid;
+      const vanished = changes.vanished.filter((uid) => sequenceSetContains(set.ranges, uid, largest));
+      if (vanished.length > 0) session.io.write(`* VANISHED (EARLIER) ${formatSequenceSet(vanished)}\r\n`);
+    }
+    const wholeMessage = readsWholeMessage(items);
+    const batches = needsStructure(items) ? storedBatches(index, view.mailbox.id, uids) : summaryBatches(index, view.mailbox.id, uids);
+    for await (const batch of batches) {
+      let messages: (MessageSummary | StoredMessage)[] = batch;
+      if (modifiers.changedSince !== null) messages = messages.filter((m) => m.modseq > modifiers.changedSince!);
+      if (setsSeen) messages = await markSeen(session, messages);
+      const opened: (Promise<Readable> | undefined)[] = [];
+      const open = (k: number) => {
+        const next = messages[k];
+        if (!wholeMessage || next === undefined || opened[k] !== undefined) return;
+        const stream = session.deps.storage.blobs.get(next.blobKey);
+        stream.catch(() => undefined); // a missing blob is reported when its turn comes, not as an unhandled rejection
+        opened[k] = stream;
+      };
+      try {
+        for (let k = 0; k < READ_AHEAD; k++) open(k);
+        for (let i = 0; i < messages.length; i++) {
+          open(i + READ_AHEAD);
+          const message = messages[i] as MessageSummary;
+          const stream = opened[i];
+          opened[i] = undefined;
+          await writeFetchResponse(session, view.sequenceOf(message.uid), message, items, stream);
+        }
+      } finally {
+        for (const pending of opened) void pending?.then((s) => s.destroy(), () => undefined);
+      }
+      await session.io.drain();
+    }
+    return { status: 'OK', text: 'FETCH completed' };
+  },
+};
+
+async function markSeen(session: Parameters<Command['run']>[0]['session'], messages: (MessageSummary | StoredMessage)[]) {
+  const view = session.selected!;
+  const unseen = messages.filter((m) => !m.flags.includes('\\Seen')).map((m) => m.uid);
+  if (unseen.length === 0) return messages;
+  const result = await session.deps.storage.mailIndex.updateFlags(view.mailbox.id, { uids: unseen, operation: 'add', flags: ['\\Seen'] });
+  const updated = new Map(result.updated.map((u) => [u.uid, u]));
+  view.markDirty();
+  return messages.map((m) => {
+    const change = updated.get(m.uid);
+    if (change === undefined) return m;
+    view.noteReported(m.uid, change.modseq);
+    return { ...m, flags: change.flags, modseq: change.modseq };
+  });
+}

@@ -1,0 +1,108 @@
+// Builds FETCH responses (RFC 3501 §7.4.2, RFC 9051 §7.5.2) from index rows: metadata from the
+// summary, ENVELOPE/BODYSTRUCTURE from the cached structure, body sections as ranged blob reads
+// streamed straight to the client.
+import type { Readable } from 'node:stream';
+import type { MessageSummary, StoredMessage } from '../../../../core/ports/index.js';
+import { formatSection, type FetchItem } from '../protocol/fetch-items.js';
+import { imapDateTime } from '../protocol/imap-strings.js';
+import { formatBodyStructure, formatEnvelope } from '../protocol/message-format.js';
+import { headerFieldsSubset } from '../../../../core/mime/index.js';
+import { sectionSource } from './body-sections.js';
+import type { ImapSession } from './session.js';
+
+async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+export function needsStructure(items: readonly FetchItem[]): boolean {
+  return items.some((item) => item.kind === 'envelope' || item.kind === 'bodystructure' || item.kind === 'body' || ((item.kind === 'section' || item.kind === 'binary.size') && (item.section.part.length > 0 || item.section.text !== 'all')));
+}
+
+/** True when an item reads the whole message (BODY[], RFC822): worth opening the blob ahead of time. */
+export function readsWholeMessage(items: readonly FetchItem[]): boolean {
+  return items.some((item) => item.kind === 'section' && item.section.part.length === 0 && item.section.text === 'all' && item.partial === null);
+}
+
+/**
+ * Writes one FETCH response. `opened` is the whole blob already being opened by the caller's
+ * read-ahead (fetch.ts), so file or S3 latency overlaps with sending the previous message.
+ */
+export async function writeFetchResponse(session: ImapSession, sequence: number, message: MessageSummary | StoredMessage, items: readonly FetchItem[], opened?: Promise<Readable>): Promise<void> {
+  let readAhead = opened;
+  const io = session.io;
+  const options = { utf8: session.utf8 };
+  const structure = 'structure' in message ? message.structure : null;
+  let text = `* ${sequence} FETCH (`;
+  let first = true;
+  const add = (part: string) => {
+    text += (first ? '' : ' ') + part;
+    first = false;
+  };
+  for (const item of items) {
+    switch (item.kind) {
+      case 'uid':
+        add(`UID ${message.uid}`);
+        break;
+      case 'flags':
+        add(`FLAGS (${message.flags.join(' ')})`);
+        break;
+      case 'internaldate':
+        add(`INTERNALDATE ${imapDateTime(message.internalDate)}`);
+        break;
+      case 'rfc822.size':
+        add(`RFC822.SIZE ${message.sizeBytes}`);
+        break;
+      case 'modseq':
+        add(`MODSEQ (${message.modseq})`);
+        break;
+      case 'envelope':
+        add(`ENVELOPE ${formatEnvelope(structure!.envelope, options)}`);
+        break;
+      case 'bodystructure':
+      case 'body':
+        add(`${item.kind.toUpperCase()} ${formatBodyStructure(structure!.root, item.kind === 'bodystructure', options)}`);
+        break;
+      case 'binary.size':
+        throw new Error('unreachable: BINARY is refused before fetching');
+      case 'section': {
+        const source = structure === null ? { kind: 'range' as const, start: 0, end: message.sizeBytes } : sectionSource(structure, item.section, message.sizeBytes);
+        const label = item.name === 'BODY' ? `BODY[${formatSection(item.section)}]` : item.name;
+        const origin = item.partial === null ? '' : `<${item.partial.offset}>`;
+        if (source.kind === 'empty') {
+          add(`${label}${origin} ""`);
+          break;
+        }
+        let start = source.start;
+        let end = source.end;
+        let filtered: Buffer | null = null;
+        if (source.kind === 'header-fields') {
+          filtered = headerFieldsSubset(await readAll(await session.deps.storage.blobs.get(message.blobKey, { start, end })), source.fields, source.not);
+          start = 0;
+          end = filtered.length;
+        }
+        if (item.partial !== null) {
+          start = Math.min(end, start + item.partial.offset);
+          if (item.partial.length !== null) end = Math.min(end, start + item.partial.length);
+        }
+        add(`${label}${origin} {${end - start}}\r\n`);
+        first = true; // the literal ends the line; the next item follows directly after a space
+        io.write(text);
+        text = '';
+        if (filtered !== null) io.write(filtered.subarray(start, end));
+        else if (start === 0 && end === message.sizeBytes) {
+          const stream = readAhead ?? session.deps.storage.blobs.get(message.blobKey);
+          readAhead = undefined;
+          await io.pipe(await stream);
+        }
+        else if (end > start) await io.pipe(await session.deps.storage.blobs.get(message.blobKey, { start, end }));
+        text = ' ';
+        first = true;
+        break;
+      }
+    }
+  }
+  io.write(text.replace(/^ $/u, '') + ')\r\n');
+  if (readAhead !== undefined) void readAhead.then((stream) => stream.destroy(), () => undefined);
+}

@@ -1,0 +1,79 @@
+// Composition root of the mail-access container (Fargate task behind the NLB; also run locally):
+// IMAP on 143/993 and POP3 on 110/995 over one Storage and one auth throttle.
+// Trusts: PROXY v2 headers only when YUBIN_PROXY_PROTOCOL=1 (NLB-only listeners). Touches: the
+// mail index and directory (read; flags/mailboxes written for the user), the blob store (read;
+// APPEND writes), the change feed (watch). Never sends mail and never reads another user's data.
+import { openStorage } from '../../core/adapters/open-storage.js';
+import { AuthThrottle } from '../../core/auth/auth-throttle.js';
+import { loadConfig, type YubinConfig } from '../../core/config/index.js';
+import { createLogger, type Logger } from '../../core/log/logger.js';
+import type { Storage } from '../../core/ports/index.js';
+import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../../core/tls/certificate-source-for.js';
+import { TlsContextProvider } from '../../core/tls/certificates.js';
+import { startImapService } from './imap/server.js';
+import { startPop3Service } from './pop3/server.js';
+
+export interface MailAccessService {
+  readonly ports: { readonly imap: number; readonly imaps: number | null; readonly pop3: number; readonly pop3s: number };
+  close(): Promise<void>;
+}
+
+/** Starts IMAP and POP3 over a Storage the caller owns (`npm start` passes its own). */
+export async function startMailAccess(storage: Storage, config: YubinConfig, logger: Logger): Promise<MailAccessService> {
+  const tls = new TlsContextProvider(certificateSourceFor(config));
+  await tls.refresh();
+  const refresh = setInterval(() => void tls.refresh().catch((error: unknown) => logger.error('certificate refresh failed', { error })), CERTIFICATE_REFRESH_MS);
+  refresh.unref();
+  const throttle = new AuthThrottle();
+  const imap = await startImapService({
+    storage,
+    logger: logger.child({ service: 'imap' }),
+    tls,
+    throttle,
+    config: {
+      host: config.listenHost,
+      port: config.ports.imap,
+      tlsPort: config.ports.imaps,
+      hostname: config.hostname,
+      maxMessageBytes: config.maxMessageBytes,
+      proxyProtocol: config.proxyProtocol,
+    },
+  });
+  const pop3 = await startPop3Service({
+    storage,
+    logger: logger.child({ service: 'pop3' }),
+    tls,
+    throttle,
+    config: { hostname: config.hostname, listenHost: config.listenHost, ports: config.ports, proxyProtocol: config.proxyProtocol },
+  });
+  return {
+    ports: { ...imap.ports, ...pop3.ports },
+    async close() {
+      clearInterval(refresh);
+      await Promise.all([imap.close(), pop3.close()]);
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ base: { component: 'mail-access' } });
+  const storage = await openStorage(config, logger);
+  const service = await startMailAccess(storage, config, logger);
+  logger.info('mail access ready', { ports: service.ports, backend: config.backend });
+  // ECS sends SIGTERM and waits (stopTimeout) before SIGKILL: drain sessions with BYE first.
+  const stop = async () => {
+    await service.close();
+    await storage.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    createLogger().error('mail access failed to start', { error });
+    process.exit(1);
+  });
+}
