@@ -41,7 +41,7 @@ export function withChangeNotifications(index: MailIndex, feed: ChangeFeed, logg
     }
   };
 
-  return {
+  const notifying: MailIndex & { readonly [NOTIFYING]: true } = {
     ...bindAll(index),
     [NOTIFYING]: true,
     async getMailboxById(mailboxId) {
@@ -74,6 +74,7 @@ export function withChangeNotifications(index: MailIndex, feed: ChangeFeed, logg
       return result;
     },
   };
+  return notifying;
 }
 
 /** Every MailIndex method bound to `index`, so the decorator forwards what it does not override. */
