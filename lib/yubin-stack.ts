@@ -101,10 +101,11 @@ export class YubinStack extends Stack {
       tsconfig: `${props.projectRoot}/tsconfig.json`,
       inboundQueue: queues.inbound,
       timeout: DEFAULT_DELIVERY_TIMEOUT,
-      environment: storageEnvironment,
+      environment: { ...storageEnvironment, YUBIN_SRS_SECRET_ARN: secrets.srsKey.secretArn },
       logRetention,
     });
     storage.grantReadWrite(delivery.function);
+    secrets.grantReadSrsKey(delivery.function);
     // Forwarding and DSNs (RFC 3464) leave through the outbound queue or loop back to local users.
     queues.outbound.grantSendMessages(delivery.function);
     queues.inbound.grantSendMessages(delivery.function);

@@ -27,6 +27,8 @@ export interface AwsConfig {
   /** Secrets Manager secrets the services poll (JSON; shapes in lib/constructs/mail-secrets.ts). */
   readonly tlsSecretArn?: string;
   readonly dkimSecretArn?: string;
+  /** The SRS key in Secrets Manager, read by the delivery function at cold start. */
+  readonly srsSecretArn?: string;
   readonly smarthostSecretArn?: string;
 }
 
@@ -51,6 +53,10 @@ export interface YubinConfig {
   readonly tlsDir: string;
   readonly aws: AwsConfig;
   readonly egress: EgressMode;
+  /** HTTP port of the client autoconfig listener in local mode (Thunderbird, Outlook, Apple). */
+  readonly autoconfigPort: number;
+  /** Public IPv4/IPv6 addresses mail is sent from: `yubin dns` puts them in the SPF record. */
+  readonly publicAddresses: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -98,8 +104,14 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       outboundQueueUrl: env.YUBIN_OUTBOUND_QUEUE_URL ?? '',
       tlsSecretArn: env.YUBIN_TLS_SECRET_ARN,
       dkimSecretArn: env.YUBIN_DKIM_SECRET_ARN,
+      srsSecretArn: env.YUBIN_SRS_SECRET_ARN,
       smarthostSecretArn: env.YUBIN_SMARTHOST_SECRET_ARN,
     },
     egress,
+    autoconfigPort: intFrom(env, 'YUBIN_AUTOCONFIG_PORT', 2080),
+    publicAddresses: (env.YUBIN_PUBLIC_ADDRESSES ?? '')
+      .split(',')
+      .map((address) => address.trim())
+      .filter((address) => address !== ''),
   };
 }

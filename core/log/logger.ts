@@ -19,7 +19,22 @@ function serializeError(value: unknown): unknown {
   return value;
 }
 
-export function createLogger(options: { level?: LogLevel; write?: (line: string) => void; base?: LogFields } = {}): Logger {
+/** `HH:MM:SS level msg key=value …`: for a person watching a terminal; files and CloudWatch get JSON. */
+function prettyLine(record: Record<string, unknown>): string {
+  const { time, level, msg, ...fields } = record;
+  const rest = Object.entries(fields).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return [String(time).slice(11, 19), String(level).padEnd(5), msg, ...rest].join(' ');
+}
+
+export interface LoggerOptions {
+  readonly level?: LogLevel;
+  readonly write?: (line: string) => void;
+  readonly base?: LogFields;
+  /** Human-readable lines instead of JSON (a terminal). */
+  readonly pretty?: boolean;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
   const minLevel = LEVEL_ORDER[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
   const base = options.base ?? {};
@@ -27,7 +42,7 @@ export function createLogger(options: { level?: LogLevel; write?: (line: string)
     if (LEVEL_ORDER[level] < minLevel) return;
     const record: Record<string, unknown> = { time: new Date().toISOString(), level, msg, ...base };
     for (const [key, value] of Object.entries(fields ?? {})) record[key] = serializeError(value);
-    write(JSON.stringify(record));
+    write(options.pretty ? prettyLine(record) : JSON.stringify(record));
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),

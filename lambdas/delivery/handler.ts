@@ -5,6 +5,7 @@
 // Never: directory writes, SES, other secrets. lib/ grants exactly this; a CDK test pins it.
 import { promises as dns } from 'node:dns';
 import { tmpdir } from 'node:os';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { openAwsStorage } from '../../core/adapters/aws/open-aws-storage.js';
 import { loadConfig } from '../../core/config/index.js';
 import { deliveryStorage } from '../../core/delivery/deliver-inbound-job.js';
@@ -15,10 +16,20 @@ import { createDeliveryHandler } from './delivery-handler.js';
 import type { SqsBatchResponse, SqsEvent } from './sqs-batch.js';
 
 const config = loadConfig();
-if (!config.srsSecret) throw new Error('YUBIN_SRS_SECRET must be set for the delivery function');
 const logger = createLogger({ base: { component: 'delivery' } });
+
+/** The SRS key: YUBIN_SRS_SECRET, or the secret the stack names in YUBIN_SRS_SECRET_ARN. */
+async function srsSecret(): Promise<string> {
+  if (config.srsSecret) return config.srsSecret;
+  const arn = config.aws.srsSecretArn;
+  if (!arn) throw new Error('the delivery function needs YUBIN_SRS_SECRET or YUBIN_SRS_SECRET_ARN');
+  const { SecretString } = await new SecretsManagerClient({ region: config.aws.region }).send(new GetSecretValueCommand({ SecretId: arn }));
+  if (!SecretString) throw new Error(`SRS secret ${arn} is empty`);
+  return SecretString;
+}
+
 // Opened once per container and reused by every invocation it serves.
-const ready = openAwsStorage(config.aws).then((storage) =>
+const ready = Promise.all([openAwsStorage(config.aws), srsSecret()]).then(([storage, srsKey]) =>
   createDeliveryHandler({
     queue: storage.inboundQueue,
     logger,
@@ -28,7 +39,7 @@ const ready = openAwsStorage(config.aws).then((storage) =>
       dnsResolver: (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>,
       spamScorer: new RuleBasedSpamScorer(),
       createStructureParser: () => createStructureParser(),
-      srsSecret: config.srsSecret,
+      srsSecret: srsKey,
       scratchDir: tmpdir(), // Lambda's /tmp
       logger,
     },

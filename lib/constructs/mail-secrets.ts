@@ -23,6 +23,8 @@ export class MailSecrets extends Construct {
   readonly dkimKeys: secretsmanager.ISecret;
   /** `{"host": "...", "port": 587, "username": "...", "password": "..."}`. */
   readonly smarthostCredentials?: secretsmanager.ISecret;
+  /** Random HMAC key of the Sender Rewriting Scheme for forwarded mail (plain string). */
+  readonly srsKey: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: MailSecretsProps) {
     super(scope, id);
@@ -45,9 +47,24 @@ export class MailSecrets extends Construct {
         ? placeholder('TlsCertificate', 'tls-certificate', 'Yubin mail host TLS key and certificate chain (PEM, JSON keyPem/certPem)')
         : secretsmanager.Secret.fromSecretCompleteArn(this, 'TlsCertificate', props.tlsCertificateSecretArn);
     this.dkimKeys = placeholder('DkimKeys', 'dkim-keys', 'Yubin DKIM private keys per domain (JSON), written by `yubin dkim generate`');
+    const srsKey = new secretsmanager.Secret(this, 'SrsKey', {
+      secretName: `${props.namePrefix}/srs-key`,
+      description: 'Yubin SRS key: signs rewritten senders of forwarded mail so their bounces can be verified',
+      generateSecretString: { passwordLength: 43, excludePunctuation: true },
+    });
+    Validations.of(srsKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating the SRS key would invalidate the return paths of mail forwarded in the days before; it is long and random instead.',
+    });
+    this.srsKey = srsKey;
     if (props.smarthost === true) {
       this.smarthostCredentials = placeholder('Smarthost', 'smarthost', 'Yubin smarthost relay: host, port, username, password (JSON)');
     }
+  }
+
+  /** The SRS key: the delivery function, which forwards mail and verifies bounces to forwarded mail. */
+  grantReadSrsKey(grantee: iam.IGrantable): void {
+    this.srsKey.grantRead(grantee);
   }
 
   /** The TLS certificate: every service that terminates TLS. */

@@ -1,6 +1,6 @@
 // Small typed readers over argument tokens, shared by the verb parsers: each throws
 // ProtocolSyntaxError with a message the client sees in its BAD response.
-import { decodeMutf7 } from './mutf7.js';
+import { decodeMutf7 } from '../../../../core/mail/mutf7.js';
 import { ProtocolSyntaxError, type Token } from './command-tokens.js';
 import { parseSequenceSet, type SequenceSet } from './sequence-set.js';
 

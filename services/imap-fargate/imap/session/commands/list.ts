@@ -2,7 +2,7 @@
 // SPECIAL-USE attributes (RFC 6154) and LIST-STATUS (RFC 5819).
 import type { Mailbox } from '../../../../../core/ports/index.js';
 import type { Token } from '../../protocol/command-tokens.js';
-import { decodeMutf7 } from '../../protocol/mutf7.js';
+import { decodeMutf7 } from '../../../../../core/mail/mutf7.js';
 import { ArgumentReader, normalizeMailboxName } from '../../protocol/token-readers.js';
 import { AUTHENTICATED, type Command, type CommandContext } from '../command.js';
 import { WIRE_DELIMITER, wireMailboxName } from '../mailbox-names.js';

@@ -6,7 +6,7 @@ import { CommandFramer, type FramerEvent } from '../../../../../services/imap-fa
 import { tokenizeCommand, TaggedSyntaxError } from '../../../../../services/imap-fargate/imap/protocol/command-tokens.js';
 import { parseFetchItems, formatSection } from '../../../../../services/imap-fargate/imap/protocol/fetch-items.js';
 import { imapDateTime, imapString, parseImapDate } from '../../../../../services/imap-fargate/imap/protocol/imap-strings.js';
-import { decodeMutf7, encodeMutf7 } from '../../../../../services/imap-fargate/imap/protocol/mutf7.js';
+import { decodeMutf7, encodeMutf7 } from '../../../../../core/mail/mutf7.js';
 import { parseSearch } from '../../../../../services/imap-fargate/imap/protocol/search-keys.js';
 import { formatSequenceSet, parseSequenceSet, sequenceSetContains } from '../../../../../services/imap-fargate/imap/protocol/sequence-set.js';
 

@@ -1,0 +1,72 @@
+// `npm start`: the all-in-one local server — SMTP (MX + submission), delivery worker, IMAP and POP3
+// over one local (or AWS, with YUBIN_BACKEND=aws) adapter set. A composition root: it reads config,
+// opens storage and wires the services; nothing below it reads the environment.
+// Trusts: its own data dir. Listens on YUBIN_LISTEN_HOST (default 127.0.0.1) only.
+import { mkdir } from 'node:fs/promises';
+import { openStorage } from '../core/adapters/open-storage.js';
+import { loadConfig, type YubinConfig } from '../core/config/index.js';
+import { startLocalDelivery } from '../core/delivery/local-delivery.js';
+import { provisionFirstRun, type DemoCredentials } from '../core/local/first-run.js';
+import { createLogger } from '../core/log/logger.js';
+import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../core/tls/certificate-source-for.js';
+import { TlsContextProvider } from '../core/tls/certificates.js';
+import { startMailAccess } from '../services/imap-fargate/main.js';
+import { startSmtpService } from '../services/smtp-fargate/server.js';
+
+function connectionTable(config: YubinConfig, ports: Record<string, number | null>, demo: DemoCredentials | null): string {
+  const host = config.listenHost;
+  const rows = [
+    ['SMTP (MX, no auth)', `${host}:${ports.smtp}`],
+    ['SMTP submission (STARTTLS)', `${host}:${ports.submission}`],
+    ['SMTP submission (TLS)', `${host}:${ports.submissions}`],
+    ['IMAP (STARTTLS)', `${host}:${ports.imap}`],
+    ['IMAP (TLS)', `${host}:${ports.imaps}`],
+    ['POP3 (STLS)', `${host}:${ports.pop3}`],
+    ['POP3 (TLS)', `${host}:${ports.pop3s}`],
+    ['Address', demo?.address ?? '(run `npx yubin user add` to create users)'],
+    ['Password', demo?.password ?? '-'],
+    ['Data directory', config.dataDir],
+  ];
+  const width = Math.max(...rows.map(([label]) => label!.length));
+  const lines = rows.map(([label, value]) => `  ${label!.padEnd(width)}  ${value}`);
+  return ['', 'Yubin is running. Connect a mail client with:', ...lines, '', 'TLS uses a self-signed certificate: accept it in the client. Ctrl-C stops.', ''].join('\n');
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ pretty: process.stdout.isTTY === true, base: { component: 'yubin' } });
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const storage = await openStorage(config, logger);
+  const demo = config.backend === 'local' ? await provisionFirstRun(storage.directory, storage.mailIndex, config.dataDir) : null;
+
+  const tls = new TlsContextProvider(certificateSourceFor(config));
+  await tls.refresh();
+  const refresh = setInterval(() => void tls.refresh().catch((error: unknown) => logger.error('certificate refresh failed', { error })), CERTIFICATE_REFRESH_MS);
+  refresh.unref();
+
+  const smtp = await startSmtpService({ storage, config, logger: logger.child({ service: 'smtp' }), tls, proxyProtocol: config.proxyProtocol });
+  const delivery = await startLocalDelivery(storage, config, logger.child({ service: 'delivery' }));
+  const access = await startMailAccess(storage, config, logger);
+  process.stdout.write(connectionTable(config, { ...smtp.ports, ...access.ports }, demo) + '\n');
+  logger.info('ready', { backend: config.backend, dataDir: config.dataDir });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    clearInterval(refresh);
+    await Promise.allSettled([smtp.close(), access.close()]);
+    await delivery.stop();
+    await storage.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  createLogger().error('yubin failed to start', { error });
+  process.exit(1);
+});
