@@ -1,9 +1,10 @@
-// `npm start`: the all-in-one local server — SMTP (MX + submission), delivery worker, IMAP and POP3
-// over one local (or AWS, with YUBIN_BACKEND=aws) adapter set. A composition root: it reads config,
+// `npm start`: the all-in-one local server — SMTP (MX + submission), delivery worker, IMAP, POP3 and
+// client autoconfig over HTTP, over one local (or AWS, with YUBIN_BACKEND=aws) adapter set. A composition root: it reads config,
 // opens storage and wires the services; nothing below it reads the environment.
 // Trusts: its own data dir. Listens on YUBIN_LISTEN_HOST (default 127.0.0.1) only.
 import { mkdir } from 'node:fs/promises';
 import { openStorage } from '../core/adapters/open-storage.js';
+import { startAutoconfigHttp } from '../core/autoconfig/http-server.js';
 import { loadConfig, type YubinConfig } from '../core/config/index.js';
 import { startLocalDelivery } from '../core/delivery/local-delivery.js';
 import { provisionFirstRun, type DemoCredentials } from '../core/local/first-run.js';
@@ -23,6 +24,7 @@ function connectionTable(config: YubinConfig, ports: Record<string, number | nul
     ['IMAP (TLS)', `${host}:${ports.imaps}`],
     ['POP3 (STLS)', `${host}:${ports.pop3}`],
     ['POP3 (TLS)', `${host}:${ports.pop3s}`],
+    ['Autoconfig (HTTP)', `http://${host}:${ports.autoconfig}/mail/config-v1.1.xml`],
     ['Address', demo?.address ?? '(run `npx yubin user add` to create users)'],
     ['Password', demo?.password ?? '-'],
     ['Data directory', config.dataDir],
@@ -47,7 +49,19 @@ async function main(): Promise<void> {
   const smtp = await startSmtpService({ storage, config, logger: logger.child({ service: 'smtp' }), tls, proxyProtocol: config.proxyProtocol });
   const delivery = await startLocalDelivery(storage, config, logger.child({ service: 'delivery' }));
   const access = await startMailAccess(storage, config, logger);
-  process.stdout.write(connectionTable(config, { ...smtp.ports, ...access.ports }, demo) + '\n');
+  const autoconfig = await startAutoconfigHttp({
+    config,
+    logger: logger.child({ service: 'autoconfig' }),
+    directory: storage.directory,
+    endpoints: {
+      hostname: config.hostname,
+      imaps: access.ports.imaps ?? config.ports.imaps,
+      pop3s: access.ports.pop3s,
+      submission: smtp.ports.submission,
+      submissions: smtp.ports.submissions ?? config.ports.submissions,
+    },
+  });
+  process.stdout.write(connectionTable(config, { ...smtp.ports, ...access.ports, autoconfig: autoconfig.port }, demo) + '\n');
   logger.info('ready', { backend: config.backend, dataDir: config.dataDir });
 
   let stopping = false;
@@ -56,7 +70,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('stopping', { signal });
     clearInterval(refresh);
-    await Promise.allSettled([smtp.close(), access.close()]);
+    await Promise.allSettled([smtp.close(), access.close(), autoconfig.close()]);
     await delivery.stop();
     await storage.close();
     logger.info('stopped');

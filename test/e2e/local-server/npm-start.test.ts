@@ -26,7 +26,7 @@ function field(label: string): string {
 before(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-npm-start-'));
   const portEnv = Object.fromEntries(
-    ['SMTP', 'SUBMISSION', 'SUBMISSIONS', 'IMAP', 'IMAPS', 'POP3', 'POP3S'].map((name) => [`YUBIN_${name}_PORT`, '0']),
+    ['SMTP', 'SUBMISSION', 'SUBMISSIONS', 'IMAP', 'IMAPS', 'POP3', 'POP3S', 'AUTOCONFIG'].map((name) => [`YUBIN_${name}_PORT`, '0']),
   );
   server = spawn(process.execPath, ['--import', 'tsx', 'bin/yubin-server.ts'], {
     cwd: root,
@@ -98,6 +98,15 @@ test('mail sent to the demo user over SMTP lands in INBOX over IMAP; submission 
   } finally {
     await imap.logout();
   }
+});
+
+test('Thunderbird autoconfig for the demo domain names the running IMAP port', async () => {
+  const url = field('Autoconfig (HTTP)');
+  const response = await fetch(`${url}?emailaddress=demo@example.test`);
+  assert.equal(response.status, 200);
+  const xml = await response.text();
+  assert.match(xml, /<emailProvider id="example.test">/);
+  assert.match(xml, new RegExp(`<incomingServer type="imap">[\\s\\S]*?<port>${ports.imaps}</port>`));
 });
 
 test('SIGTERM stops the server cleanly', async () => {
