@@ -1,40 +1,9 @@
 // Settings of the egress worker (outbound delivery), read from the environment beside loadConfig():
 // how mail leaves (design brief §3), how long it is retried, and the limits that protect our reputation.
-import type { EgressMode, YubinConfig } from './index.js';
+import type { YubinConfig } from './index.js';
 
-export interface SmarthostSettings {
-  readonly host: string;
-  readonly port: number;
-  /** TLS from the first byte (port 465); otherwise STARTTLS is required. */
-  readonly implicitTls: boolean;
-  readonly user?: string;
-  readonly password?: string;
-}
-
-export interface EgressConfig {
-  readonly mode: EgressMode;
-  /** Retries stop this long after the first attempt (default 5 days, the usual MTA queue lifetime). */
-  readonly expirySeconds: number;
-  /** First retry delay; each later one doubles, up to maxRetryDelaySeconds. */
-  readonly retryBaseDelaySeconds: number;
-  readonly maxRetryDelaySeconds: number;
-  /** Send one "still trying" DSN after this long; 0 = never. */
-  readonly delayNoticeAfterSeconds: number;
-  /** Recipients one user may send to per UTC day; 0 = no cap. */
-  readonly dailyRecipientCap: number;
-  /** Simultaneous SMTP sessions to one destination domain (large providers throttle more). */
-  readonly perDomainConcurrency: number;
-  /** Messages per minute to one destination domain. */
-  readonly perDomainMessagesPerMinute: number;
-  /** Resolvers for MX lookups, `ip` or `ip:port`; empty = the system's. */
-  readonly dnsServers: readonly string[];
-  /** Port of remote MX hosts (25; tests point it at a loopback port). */
-  readonly remoteSmtpPort: number;
-  readonly smarthost?: SmarthostSettings;
-  /** SESv2 endpoint override (a local stand-in in tests). */
-  readonly sesEndpoint?: string;
-  readonly sesRegion: string;
-}
+// The meaning of each field is documented where it is used: services/smtp-fargate/egress/egress-settings.ts
+// (services may not import config, so the worker declares the shape it needs and this matches it).
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -46,7 +15,7 @@ function count(env: Env, name: string, fallback: number): number {
   return value;
 }
 
-function smarthostFrom(env: Env): SmarthostSettings | undefined {
+function smarthostFrom(env: Env) {
   const target = env.YUBIN_SMARTHOST;
   if (!target) return undefined;
   const [host = '', port = '587'] = target.split(':');
@@ -60,7 +29,7 @@ function smarthostFrom(env: Env): SmarthostSettings | undefined {
 }
 
 /** The mode comes from loadConfig() (YUBIN_EGRESS); the rest from YUBIN_EGRESS_* and YUBIN_SMARTHOST*. */
-export function loadEgressConfig(config: Pick<YubinConfig, 'egress' | 'aws'>, env: Env = process.env): EgressConfig {
+export function loadEgressConfig(config: Pick<YubinConfig, 'egress' | 'aws'>, env: Env = process.env) {
   const mode = config.egress;
   const smarthost = smarthostFrom(env);
   if (mode === 'smarthost' && !smarthost) throw new Error('YUBIN_EGRESS=smarthost needs YUBIN_SMARTHOST=host:port');

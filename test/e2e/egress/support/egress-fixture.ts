@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import dns2 from 'dns2';
 import { SMTPServer } from 'smtp-server';
 import { openLocalStorage } from '../../../../core/adapters/local/open-local-storage.js';
-import type { EgressConfig } from '../../../../core/config/egress.js';
+import type { EgressSettings } from '../../../../services/smtp-fargate/egress/egress-settings.js';
 import type { EnvelopeRecipient, OutboundDeliveryJob } from '../../../../core/mail/jobs.js';
 import type { Storage } from '../../../../core/ports/index.js';
 import { createSelfSignedCertificate, type CertificatePem } from '../../../../core/tls/certificates.js';
@@ -201,7 +201,7 @@ export async function submitOutbound(
   return job;
 }
 
-export function egressConfig(overrides: Partial<EgressConfig>): EgressConfig {
+export function egressConfig(overrides: Partial<EgressSettings>): EgressSettings {
   return {
     mode: 'sink',
     expirySeconds: 3600,
