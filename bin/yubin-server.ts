@@ -1,10 +1,11 @@
-// `npm start`: the all-in-one local server — SMTP (MX + submission), delivery worker, IMAP, POP3 and
+// `npm start`: the all-in-one local server — SMTP (MX + submission), delivery and egress workers, IMAP, POP3 and
 // client autoconfig over HTTP, over one local (or AWS, with YUBIN_BACKEND=aws) adapter set. A composition root: it reads config,
 // opens storage and wires the services; nothing below it reads the environment.
 // Trusts: its own data dir. Listens on YUBIN_LISTEN_HOST (default 127.0.0.1) only.
 import { mkdir } from 'node:fs/promises';
 import { openStorage } from '../core/adapters/open-storage.js';
 import { startAutoconfigHttp } from '../core/autoconfig/http-server.js';
+import { loadEgressConfig } from '../core/config/egress.js';
 import { loadConfig, type YubinConfig } from '../core/config/index.js';
 import { startLocalDelivery } from '../core/delivery/local-delivery.js';
 import { provisionFirstRun, type DemoCredentials } from '../core/local/first-run.js';
@@ -12,6 +13,7 @@ import { createLogger } from '../core/log/logger.js';
 import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../core/tls/certificate-source-for.js';
 import { TlsContextProvider } from '../core/tls/certificates.js';
 import { startMailAccess } from '../services/imap-fargate/main.js';
+import { startEgressWorker } from '../services/smtp-fargate/egress/worker.js';
 import { startSmtpService } from '../services/smtp-fargate/server.js';
 
 function connectionTable(config: YubinConfig, ports: Record<string, number | null>, demo: DemoCredentials | null): string {
@@ -31,7 +33,14 @@ function connectionTable(config: YubinConfig, ports: Record<string, number | nul
   ];
   const width = Math.max(...rows.map(([label]) => label!.length));
   const lines = rows.map(([label, value]) => `  ${label!.padEnd(width)}  ${value}`);
-  return ['', 'Yubin is running. Connect a mail client with:', ...lines, '', 'TLS uses a self-signed certificate: accept it in the client. Ctrl-C stops.', ''].join('\n');
+  return [
+    '',
+    'Yubin is running. Connect a mail client with:',
+    ...lines,
+    '',
+    'TLS uses a self-signed certificate: accept it in the client. Ctrl-C stops.',
+    '',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -43,11 +52,27 @@ async function main(): Promise<void> {
 
   const tls = new TlsContextProvider(certificateSourceFor(config));
   await tls.refresh();
-  const refresh = setInterval(() => void tls.refresh().catch((error: unknown) => logger.error('certificate refresh failed', { error })), CERTIFICATE_REFRESH_MS);
+  const refresh = setInterval(
+    () => void tls.refresh().catch((error: unknown) => logger.error('certificate refresh failed', { error })),
+    CERTIFICATE_REFRESH_MS,
+  );
   refresh.unref();
 
-  const smtp = await startSmtpService({ storage, config, logger: logger.child({ service: 'smtp' }), tls, proxyProtocol: config.proxyProtocol });
+  const smtp = await startSmtpService({
+    storage,
+    config,
+    logger: logger.child({ service: 'smtp' }),
+    tls,
+    proxyProtocol: config.proxyProtocol,
+  });
   const delivery = await startLocalDelivery(storage, config, logger.child({ service: 'delivery' }));
+  // Locally the egress mode is `sink` unless YUBIN_EGRESS says otherwise: remote mail lands in Outbox.
+  const egress = startEgressWorker({
+    storage,
+    config: loadEgressConfig(config),
+    hostname: config.hostname,
+    logger: logger.child({ service: 'egress' }),
+  });
   const access = await startMailAccess(storage, config, logger);
   const autoconfig = await startAutoconfigHttp({
     config,
@@ -72,6 +97,7 @@ async function main(): Promise<void> {
     clearInterval(refresh);
     await Promise.allSettled([smtp.close(), access.close(), autoconfig.close()]);
     await delivery.stop();
+    await egress.stop();
     await storage.close();
     logger.info('stopped');
     process.exit(0);

@@ -22,6 +22,8 @@ export interface DsnRecipientReport {
   readonly lastAttemptDate?: Date;
   /** For `delayed`: when retries stop (RFC 3464 §2.3.9). */
   readonly willRetryUntil?: Date;
+  /** Plain words for the human-readable part when the status alone says too little (a remote reply). */
+  readonly explanation?: { readonly what: string; readonly whatToDo: string };
 }
 
 export interface DeliveryStatusReport {
@@ -87,7 +89,7 @@ function humanReadablePart(report: DeliveryStatusReport): string {
   const lines = [`This is the mail system at ${report.reportingMta}.`, ''];
   if (report.originalSubject !== undefined) lines.push(`Your message "${report.originalSubject}":`, '');
   for (const recipient of report.recipients) {
-    const explanation = explainStatus(recipient.status);
+    const explanation = recipient.explanation ?? explainStatus(recipient.status);
     lines.push(`  ${recipient.finalRecipient}: ${recipient.action}`, `    ${explanation.what}`, `    What to do: ${explanation.whatToDo}`);
     if (recipient.diagnosticCode) lines.push(`    The server said: ${oneLine(recipient.diagnosticCode)}`);
     if (recipient.willRetryUntil) lines.push(`    Retrying until ${formatRfc5322Date(recipient.willRetryUntil)}.`);

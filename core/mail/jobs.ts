@@ -73,4 +73,8 @@ export interface OutboundDeliveryJob {
   readonly firstAttemptAt?: string;
   /** Attempts so far (the egress worker re-enqueues with a delay instead of sleeping). */
   readonly attempts?: number;
+  /** ISO-8601: not to be tried before then (queue delays stop at 900 s, so long waits are chained). */
+  readonly notBefore?: string;
+  /** The one "still trying" DSN (RFC 3464 Action: delayed) has gone out. */
+  readonly delayNoticeSent?: boolean;
 }

@@ -1,14 +1,18 @@
 // SECURITY: the SMTP container's composition root (Fargate task, or `tsx services/smtp-fargate/main.ts`).
-// Does: reads config, opens the adapter set, loads the certificate, starts MX + submission listeners.
+// Does: reads config, opens the adapter set, loads the certificate, starts MX + submission listeners
+// and the egress worker (outbound queue → sink/ses/direct/smarthost).
 // Trusts: the environment (core/config) and the NLB's PROXY v2 header on AWS; nothing a client sends.
-// May touch: the blob store and both queues (write), the directory and mail index (read).
+// May touch: the blob store and both queues (write), the directory and mail index (read; egress
+// appends to the sender's Outbox and INBOX), DKIM keys (read), SES / remote port 25 by egress mode.
 // SIGTERM (ECS stop, Ctrl-C): stop accepting, let sessions finish their message, close, exit 0.
 import { openStorage } from '../../core/adapters/open-storage.js';
+import { loadEgressConfig } from '../../core/config/egress.js';
 import { loadConfig } from '../../core/config/index.js';
 import { createLogger } from '../../core/log/logger.js';
 import { startConnectionMetric } from '../../core/log/metrics.js';
 import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../../core/tls/certificate-source-for.js';
 import { TlsContextProvider } from '../../core/tls/certificates.js';
+import { startEgressWorker } from './egress/worker.js';
 import { startSmtpService } from './server.js';
 
 const config = loadConfig();
@@ -24,6 +28,12 @@ const service = await startSmtpService({
   proxyProtocol: config.proxyProtocol, // every NLB target group sends PROXY v2 (brief §8)
   // Locally there may be no DNS at all; on AWS, SPF fail is refused at MAIL FROM.
   policy: onAws ? { spf: { rejectFail: true } } : {},
+});
+const egress = startEgressWorker({
+  storage,
+  config: loadEgressConfig(config),
+  hostname: config.hostname,
+  logger: logger.child({ part: 'egress' }),
 });
 // Autoscaling tracks open sessions per task (lib/constructs/fargate-mail-service.ts).
 const metric = startConnectionMetric({ service: 'smtp', activeConnections: () => service.activeConnections() });
@@ -43,6 +53,7 @@ async function shutdown(signal: string): Promise<void> {
   clearInterval(refresh);
   metric.stop();
   await service.close();
+  await egress.stop();
   await storage.close();
   logger.info('stopped');
   process.exit(0);

@@ -76,7 +76,14 @@ test('mail sent to the demo user over SMTP lands in INBOX over IMAP; submission 
   const wrong = nodemailer.createTransport({ ...submission.options, auth: { user: 'demo@example.test', pass: 'wrong password' } } as never);
   await assert.rejects(wrong.sendMail({ from: 'demo@example.test', to: 'demo@example.test', text: 'x' }), /535/);
 
-  const imap = new ImapFlow({ host: '127.0.0.1', port: ports.imaps!, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'demo@example.test', pass: password }, logger: false });
+  const imap = new ImapFlow({
+    host: '127.0.0.1',
+    port: ports.imaps!,
+    secure: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user: 'demo@example.test', pass: password },
+    logger: false,
+  });
   await imap.connect();
   try {
     const subjects = new Set<string>();
@@ -93,8 +100,56 @@ test('mail sent to the demo user over SMTP lands in INBOX over IMAP; submission 
       if (subjects.size < 2) await new Promise((resolve) => setTimeout(resolve, 200));
     }
     assert.deepEqual([...subjects].sort(), ['Note to self', 'Welcome to Yubin']);
-    const folders = (await imap.list()).map((folder) => folder.specialUse).filter(Boolean).sort();
+    const folders = (await imap.list())
+      .map((folder) => folder.specialUse)
+      .filter(Boolean)
+      .sort();
     assert.deepEqual(folders, ['\\Archive', '\\Drafts', '\\Inbox', '\\Junk', '\\Sent', '\\Trash']);
+  } finally {
+    await imap.logout();
+  }
+});
+
+test('mail submitted to a remote address ends in the sender Outbox (sink egress), visible over IMAP', async () => {
+  const submission = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: ports.submission,
+    requireTLS: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user: 'demo@example.test', pass: password },
+  });
+  await submission.sendMail({
+    from: 'demo@example.test',
+    to: 'someone@far-away.test',
+    subject: 'Leaving the machine?',
+    text: 'Not in sink mode.',
+  });
+  const imap = new ImapFlow({
+    host: '127.0.0.1',
+    port: ports.imaps!,
+    secure: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user: 'demo@example.test', pass: password },
+    logger: false,
+  });
+  await imap.connect();
+  try {
+    let source = '';
+    const deadline = Date.now() + 30_000;
+    while (source === '' && Date.now() < deadline) {
+      if ((await imap.list()).some((folder) => folder.path === 'Outbox')) {
+        const lock = await imap.getMailboxLock('Outbox');
+        try {
+          for await (const message of imap.fetch('1:*', { source: true })) source = message.source?.toString('utf8') ?? '';
+        } catch {
+          // empty so far; poll again
+        } finally {
+          lock.release();
+        }
+      }
+      if (source === '') await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.match(source, /Subject: Leaving the machine\?/);
   } finally {
     await imap.logout();
   }

@@ -1,0 +1,104 @@
+// `direct` egress: straight to each recipient domain's MX hosts (RFC 5321 §5), recipients grouped per
+// domain into one session, opportunistic STARTTLS, MTA-STS enforced (RFC 8461), per-domain limits.
+import type { ConnectionOptions } from 'node:tls';
+import { domainOf } from '../../../../core/mail/address.js';
+import type { DomainLimiter } from '../limits.js';
+import { mxAllowedByPolicy, type MtaStsPolicies } from '../mta-sts.js';
+import type { MxResolver } from '../mx-resolver.js';
+import { deliverOverSmtp } from '../smtp-delivery.js';
+import { sameResultForAll, type EgressTransport, type OutboundMessage, type RecipientResult } from '../transport.js';
+
+export interface DirectTransportOptions {
+  readonly heloName: string;
+  readonly mx: MxResolver;
+  readonly mtaSts: MtaStsPolicies;
+  readonly limiter: DomainLimiter;
+  /** 25 on the internet; tests use a loopback port. */
+  readonly port: number;
+  /** Extra TLS options (tests trust their own CA here). */
+  readonly tlsOptions?: ConnectionOptions;
+}
+
+function groupByDomain(recipients: readonly string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const recipient of recipients) {
+    const domain = domainOf(recipient);
+    groups.set(domain, [...(groups.get(domain) ?? []), recipient]);
+  }
+  return groups;
+}
+
+export class DirectTransport implements EgressTransport {
+  readonly mode = 'direct';
+
+  constructor(private readonly options: DirectTransportOptions) {}
+
+  async send(message: OutboundMessage): Promise<RecipientResult[]> {
+    const groups = [...groupByDomain(message.recipients)];
+    const perDomain = await Promise.all(
+      groups.map(([domain, recipients]) => this.options.limiter.run(domain, () => this.sendToDomain(domain, message, recipients))),
+    );
+    return perDomain.flat();
+  }
+
+  private async sendToDomain(domain: string, message: OutboundMessage, recipients: readonly string[]): Promise<RecipientResult[]> {
+    const destination = await this.options.mx.resolve(domain);
+    switch (destination.kind) {
+      case 'null-mx':
+        // RFC 7505 §4.1: fail at once, no retries.
+        return sameResultForAll(recipients, {
+          outcome: 'failed',
+          status: '5.1.10',
+          reply: `556 5.1.10 ${domain} accepts no mail (null MX, RFC 7505)`,
+        });
+      case 'unknown-host':
+        return sameResultForAll(recipients, {
+          outcome: 'failed',
+          status: '5.4.4',
+          reply: `550 5.4.4 Host unknown: ${domain} has no MX or address records`,
+        });
+      case 'dns-failure':
+        return sameResultForAll(recipients, {
+          outcome: 'deferred',
+          status: '4.4.3',
+          reply: `451 4.4.3 DNS lookup for ${domain} failed: ${destination.detail}`,
+        });
+      case 'hosts':
+        break;
+    }
+    const policy = await this.options.mtaSts.policyFor(domain);
+    const enforce = policy?.mode === 'enforce';
+    // RFC 8461 §5: in enforce mode only the MX hosts the policy names, and only over valid TLS.
+    const hosts = enforce ? destination.hosts.filter((host) => mxAllowedByPolicy(host.hostname, policy)) : destination.hosts;
+    if (hosts.length === 0) {
+      return sameResultForAll(recipients, {
+        outcome: 'deferred',
+        status: '4.7.5',
+        reply: `451 4.7.5 MTA-STS policy of ${domain} matches none of its MX hosts`,
+      });
+    }
+    let last: RecipientResult[] = [];
+    // RFC 5321 §5.1: try the hosts by preference (and each host's addresses) until one answers.
+    for (const host of hosts) {
+      for (const address of host.addresses) {
+        const report = await deliverOverSmtp(
+          {
+            address,
+            port: this.options.port,
+            hostname: host.hostname,
+            heloName: this.options.heloName,
+            tls: enforce ? 'required' : 'opportunistic',
+            tlsOptions: this.options.tlsOptions,
+          },
+          message,
+          recipients,
+        );
+        if (report.sessionOpened) return report.results;
+        last = report.results;
+      }
+    }
+    return last;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,36 @@
+// `smarthost` egress: every message goes to one relay (an ISP's or a provider's submission server),
+// over TLS (implicit, or STARTTLS required: credentials never cross in plaintext) with AUTH.
+import type { ConnectionOptions } from 'node:tls';
+import type { SmarthostSettings } from '../egress-settings.js';
+import { deliverOverSmtp } from '../smtp-delivery.js';
+import type { EgressTransport, OutboundMessage, RecipientResult } from '../transport.js';
+
+export class SmarthostTransport implements EgressTransport {
+  readonly mode = 'smarthost';
+
+  constructor(
+    private readonly settings: SmarthostSettings,
+    private readonly heloName: string,
+    private readonly tlsOptions?: ConnectionOptions,
+  ) {}
+
+  async send(message: OutboundMessage): Promise<RecipientResult[]> {
+    const { host, port, implicitTls, user, password } = this.settings;
+    const report = await deliverOverSmtp(
+      {
+        address: host,
+        port,
+        hostname: host,
+        heloName: this.heloName,
+        tls: implicitTls ? 'implicit' : 'required',
+        tlsOptions: this.tlsOptions,
+        auth: user !== undefined ? { user, pass: password ?? '' } : undefined,
+      },
+      message,
+      message.recipients,
+    );
+    return report.results;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,244 @@
+// Shared by the egress tests: a local DNS server (dns2, UDP on a loopback port), a fake remote MX
+// (smtp-server with STARTTLS) whose per-recipient replies a test scripts, local storage with a
+// sender and its DKIM key, and helpers to submit outbound jobs as the SMTP service does.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import dns2 from 'dns2';
+import { SMTPServer } from 'smtp-server';
+import { openLocalStorage } from '../../../../core/adapters/local/open-local-storage.js';
+import type { EgressSettings } from '../../../../services/smtp-fargate/egress/egress-settings.js';
+import type { EnvelopeRecipient, OutboundDeliveryJob } from '../../../../core/mail/jobs.js';
+import type { Storage } from '../../../../core/ports/index.js';
+import { createSelfSignedCertificate, type CertificatePem } from '../../../../core/tls/certificates.js';
+
+export interface ZoneRecords {
+  readonly mx?: readonly { readonly priority: number; readonly exchange: string }[];
+  readonly a?: readonly string[];
+  readonly txt?: readonly string[];
+}
+
+export interface LoopbackDns {
+  /** `127.0.0.1:port`, for Resolver.setServers. */
+  readonly server: string;
+  readonly zone: Map<string, ZoneRecords>;
+  close(): Promise<void>;
+}
+
+/** RFC 1035 §4.1.1 RCODE 3: the name does not exist. */
+const NXDOMAIN = 3;
+
+/** Names absent from `zone` answer NXDOMAIN, as a real authoritative server would. */
+export async function startLoopbackDns(zone: Map<string, ZoneRecords>): Promise<LoopbackDns> {
+  const { Packet } = dns2;
+  const server = dns2.createServer({
+    udp: true,
+    handle: (request, send) => {
+      const response = Packet.createResponseFromRequest(request);
+      const question = request.questions[0]!;
+      const records = zone.get(question.name.toLowerCase());
+      // dns2's typings want Resource instances; its encoder takes plain records.
+      const answer = (type: number, rdata: object) =>
+        response.answers.push({
+          name: question.name,
+          type,
+          class: Packet.CLASS.IN,
+          ttl: 60,
+          ...rdata,
+        } as unknown as (typeof response.answers)[number]);
+      if (!records) response.header.rcode = NXDOMAIN;
+      else if (question.type === Packet.TYPE.MX) for (const mx of records.mx ?? []) answer(Packet.TYPE.MX, mx);
+      else if (question.type === Packet.TYPE.A) for (const address of records.a ?? []) answer(Packet.TYPE.A, { address });
+      else if (question.type === Packet.TYPE.TXT) for (const data of records.txt ?? []) answer(Packet.TYPE.TXT, { data });
+      send(response);
+    },
+  });
+  const listening = new Promise((resolve) => server.on('listening', resolve));
+  await server.listen({ udp: { port: 0, address: '127.0.0.1' } });
+  await listening;
+  const port = (server.addresses().udp as AddressInfo).port;
+  return { server: `127.0.0.1:${port}`, zone, close: () => server.close() };
+}
+
+export interface ReceivedMessage {
+  readonly mailFrom: string;
+  readonly recipients: string[];
+  readonly raw: string;
+  readonly tls: boolean;
+}
+
+export interface ScriptedReply {
+  readonly code: number;
+  readonly message: string;
+}
+
+export interface FakeMx {
+  readonly port: number;
+  readonly certificate: CertificatePem;
+  readonly received: ReceivedMessage[];
+  /** Replies to RCPT TO for an address, used up in order; afterwards the address is accepted. */
+  readonly rcptReplies: Map<string, ScriptedReply[]>;
+  close(): Promise<void>;
+}
+
+/** A remote MX on loopback, offering STARTTLS with a certificate for `certificateName`. */
+export async function startFakeMx(certificateName = 'mx.remote.test', auth?: { user: string; pass: string }): Promise<FakeMx> {
+  const certificate = await createSelfSignedCertificate(certificateName);
+  const received: ReceivedMessage[] = [];
+  const rcptReplies = new Map<string, ScriptedReply[]>();
+  const server = new SMTPServer({
+    key: certificate.keyPem,
+    cert: certificate.certPem,
+    authOptional: auth === undefined,
+    allowInsecureAuth: false,
+    disabledCommands: auth === undefined ? ['AUTH'] : [],
+    logger: false,
+    onAuth(login, _session, callback) {
+      if (auth && login.username === auth.user && login.password === auth.pass) callback(null, { user: login.username });
+      else callback(Object.assign(new Error('5.7.8 Authentication failed'), { responseCode: 535 }));
+    },
+    onRcptTo(address, _session, callback) {
+      const reply = rcptReplies.get(address.address)?.shift();
+      if (reply) callback(Object.assign(new Error(reply.message), { responseCode: reply.code }));
+      else callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        received.push({
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+          tls: session.secure,
+        });
+        callback(null, '2.0.0 Queued');
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { port, certificate, received, rcptReplies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export const SENDER = 'alice@sender.test';
+
+export interface EgressBed {
+  readonly storage: Storage;
+  readonly dataDir: string;
+  readonly senderUserId: string;
+  /** The DKIM public key record of sender.test (`v=DKIM1; …`), published under `mail._domainkey`. */
+  readonly dkimRecord: string;
+  close(): Promise<void>;
+}
+
+export async function openEgressBed(): Promise<EgressBed> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-egress-'));
+  const storage = await openLocalStorage({ dataDir });
+  await storage.directory.addDomain('sender.test');
+  const user = await storage.directory.addUser({ address: SENDER, passwordHash: 'not-used-here' });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  await storage.directory.putDkimKey({
+    domain: 'sender.test',
+    selector: 'mail',
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    algorithm: 'rsa-sha256',
+    createdAt: new Date(),
+  });
+  const dkimRecord = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+  return {
+    storage,
+    dataDir,
+    senderUserId: user.id,
+    dkimRecord,
+    async close() {
+      await storage.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function testMessage(to: readonly string[], subject: string, body = 'Hello from the egress tests.\r\n'): string {
+  return [
+    `From: Alice <${SENDER}>`,
+    `To: ${to.join(', ')}`,
+    `Subject: ${subject}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <${randomUUID()}@sender.test>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+/** Spools the message and enqueues the outbound job, as submission does. */
+export async function submitOutbound(
+  storage: Storage,
+  message: string,
+  recipients: readonly (string | EnvelopeRecipient)[],
+  extra: Partial<OutboundDeliveryJob['envelope']> = {},
+): Promise<OutboundDeliveryJob> {
+  const blob = await storage.blobs.put(Readable.from([Buffer.from(message)]), { prefix: 'spool/' });
+  const job: OutboundDeliveryJob = {
+    kind: 'outbound',
+    messageId: randomUUID(),
+    blobKey: blob.key,
+    sizeBytes: blob.sizeBytes,
+    envelope: {
+      mailFrom: SENDER,
+      recipients: recipients.map((recipient) => (typeof recipient === 'string' ? { address: recipient } : recipient)),
+      ...extra,
+    },
+    client: { ip: '127.0.0.1', helo: 'client.sender.test', authenticatedAs: SENDER, tls: true },
+    receivedAt: new Date().toISOString(),
+  };
+  await storage.outboundQueue.send(job);
+  return job;
+}
+
+export function egressConfig(overrides: Partial<EgressSettings>): EgressSettings {
+  return {
+    mode: 'sink',
+    expirySeconds: 3600,
+    retryBaseDelaySeconds: 1,
+    maxRetryDelaySeconds: 2,
+    delayNoticeAfterSeconds: 0,
+    dailyRecipientCap: 0,
+    perDomainConcurrency: 2,
+    perDomainMessagesPerMinute: 0,
+    dnsServers: [],
+    remoteSmtpPort: 25,
+    sesRegion: 'eu-west-1',
+    ...overrides,
+  };
+}
+
+/** Polls `probe` until it returns a value (bounded: the tests never sleep blindly). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The text of every message in the user's mailbox. */
+export async function mailboxTexts(storage: Storage, userId: string, name: string): Promise<string[]> {
+  const mailbox = await storage.mailIndex.getMailbox(userId, name);
+  if (!mailbox) return [];
+  const messages = await storage.mailIndex.getMessages(mailbox.id, await storage.mailIndex.listUids(mailbox.id));
+  const texts: string[] = [];
+  for (const message of messages) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await storage.blobs.get(message.blobKey)) chunks.push(Buffer.from(chunk as Uint8Array));
+    texts.push(Buffer.concat(chunks).toString('utf8'));
+  }
+  return texts;
+}
