@@ -268,11 +268,18 @@ describe('least privilege', () => {
     assert.ok(actions.includes('dynamodb:UpdateItem'));
   });
 
-  test('the delivery function reads its queue and writes storage; no SES and no secrets', () => {
-    const actions = actionsOf(statementsOfRole(template, 'DeliveryFunctionServiceRole'));
+  test('the delivery function reads its queue and writes storage; no SES, and of secrets only the SRS key', () => {
+    const statements = statementsOfRole(template, 'DeliveryFunctionServiceRole');
+    const actions = actionsOf(statements);
     assert.ok(actions.includes('sqs:DeleteMessage'));
     assert.ok(actions.includes('dynamodb:PutItem'));
-    assert.ok(!actions.some((action) => action.startsWith('ses:') || action.startsWith('secretsmanager:')));
+    assert.ok(!actions.some((action) => action.startsWith('ses:')));
+    const secretStatements = statements.filter((statement) => actionsOf([statement]).some((action) => action.startsWith('secretsmanager:')));
+    const [[srsKeyId]] = resourcesOf(template, 'AWS::SecretsManager::Secret').filter(([id]) => id.includes('SrsKey')) as [[string, unknown]];
+    assert.deepEqual(
+      secretStatements.map((statement) => statement.Resource),
+      [{ Ref: srsKeyId }],
+    );
   });
 });
 
