@@ -9,7 +9,7 @@ import { fetchDetail, readsWholeMessage, writeFetchResponse } from '../fetch-res
 import { messageBatches, type LoadedMessage } from '../message-batches.js';
 import { bad } from '../replies.js';
 
-/** Blobs opened ahead of the one being sent: hides per-file (or per-S3-GET) latency. */
+/** Blobs opened and first chunks read ahead of the one being sent: hides per-file (or per-S3-GET) latency. */
 const READ_AHEAD = 8;
 
 export const fetch: Command = {
@@ -51,7 +51,10 @@ export const fetch: Command = {
         const next = messages[k];
         if (!wholeMessage || next === undefined || opened[k] !== undefined) return;
         const stream = session.deps.storage.blobs.get(next.blobKey);
-        stream.catch(() => undefined); // a missing blob is reported when its turn comes, not as an unhandled rejection
+        // read(0) starts filling the stream's buffer (one chunk, ≤ 64 KiB) while earlier messages are
+        // sent. A missing blob or a read error is reported when its turn comes (the stream keeps its
+        // error for io.pipe), not as an unhandled rejection or an unhandled 'error' event.
+        stream.then((readable) => readable.on('error', () => undefined).read(0), () => undefined);
         opened[k] = stream;
       };
       try {
