@@ -52,11 +52,15 @@ export class DynamoStructureStore {
         ),
       );
     };
-    const envelope = { blobKey, chunk: ENVELOPE_CHUNK, envelope: JSON.stringify(structure.envelope) };
-    await Promise.all([
-      awsCall('store message envelope', () => this.dynamo.send(new PutCommand({ TableName: this.table, Item: envelope }))),
-      ...Array.from({ length: chunks - 1 }, (_, i) => write(i + 1)),
-    ]);
+    const envelope = JSON.stringify(structure.envelope);
+    // An envelope too large for one item (thousands of recipients) is read from the chunked structure.
+    const writeEnvelope = () =>
+      Buffer.byteLength(envelope) > STRUCTURE_CHUNK_BYTES
+        ? undefined
+        : awsCall('store message envelope', () =>
+            this.dynamo.send(new PutCommand({ TableName: this.table, Item: { blobKey, chunk: ENVELOPE_CHUNK, envelope } })),
+          );
+    await Promise.all([writeEnvelope(), ...Array.from({ length: chunks - 1 }, (_, i) => write(i + 1))]);
     await write(0);
   }
 
@@ -93,8 +97,8 @@ export class DynamoStructureStore {
   }
 
   /**
-   * Envelopes of the given blobs. Blobs stored before envelopes had their own item fall back to
-   * the whole structure; a blob with neither throws like getMany.
+   * Envelopes of the given blobs. Blobs stored before envelopes had their own item (or with an
+   * envelope too large for one) fall back to the whole structure; a blob with neither throws like getMany.
    */
   async getEnvelopes(blobKeys: readonly string[]): Promise<Map<string, Envelope>> {
     const unique = [...new Set(blobKeys)];
