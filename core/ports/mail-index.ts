@@ -9,7 +9,7 @@
 // - Every change (append, flag change, expunge) takes a new MODSEQ greater than every earlier one
 //   in that mailbox; one operation may give all messages it changes the same MODSEQ (RFC 7162 §3.1).
 // - Expunged UIDs are remembered with the MODSEQ of their expunge, for QRESYNC VANISHED.
-import type { MessageStructure } from '../mail/message-structure.js';
+import type { Envelope, MessageStructure } from '../mail/message-structure.js';
 
 /** RFC 6154 special-use attributes we create and honour. */
 export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
@@ -47,6 +47,11 @@ export interface MessageSummary {
   readonly internalDate: Date;
   readonly sizeBytes: number;
   readonly blobKey: string;
+}
+
+/** A summary with its envelope only: what header sync and SEARCH SUBJECT/FROM/… need, without the MIME tree. */
+export interface EnvelopedMessage extends MessageSummary {
+  readonly envelope: Envelope;
 }
 
 export interface StoredMessage extends MessageSummary {
@@ -159,6 +164,8 @@ export interface MailIndex {
   listUids(mailboxId: string): Promise<number[]>;
   listMessages(mailboxId: string, query?: ListMessagesQuery): Promise<MessagePage<MessageSummary>>;
   getMessages(mailboxId: string, uids: readonly number[]): Promise<StoredMessage[]>;
+  /** Like getMessages (UID order, unknown UIDs skipped) but with only the envelope of each structure. */
+  getEnvelopes(mailboxId: string, uids: readonly number[]): Promise<EnvelopedMessage[]>;
   updateFlags(mailboxId: string, update: FlagUpdate): Promise<FlagUpdateResult>;
   copyMessages(sourceMailboxId: string, uids: readonly number[], destinationMailboxId: string): Promise<CopyResult>;
   /** Atomically copies then expunges from the source (RFC 6851). */

@@ -91,6 +91,7 @@ function bindAll(index: MailIndex): MailIndex {
     listUids: index.listUids.bind(index),
     listMessages: index.listMessages.bind(index),
     getMessages: index.getMessages.bind(index),
+    getEnvelopes: index.getEnvelopes.bind(index),
     updateFlags: index.updateFlags.bind(index),
     copyMessages: index.copyMessages.bind(index),
     moveMessages: index.moveMessages.bind(index),

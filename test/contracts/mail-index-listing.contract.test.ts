@@ -1,10 +1,11 @@
 // MailIndex contract, listing: UID ranges, sequence ranges (1-based positions in UID order,
-// RFC 3501 §2.3.1.2) that shift after expunges, and pagination with afterUid/nextAfterUid.
+// RFC 3501 §2.3.1.2) that shift after expunges, pagination with afterUid/nextAfterUid, and
+// envelope-only reads (header sync without the MIME tree).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MailIndex, MessageSummary } from '../../core/ports/index.js';
 import { type OpenedAdapterSet, adapterSets } from './adapter-sets.js';
-import { freshUserId, sampleMessage } from './support/fixtures.js';
+import { freshUserId, sampleMessage, sampleStructure } from './support/fixtures.js';
 
 const MESSAGES = 30;
 
@@ -78,6 +79,29 @@ for (const set of adapterSets) {
         assert.deepEqual(collected, expected, JSON.stringify(range));
         assert.equal(pages, Math.ceil(expected.length / 7));
       }
+    });
+
+    test('getEnvelopes returns summaries with their envelope in UID order, skipping unknown UIDs, also after a copy', async () => {
+      const userId = freshUserId();
+      const inbox = await index.createMailbox(userId, 'INBOX');
+      const archive = await index.createMailbox(userId, 'Archive');
+      const sent = ['first', 'second', 'third'].map((subject, i) => sampleMessage({ structure: sampleStructure(subject, 500 + i), sizeBytes: 500 + i, flags: i === 1 ? ['\\Seen'] : [] }));
+      for (const message of sent) await index.appendMessage(inbox.id, message);
+      const enveloped = await index.getEnvelopes(inbox.id, [3, 99, 1, 2]);
+      assert.deepEqual(enveloped.map((m) => [m.uid, m.envelope.subject, m.sizeBytes, m.blobKey]), [
+        [1, 'first', 500, sent[0]!.blobKey],
+        [2, 'second', 501, sent[1]!.blobKey],
+        [3, 'third', 502, sent[2]!.blobKey],
+      ]);
+      assert.deepEqual(enveloped[1]!.flags, ['\\Seen']);
+      assert.deepEqual(enveloped[0]!.envelope, sent[0]!.structure.envelope);
+      assert.equal('structure' in enveloped[0]!, false, 'no MIME tree is loaded');
+      const stored = await index.getMessages(inbox.id, [1, 2, 3]);
+      assert.deepEqual(enveloped.map((m) => m.modseq), stored.map((m) => m.modseq));
+      await index.copyMessages(inbox.id, [2], archive.id);
+      const [copied] = await index.getEnvelopes(archive.id, [1]);
+      assert.deepEqual(copied?.envelope, sent[1]!.structure.envelope);
+      assert.deepEqual(await index.getEnvelopes(archive.id, [2, 3]), []);
     });
   });
 }

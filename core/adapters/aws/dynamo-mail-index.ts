@@ -8,6 +8,7 @@ import type {
   ChangesSince,
   CopyResult,
   CreateMailboxOptions,
+  EnvelopedMessage,
   ExpungeResult,
   FlagUpdate,
   FlagUpdateResult,
@@ -211,6 +212,12 @@ export class DynamoMailIndex implements MailIndex {
     const items = await this.readMessages(mailboxId, uids);
     const structures = await this.structures.getMany(items.map((item) => item.blobKey as string));
     return items.map((item) => ({ ...toMessageSummary(item), structure: structures.get(item.blobKey as string)! }));
+  }
+
+  async getEnvelopes(mailboxId: string, uids: readonly number[]): Promise<EnvelopedMessage[]> {
+    const items = await this.readMessages(mailboxId, uids);
+    const envelopes = await this.structures.getEnvelopes(items.map((item) => item.blobKey as string));
+    return items.map((item) => ({ ...toMessageSummary(item), envelope: envelopes.get(item.blobKey as string)! }));
   }
 
   updateFlags(mailboxId: string, update: FlagUpdate): Promise<FlagUpdateResult> {

@@ -3,10 +3,11 @@
 // exceed it even gzipped). Chunk 0 carries the chunk count and is written last, so a reader never
 // sees a partial structure. Chunk 0 also counts the message items that reference the blob (`refs`,
 // moved inside the same transactions that add and remove those items), so deleting a mailbox
-// reports exactly the blobs no mailbox uses any more.
+// reports exactly the blobs no mailbox uses any more. The envelope is also kept alone as plain JSON
+// in chunk -1 (~0.5 KB, one read unit), so header sync and SEARCH SUBJECT never read the MIME tree.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MessageStructure } from '../../mail/message-structure.js';
+import type { Envelope, MessageStructure } from '../../mail/message-structure.js';
 import { StorageError } from '../../ports/errors.js';
 import { awsCall } from './aws-errors.js';
 import { batchGetAll, queryAll } from './dynamo-batch.js';
@@ -15,6 +16,8 @@ import { structuresTable, tableName } from './table-design.js';
 
 /** Well under 400 KB, leaving room for the key and attribute names. */
 export const STRUCTURE_CHUNK_BYTES = 350 * 1024;
+/** The chunk number of the envelope-only item (structure chunks count up from 0). */
+const ENVELOPE_CHUNK = -1;
 
 export class DynamoStructureStore {
   readonly table: string;
@@ -49,7 +52,15 @@ export class DynamoStructureStore {
         ),
       );
     };
-    await Promise.all(Array.from({ length: chunks - 1 }, (_, i) => write(i + 1)));
+    const envelope = JSON.stringify(structure.envelope);
+    // An envelope too large for one item (thousands of recipients) is read from the chunked structure.
+    const writeEnvelope = () =>
+      Buffer.byteLength(envelope) > STRUCTURE_CHUNK_BYTES
+        ? undefined
+        : awsCall('store message envelope', () =>
+            this.dynamo.send(new PutCommand({ TableName: this.table, Item: { blobKey, chunk: ENVELOPE_CHUNK, envelope } })),
+          );
+    await Promise.all([writeEnvelope(), ...Array.from({ length: chunks - 1 }, (_, i) => write(i + 1))]);
     await write(0);
   }
 
@@ -83,6 +94,24 @@ export class DynamoStructureStore {
       if (((result.Attributes?.refs as number | undefined) ?? 0) <= 0) unreferenced.push(blobKey);
     }
     return unreferenced;
+  }
+
+  /**
+   * Envelopes of the given blobs. Blobs stored before envelopes had their own item (or with an
+   * envelope too large for one) fall back to the whole structure; a blob with neither throws like getMany.
+   */
+  async getEnvelopes(blobKeys: readonly string[]): Promise<Map<string, Envelope>> {
+    const unique = [...new Set(blobKeys)];
+    const items = await batchGetAll(
+      this.dynamo,
+      this.table,
+      unique.map((blobKey) => ({ blobKey, chunk: ENVELOPE_CHUNK })),
+      { consistent: true },
+    );
+    const envelopes = new Map(items.map((item) => [item.blobKey as string, JSON.parse(item.envelope as string) as Envelope]));
+    const older = unique.filter((blobKey) => !envelopes.has(blobKey));
+    if (older.length > 0) for (const [blobKey, structure] of await this.getMany(older)) envelopes.set(blobKey, structure.envelope);
+    return envelopes;
   }
 
   /** Structures of the given blobs; a missing one throws: an indexed message always has one. */

@@ -1,8 +1,8 @@
 // Row shapes of the mailboxes and messages tables and their conversion to port types; mailbox name
 // and flag normalisation shared by the SQLite mail index's reads and writes.
-import type { MessageStructure } from '../../mail/message-structure.js';
+import type { Envelope, MessageStructure } from '../../mail/message-structure.js';
 import { StorageError } from '../../ports/errors.js';
-import { MAILBOX_DELIMITER, type Mailbox, type MessageSummary, type SpecialUse, type StoredMessage } from '../../ports/mail-index.js';
+import { MAILBOX_DELIMITER, type EnvelopedMessage, type Mailbox, type MessageSummary, type SpecialUse, type StoredMessage } from '../../ports/mail-index.js';
 
 export interface MailboxRow {
   id: number;
@@ -26,6 +26,8 @@ export interface MessageRow {
   size_bytes: number;
   blob_key: string;
   structure?: string;
+  /** The envelope's JSON, extracted from `structure` by SQLite. */
+  envelope?: string;
 }
 
 /** Columns of a summary (no cached structure: it can be large and most listings do not need it). */
@@ -56,6 +58,10 @@ export function toSummary(row: MessageRow): MessageSummary {
     sizeBytes: row.size_bytes,
     blobKey: row.blob_key,
   };
+}
+
+export function toEnvelopedMessage(row: MessageRow): EnvelopedMessage {
+  return { ...toSummary(row), envelope: JSON.parse(row.envelope ?? 'null') as Envelope };
 }
 
 export function toStoredMessage(row: MessageRow): StoredMessage {

@@ -8,6 +8,7 @@ import type {
   ChangesSince,
   CopyResult,
   CreateMailboxOptions,
+  EnvelopedMessage,
   ExpungeResult,
   FlagUpdate,
   FlagUpdateResult,
@@ -28,6 +29,7 @@ import {
   SUMMARY_COLUMNS,
   mailboxKey,
   normalizeMailboxName,
+  toEnvelopedMessage,
   toMailbox,
   toStoredMessage,
   toSummary,
@@ -160,6 +162,17 @@ export class SqliteMailIndex implements MailIndex {
         `SELECT ${SUMMARY_COLUMNS}, structure FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
       ).all(mailbox.id, JSON.stringify(uids)) as MessageRow[];
       return rows.map(toStoredMessage);
+    });
+  }
+
+  async getEnvelopes(mailboxId: string, uids: readonly number[]): Promise<EnvelopedMessage[]> {
+    return this.#readTransaction(() => {
+      const mailbox = this.#writes.mailboxRow(mailboxId);
+      // json_extract hands back only the envelope's JSON: the MIME tree is neither copied out nor parsed.
+      const rows = this.#sql(
+        `SELECT ${SUMMARY_COLUMNS}, json_extract(structure, '$.envelope') AS envelope FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+      ).all(mailbox.id, JSON.stringify(uids)) as MessageRow[];
+      return rows.map(toEnvelopedMessage);
     });
   }
 

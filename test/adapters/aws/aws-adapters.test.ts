@@ -1,7 +1,7 @@
 // What the AWS adapter set must do beyond the shared contract suite (test/contracts), against
 // DynamoDB Local + fauxqs that this file starts: UID allocation under concurrent appends from separate
 // clients, idempotent appends, MODSEQ/VANISHED, multipart blobs, structures over 400 KB, SQS
-// visibility/redrive, and a change feed whose reads do not grow with the number of watchers.
+// visibility/redrive, envelopes of structures stored before the envelope item, and a change feed whose reads do not grow with the number of watchers.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -9,6 +9,10 @@ import type { Storage } from '../../../core/ports/index.js';
 import { isStorageError } from '../../../core/ports/index.js';
 import type { MimePart } from '../../../core/mail/message-structure.js';
 import { openAwsStorage } from '../../../core/adapters/aws/open-aws-storage.js';
+import { createAwsClients } from '../../../core/adapters/aws/aws-clients.js';
+import { structuresTable, tableName } from '../../../core/adapters/aws/table-design.js';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AwsConfig } from '../../../core/config/index.js';
 import type { DynamoChangeFeed } from '../../../core/adapters/aws/dynamo-change-feed.js';
 import { startAwsEmulators, type AwsEmulators } from '../../support/aws-emulators.js';
 import { freshUserId, sampleMessage, sampleStructure } from '../../contracts/support/fixtures.js';
@@ -31,10 +35,11 @@ describe('AWS adapters on emulators', () => {
   /** Three independent client sets: three containers of one deployment. */
   let clients: Storage[];
   let storage: Storage;
+  let config: AwsConfig;
 
   before(async () => {
     emulators = await startAwsEmulators();
-    const config = await emulators.createBackend({ maxAttempts: MAX_ATTEMPTS });
+    config = await emulators.createBackend({ maxAttempts: MAX_ATTEMPTS });
     const open = () =>
       openAwsStorage(config, { credentials: emulators.credentials, changeFeed: { pollIntervalMs: 100 }, blobPartBytes: 5 * 1024 * 1024 });
     clients = await Promise.all([open(), open(), open()]);
@@ -220,6 +225,21 @@ describe('AWS adapters on emulators', () => {
     const { uid } = await storage.mailIndex.appendMessage(mailbox.id, sampleMessage({ structure }));
     const [stored] = await clients[1]!.mailIndex.getMessages(mailbox.id, [uid]);
     assert.deepEqual(stored?.structure, structure);
+  });
+
+  test('a structure stored before envelopes had their own item still yields its envelope', async () => {
+    const mailbox = await storage.mailIndex.createMailbox(freshUserId(), 'INBOX');
+    const message = sampleMessage({ structure: sampleStructure('stored long ago', 1_000) });
+    const { uid } = await storage.mailIndex.appendMessage(mailbox.id, message);
+    const raw = createAwsClients(config, emulators.credentials);
+    try {
+      const Key = { blobKey: message.blobKey, chunk: -1 };
+      await raw.dynamo.send(new DeleteCommand({ TableName: tableName(config.tablePrefix, structuresTable), Key, ReturnValues: 'ALL_OLD' })).then((r) => assert.ok(r.Attributes, 'the envelope item existed'));
+    } finally {
+      raw.destroy();
+    }
+    const [enveloped] = await clients[1]!.mailIndex.getEnvelopes(mailbox.id, [uid]);
+    assert.deepEqual(enveloped?.envelope, message.structure.envelope);
   });
 
   test('a blob larger than the part size goes up as a multipart upload and reads back byte-exact', async () => {

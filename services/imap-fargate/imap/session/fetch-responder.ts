@@ -1,13 +1,13 @@
 // Builds FETCH responses (RFC 3501 §7.4.2, RFC 9051 §7.5.2) from index rows: metadata from the
-// summary, ENVELOPE/BODYSTRUCTURE from the cached structure, body sections as ranged blob reads
-// streamed straight to the client.
+// summary, ENVELOPE from the cached envelope, BODYSTRUCTURE from the cached structure, body
+// sections as ranged blob reads streamed straight to the client.
 import type { Readable } from 'node:stream';
-import type { MessageSummary, StoredMessage } from '../../../../core/ports/index.js';
 import { formatSection, type FetchItem } from '../protocol/fetch-items.js';
 import { imapDateTime } from '../protocol/imap-strings.js';
 import { formatBodyStructure, formatEnvelope } from '../protocol/message-format.js';
 import { headerFieldsSubset } from '../../../../core/mime/index.js';
 import { sectionSource } from './body-sections.js';
+import { envelopeOf, structureOf, type LoadedMessage, type MessageDetail } from './message-batches.js';
 import type { ImapSession } from './session.js';
 
 async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -16,8 +16,11 @@ async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export function needsStructure(items: readonly FetchItem[]): boolean {
-  return items.some((item) => item.kind === 'envelope' || item.kind === 'bodystructure' || item.kind === 'body' || ((item.kind === 'section' || item.kind === 'binary.size') && (item.section.part.length > 0 || item.section.text !== 'all')));
+/** The least the index must load for these items: ENVELOPE alone never needs the MIME tree. */
+export function fetchDetail(items: readonly FetchItem[]): MessageDetail {
+  const needsStructure = items.some((item) => item.kind === 'bodystructure' || item.kind === 'body' || ((item.kind === 'section' || item.kind === 'binary.size') && (item.section.part.length > 0 || item.section.text !== 'all')));
+  if (needsStructure) return 'structure';
+  return items.some((item) => item.kind === 'envelope') ? 'envelope' : 'summary';
 }
 
 /** True when an item reads the whole message (BODY[], RFC822): worth opening the blob ahead of time. */
@@ -29,7 +32,7 @@ export function readsWholeMessage(items: readonly FetchItem[]): boolean {
  * Writes one FETCH response. `opened` is the whole blob already being opened by the caller's
  * read-ahead (fetch.ts), so file or S3 latency overlaps with sending the previous message.
  */
-export async function writeFetchResponse(session: ImapSession, sequence: number, message: MessageSummary | StoredMessage, items: readonly FetchItem[], opened?: Promise<Readable>): Promise<void> {
+export async function writeFetchResponse(session: ImapSession, sequence: number, message: LoadedMessage, items: readonly FetchItem[], opened?: Promise<Readable>): Promise<void> {
   let readAhead = opened;
   const io = session.io;
   const options = { utf8: session.utf8 };
@@ -58,11 +61,11 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
         add(`MODSEQ (${message.modseq})`);
         break;
       case 'envelope':
-        add(`ENVELOPE ${formatEnvelope(structure!.envelope, options)}`);
+        add(`ENVELOPE ${formatEnvelope(envelopeOf(message), options)}`);
         break;
       case 'bodystructure':
       case 'body':
-        add(`${item.kind.toUpperCase()} ${formatBodyStructure(structure!.root, item.kind === 'bodystructure', options)}`);
+        add(`${item.kind.toUpperCase()} ${formatBodyStructure(structureOf(message).root, item.kind === 'bodystructure', options)}`);
         break;
       case 'binary.size':
         throw new Error('unreachable: BINARY is refused before fetching');

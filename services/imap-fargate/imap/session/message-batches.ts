@@ -1,11 +1,40 @@
 // Reads the messages a command names from the index in bounded batches, so a FETCH 1:* over
-// 10,000 messages never holds them all: summaries by UID range, or full rows with structure.
-import type { MailIndex, MessageSummary, StoredMessage } from '../../../../core/ports/index.js';
+// 10,000 messages never holds them all. Each command asks for the least detail it needs: index
+// summaries by UID range, summaries with the envelope, or full rows with the MIME structure.
+import type { Envelope } from '../../../../core/mail/message-structure.js';
+import type { EnvelopedMessage, MailIndex, MessageSummary, StoredMessage } from '../../../../core/ports/index.js';
 
 /** Messages per index round trip: large enough to amortise latency, small enough to bound memory. */
 export const BATCH_SIZE = 500;
 
-export async function* summaryBatches(index: MailIndex, mailboxId: string, uids: readonly number[]): AsyncGenerator<MessageSummary[]> {
+/** How much of each message a command reads, cheapest first. */
+export type MessageDetail = 'summary' | 'envelope' | 'structure';
+
+/** A message as loaded at some detail; `envelopeOf` and `structureOf` read the parts a detail has. */
+export type LoadedMessage = MessageSummary | EnvelopedMessage | StoredMessage;
+
+export function messageBatches(index: MailIndex, mailboxId: string, uids: readonly number[], detail: MessageDetail): AsyncGenerator<LoadedMessage[]> {
+  switch (detail) {
+    case 'summary':
+      return summaryBatches(index, mailboxId, uids);
+    case 'envelope':
+      return uidBatches(uids, (chunk) => index.getEnvelopes(mailboxId, chunk));
+    case 'structure':
+      return uidBatches(uids, (chunk) => index.getMessages(mailboxId, chunk));
+  }
+}
+
+export function envelopeOf(message: LoadedMessage): Envelope {
+  if ('envelope' in message) return message.envelope;
+  return structureOf(message).envelope;
+}
+
+export function structureOf(message: LoadedMessage): StoredMessage['structure'] {
+  if (!('structure' in message)) throw new Error('the cached structure is needed but was not loaded');
+  return message.structure;
+}
+
+async function* summaryBatches(index: MailIndex, mailboxId: string, uids: readonly number[]): AsyncGenerator<MessageSummary[]> {
   for (let i = 0; i < uids.length; i += BATCH_SIZE) {
     const chunk = uids.slice(i, i + BATCH_SIZE);
     const wanted = new Set(chunk);
@@ -23,9 +52,9 @@ export async function* summaryBatches(index: MailIndex, mailboxId: string, uids:
   }
 }
 
-export async function* storedBatches(index: MailIndex, mailboxId: string, uids: readonly number[]): AsyncGenerator<StoredMessage[]> {
+async function* uidBatches<T extends MessageSummary>(uids: readonly number[], read: (chunk: readonly number[]) => Promise<T[]>): AsyncGenerator<T[]> {
   for (let i = 0; i < uids.length; i += BATCH_SIZE) {
-    const messages = await index.getMessages(mailboxId, uids.slice(i, i + BATCH_SIZE));
+    const messages = await read(uids.slice(i, i + BATCH_SIZE));
     yield messages.sort((a, b) => a.uid - b.uid);
   }
 }

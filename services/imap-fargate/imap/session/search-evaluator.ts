@@ -2,19 +2,20 @@
 // index; SUBJECT/FROM/TO/CC/BCC and SENT* from the cached envelope; other HEADER keys read the
 // header byte range; BODY/TEXT stream the blob (the only keys whose cost grows with message size).
 import type { EnvelopeAddress } from '../../../../core/mail/message-structure.js';
-import type { MessageSummary, StoredMessage } from '../../../../core/ports/index.js';
+import type { MessageSummary } from '../../../../core/ports/index.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { SearchKey } from '../protocol/search-keys.js';
 import { sequenceSetContains } from '../protocol/sequence-set.js';
 import { decodeEncodedWords } from '../../../../core/mime/index.js';
 import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
+import { envelopeOf, structureOf, type LoadedMessage, type MessageDetail } from './message-batches.js';
 
-/** 0: index row · 1: cached structure · 2: header bytes · 3: whole body. Cheap keys run first. */
+/** 0: index row · 1: cached envelope · 2: header bytes (needs the structure's offsets) · 3: whole body. Cheap keys run first. */
 export function keyCost(key: SearchKey): number {
   switch (key.kind) {
     case 'header':
-      return ['subject', 'from', 'to', 'cc', 'bcc'].includes(key.field) ? 1 : 2;
+      return ENVELOPE_FIELDS.has(key.field) ? 1 : 2;
     case 'sentdate':
       return 1;
     case 'body':
@@ -31,12 +32,21 @@ export function keyCost(key: SearchKey): number {
   }
 }
 
+/** What the index must load to evaluate a key of this cost. */
+export function searchDetail(key: SearchKey): MessageDetail {
+  const cost = keyCost(key);
+  return cost === 0 ? 'summary' : cost === 1 ? 'envelope' : 'structure';
+}
+
 const dayOf = (date: Date) => Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
 
 function compareDay(value: Date, op: 'before' | 'on' | 'since', target: Date): boolean {
   const [a, b] = [dayOf(value), dayOf(target)];
   return op === 'before' ? a < b : op === 'on' ? a === b : a >= b;
 }
+
+/** Header keys answered from the envelope (RFC 3501 §7.4.2 ENVELOPE fields). */
+const ENVELOPE_FIELDS = new Set(['subject', 'from', 'to', 'cc', 'bcc']);
 
 function addressText(addresses: readonly EnvelopeAddress[] | null): string {
   return (addresses ?? []).map((a) => `${a.name === null ? '' : decodeEncodedWords(a.name)} <${a.mailbox ?? ''}@${a.host ?? ''}>`).join(', ');
@@ -48,7 +58,7 @@ export class SearchEvaluator {
     private readonly view: MailboxView,
   ) {}
 
-  async matches(key: SearchKey, message: MessageSummary | StoredMessage): Promise<boolean> {
+  async matches(key: SearchKey, message: LoadedMessage): Promise<boolean> {
     switch (key.kind) {
       case 'all':
       case 'old':
@@ -61,7 +71,7 @@ export class SearchEvaluator {
       case 'internaldate':
         return compareDay(message.internalDate, key.op, key.date);
       case 'sentdate': {
-        const sent = Date.parse(structureOf(message).envelope.date ?? '');
+        const sent = Date.parse(envelopeOf(message).date ?? '');
         return Number.isFinite(sent) && compareDay(new Date(sent), key.op, key.date);
       }
       case 'larger':
@@ -94,9 +104,9 @@ export class SearchEvaluator {
     }
   }
 
-  private async headerMatches(field: string, value: string, message: MessageSummary | StoredMessage): Promise<boolean> {
+  private async headerMatches(field: string, value: string, message: LoadedMessage): Promise<boolean> {
     const needle = value.toLowerCase();
-    const envelope = structureOf(message).envelope;
+    const envelope = envelopeOf(message);
     const fromEnvelope: Record<string, () => string | null> = {
       subject: () => (envelope.subject === null ? null : decodeEncodedWords(envelope.subject)),
       from: () => addressText(envelope.from),
@@ -141,9 +151,4 @@ export class SearchEvaluator {
     }
     return (carry + decoder.end().toLowerCase()).includes(needle);
   }
-}
-
-function structureOf(message: MessageSummary | StoredMessage) {
-  if (!('structure' in message)) throw new Error('search key needs the cached structure but it was not loaded');
-  return message.structure;
 }

@@ -1,16 +1,15 @@
 // FETCH and UID FETCH (RFC 3501 §6.4.5) with CHANGEDSINCE / VANISHED (RFC 7162 §3.1.4, §3.2.6).
 // A non-PEEK body fetch sets \Seen first (RFC 3501 §6.4.5) and reports the new FLAGS with the data.
-import type { MessageSummary, StoredMessage } from '../../../../../core/ports/index.js';
 import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../../protocol/fetch-items.js';
 import { formatSequenceSet, sequenceSetContains } from '../../protocol/sequence-set.js';
 import { ArgumentReader } from '../../protocol/token-readers.js';
 import { SELECTED, type Command } from '../command.js';
 import type { Readable } from 'node:stream';
-import { needsStructure, readsWholeMessage, writeFetchResponse } from '../fetch-responder.js';
-import { storedBatches, summaryBatches } from '../message-batches.js';
+import { fetchDetail, readsWholeMessage, writeFetchResponse } from '../fetch-responder.js';
+import { messageBatches, type LoadedMessage } from '../message-batches.js';
 import { bad } from '../replies.js';
 
-/** Blobs opened ahead of the one being sent: hides per-file (or per-S3-GET) latency. */
+/** Blobs opened and first chunks read ahead of the one being sent: hides per-file (or per-S3-GET) latency. */
 const READ_AHEAD = 8;
 
 export const fetch: Command = {
@@ -43,9 +42,8 @@ export const fetch: Command = {
       if (vanished.length > 0) session.io.write(`* VANISHED (EARLIER) ${formatSequenceSet(vanished)}\r\n`);
     }
     const wholeMessage = readsWholeMessage(items);
-    const batches = needsStructure(items) ? storedBatches(index, view.mailbox.id, uids) : summaryBatches(index, view.mailbox.id, uids);
-    for await (const batch of batches) {
-      let messages: (MessageSummary | StoredMessage)[] = batch;
+    for await (const batch of messageBatches(index, view.mailbox.id, uids, fetchDetail(items))) {
+      let messages = batch;
       if (modifiers.changedSince !== null) messages = messages.filter((m) => m.modseq > modifiers.changedSince!);
       if (setsSeen) messages = await markSeen(session, messages);
       const opened: (Promise<Readable> | undefined)[] = [];
@@ -53,14 +51,17 @@ export const fetch: Command = {
         const next = messages[k];
         if (!wholeMessage || next === undefined || opened[k] !== undefined) return;
         const stream = session.deps.storage.blobs.get(next.blobKey);
-        stream.catch(() => undefined); // a missing blob is reported when its turn comes, not as an unhandled rejection
+        // read(0) starts filling the stream's buffer (one chunk, ≤ 64 KiB) while earlier messages are
+        // sent. A missing blob or a read error is reported when its turn comes (the stream keeps its
+        // error for io.pipe), not as an unhandled rejection or an unhandled 'error' event.
+        stream.then((readable) => readable.on('error', () => undefined).read(0), () => undefined);
         opened[k] = stream;
       };
       try {
         for (let k = 0; k < READ_AHEAD; k++) open(k);
         for (let i = 0; i < messages.length; i++) {
           open(i + READ_AHEAD);
-          const message = messages[i] as MessageSummary;
+          const message = messages[i] as LoadedMessage;
           const stream = opened[i];
           opened[i] = undefined;
           await writeFetchResponse(session, view.sequenceOf(message.uid), message, items, stream);
@@ -74,7 +75,7 @@ export const fetch: Command = {
   },
 };
 
-async function markSeen(session: Parameters<Command['run']>[0]['session'], messages: (MessageSummary | StoredMessage)[]) {
+async function markSeen(session: Parameters<Command['run']>[0]['session'], messages: LoadedMessage[]) {
   const view = session.selected!;
   const unseen = messages.filter((m) => !m.flags.includes('\\Seen')).map((m) => m.uid);
   if (unseen.length === 0) return messages;

@@ -4,9 +4,9 @@ import { parseSearch, type SearchKey } from '../../protocol/search-keys.js';
 import { formatSequenceSet } from '../../protocol/sequence-set.js';
 import { imapString } from '../../protocol/imap-strings.js';
 import { SELECTED, type Command } from '../command.js';
-import { storedBatches, summaryBatches } from '../message-batches.js';
+import { messageBatches } from '../message-batches.js';
 import { no } from '../replies.js';
-import { SearchEvaluator, keyCost } from '../search-evaluator.js';
+import { SearchEvaluator, searchDetail } from '../search-evaluator.js';
 
 function usesModseq(key: SearchKey): boolean {
   if (key.kind === 'modseq') return true;
@@ -30,10 +30,9 @@ export const search: Command = {
     const evaluator = new SearchEvaluator(session, view);
     const index = session.deps.storage.mailIndex;
     const candidates = view.allUids.filter((uid) => !view.isExpunged(uid));
-    const batches = keyCost(request.key) > 0 ? storedBatches(index, view.mailbox.id, candidates) : summaryBatches(index, view.mailbox.id, candidates);
     const found: number[] = [];
     let highestModseq = 0;
-    for await (const batch of batches) {
+    for await (const batch of messageBatches(index, view.mailbox.id, candidates, searchDetail(request.key))) {
       for (const message of batch) {
         if (!(await evaluator.matches(request.key, message))) continue;
         found.push(message.uid);
