@@ -149,28 +149,14 @@ export class DynamoDirectory implements Directory {
       domainKey: domainPk(domain),
       domainSort: `user#${user.address}`,
     };
-    try {
-      await this.dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.table,
-                Key: { pk: domainPk(domain), sk: 'domain' },
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
-            { Put: { TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: this.table, Item: { pk: userIdPk(id), sk: 'address', address: user.address } } },
-          ],
-        }),
-      );
-    } catch (error) {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new StorageError('not-found', `domain ${domain} is not hosted`);
-      if (reasons?.[1]?.Code === 'ConditionalCheckFailed') throw new StorageError('already-exists', `user ${user.address} exists`);
-      throw toStorageError(error, 'directory write');
-    }
+    await this.writeInHostedDomain(
+      domain,
+      [
+        { Put: { TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: this.table, Item: { pk: userIdPk(id), sk: 'address', address: user.address } } },
+      ],
+      `user ${user.address} exists`,
+    );
     return toUser(item);
   }
 
@@ -250,24 +236,31 @@ export class DynamoDirectory implements Directory {
       domainKey: domainPk(domain),
       domainSort: `alias#${alias.source}`,
     };
+    await this.writeInHostedDomain(domain, [{ Put: { TableName: this.table, Item: item } }]);
+  }
+
+  /**
+   * One transaction: the writes, on condition that the domain is hosted (StorageError 'not-found'
+   * otherwise). A failed condition of the first write means `existsMessage` ('already-exists').
+   */
+  private async writeInHostedDomain(
+    domain: string,
+    writes: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
+    existsMessage?: string,
+  ): Promise<void> {
     try {
       await this.dynamo.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.table,
-                Key: { pk: domainPk(domain), sk: 'domain' },
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
-            { Put: { TableName: this.table, Item: item } },
+            { ConditionCheck: { TableName: this.table, Key: { pk: domainPk(domain), sk: 'domain' }, ConditionExpression: 'attribute_exists(pk)' } },
+            ...writes,
           ],
         }),
       );
     } catch (error) {
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new StorageError('not-found', `domain ${domain} is not hosted`);
+      if (existsMessage !== undefined && reasons?.[1]?.Code === 'ConditionalCheckFailed') throw new StorageError('already-exists', existsMessage);
       throw toStorageError(error, 'directory write');
     }
   }
