@@ -23,6 +23,28 @@ function field(label: string): string {
   return match[1]!;
 }
 
+/** The demo user's clients, as a newcomer would configure them from the start-up table. */
+function demoSubmission() {
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: ports.submission,
+    requireTLS: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user: 'demo@example.test', pass: password },
+  });
+}
+
+function demoImap(): ImapFlow {
+  return new ImapFlow({
+    host: '127.0.0.1',
+    port: ports.imaps!,
+    secure: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user: 'demo@example.test', pass: password },
+    logger: false,
+  });
+}
+
 before(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-npm-start-'));
   const portEnv = Object.fromEntries(
@@ -65,25 +87,12 @@ test('mail sent to the demo user over SMTP lands in INBOX over IMAP; submission 
   const mx = nodemailer.createTransport({ host: '127.0.0.1', port: ports.smtp, secure: false, ignoreTLS: true });
   await mx.sendMail({ from: 'friend@remote.test', to: 'demo@example.test', subject: 'Welcome to Yubin', text: 'It works.' });
 
-  const submission = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: ports.submission,
-    requireTLS: true,
-    tls: { rejectUnauthorized: false },
-    auth: { user: 'demo@example.test', pass: password },
-  });
+  const submission = demoSubmission();
   await submission.sendMail({ from: 'demo@example.test', to: 'demo@example.test', subject: 'Note to self', text: 'Sent with AUTH.' });
   const wrong = nodemailer.createTransport({ ...submission.options, auth: { user: 'demo@example.test', pass: 'wrong password' } } as never);
   await assert.rejects(wrong.sendMail({ from: 'demo@example.test', to: 'demo@example.test', text: 'x' }), /535/);
 
-  const imap = new ImapFlow({
-    host: '127.0.0.1',
-    port: ports.imaps!,
-    secure: true,
-    tls: { rejectUnauthorized: false },
-    auth: { user: 'demo@example.test', pass: password },
-    logger: false,
-  });
+  const imap = demoImap();
   await imap.connect();
   try {
     const subjects = new Set<string>();
@@ -111,27 +120,14 @@ test('mail sent to the demo user over SMTP lands in INBOX over IMAP; submission 
 });
 
 test('mail submitted to a remote address ends in the sender Outbox (sink egress), visible over IMAP', async () => {
-  const submission = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: ports.submission,
-    requireTLS: true,
-    tls: { rejectUnauthorized: false },
-    auth: { user: 'demo@example.test', pass: password },
-  });
+  const submission = demoSubmission();
   await submission.sendMail({
     from: 'demo@example.test',
     to: 'someone@far-away.test',
     subject: 'Leaving the machine?',
     text: 'Not in sink mode.',
   });
-  const imap = new ImapFlow({
-    host: '127.0.0.1',
-    port: ports.imaps!,
-    secure: true,
-    tls: { rejectUnauthorized: false },
-    auth: { user: 'demo@example.test', pass: password },
-    logger: false,
-  });
+  const imap = demoImap();
   await imap.connect();
   try {
     let source = '';
