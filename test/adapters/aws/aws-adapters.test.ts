@@ -2,6 +2,7 @@
 // DynamoDB Local + fauxqs that this file starts: UID allocation under concurrent appends from separate
 // clients, idempotent appends, MODSEQ/VANISHED, multipart blobs, structures over 400 KB, SQS
 // visibility/redrive, envelopes of structures stored before the envelope item, and a change feed whose reads do not grow with the number of watchers.
+import { eventually, eventuallyTrue } from '../../support/eventually.js';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -19,16 +20,6 @@ import { freshUserId, sampleMessage, sampleStructure } from '../../contracts/sup
 import { chunked, readAll } from '../../contracts/support/streams.js';
 
 const MAX_ATTEMPTS = 2;
-/** Bounded poll: conditions that depend on timers (visibility, feed polls) get this long. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('AWS adapters on emulators', () => {
   let emulators: AwsEmulators;
@@ -234,7 +225,9 @@ describe('AWS adapters on emulators', () => {
     const raw = createAwsClients(config, emulators.credentials);
     try {
       const Key = { blobKey: message.blobKey, chunk: -1 };
-      await raw.dynamo.send(new DeleteCommand({ TableName: tableName(config.tablePrefix, structuresTable), Key, ReturnValues: 'ALL_OLD' })).then((r) => assert.ok(r.Attributes, 'the envelope item existed'));
+      await raw.dynamo
+        .send(new DeleteCommand({ TableName: tableName(config.tablePrefix, structuresTable), Key, ReturnValues: 'ALL_OLD' }))
+        .then((r) => assert.ok(r.Attributes, 'the envelope item existed'));
     } finally {
       raw.destroy();
     }
@@ -270,7 +263,11 @@ describe('AWS adapters on emulators', () => {
     const [first] = await queue.receive({ maxJobs: 1, visibilityTimeoutSeconds: 1 });
     assert.equal(first?.attempt, 1);
     assert.deepEqual(await queue.receive({ maxJobs: 1, visibilityTimeoutSeconds: 1 }), []);
-    const again = await eventually('redelivery', async () => (await queue.receive({ maxJobs: 1, visibilityTimeoutSeconds: 30 }))[0]);
+    const again = await eventually(
+      async () => (await queue.receive({ maxJobs: 1, visibilityTimeoutSeconds: 30 }))[0],
+      'redelivery',
+      15_000,
+    );
     assert.equal(again.body.messageId, 'm-visibility');
     assert.equal(again.attempt, 2);
     await queue.ack(again);
@@ -312,7 +309,7 @@ describe('AWS adapters on emulators', () => {
     );
     const before = { ...feed.stats };
     const appended = await clients[1]!.mailIndex.appendMessage(mailboxes[0]!.id, sampleMessage());
-    await eventually('all 20 INBOX watchers woken', async () => (woken.size === 20 ? true : undefined));
+    await eventuallyTrue(async () => woken.size === 20, 'all 20 INBOX watchers woken', 15_000);
     assert.ok([...woken.values()].every((modseq) => modseq === appended.modseq));
     const polls = feed.stats.polls - before.polls;
     assert.ok(polls >= 1);

@@ -1,5 +1,6 @@
 // End to end: a real SMTP client (nodemailer, DKIM-signing) → the SMTP service's MX port → spool +
 // inbound queue → the local delivery worker → the mailbox index and the final blob → POP3 (poplib).
+import { eventually } from '../../support/eventually.js';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
@@ -35,16 +36,6 @@ after(async () => {
   await fixture.close();
 });
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('not delivered in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 test('mail accepted on the MX port lands in the mailboxes, authenticated and with its structure', async () => {
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
@@ -66,11 +57,14 @@ test('mail accepted on the MX port lands in the mailboxes, authenticated and wit
 
   const bob = (await fixture.storage.directory.getUser('bob@example.test'))!;
   const alice = (await fixture.storage.directory.getUser('alice@example.test'))!;
-  const inBobsInbox = await eventually(async () =>
-    (await mailboxContents(fixture.storage, bob.id, 'INBOX')).find((m) => m.structure.envelope.subject === 'Quarterly report'),
+  const inBobsInbox = await eventually(
+    async () => (await mailboxContents(fixture.storage, bob.id, 'INBOX')).find((m) => m.structure.envelope.subject === 'Quarterly report'),
+    "the report in bob's INBOX",
   );
-  await eventually(async () =>
-    (await mailboxContents(fixture.storage, alice.id, 'INBOX')).find((m) => m.structure.envelope.subject === 'Quarterly report'),
+  await eventually(
+    async () =>
+      (await mailboxContents(fixture.storage, alice.id, 'INBOX')).find((m) => m.structure.envelope.subject === 'Quarterly report'),
+    "the report in alice's INBOX",
   );
 
   const blob = await readBlob(fixture.storage, inBobsInbox.blobKey);

@@ -218,17 +218,6 @@ export function egressConfig(overrides: Partial<EgressSettings>): EgressSettings
   };
 }
 
-/** Polls `probe` until it returns a value (bounded: the tests never sleep blindly). */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** The text of every message in the user's mailbox. */
 export async function mailboxTexts(storage: Storage, userId: string, name: string): Promise<string[]> {
   const mailbox = await storage.mailIndex.getMailbox(userId, name);
@@ -242,3 +231,5 @@ export async function mailboxTexts(storage: Storage, userId: string, name: strin
   }
   return texts;
 }
+
+export { eventually } from '../../../support/eventually.js';

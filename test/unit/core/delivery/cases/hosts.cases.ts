@@ -1,5 +1,6 @@
 // Cases of the two hosts of the delivery use case: the local worker loop (concurrency, change feed,
 // retry with backoff, dead-letter, redelivery after a crash) and the Lambda handler's partial batches.
+import { eventuallyTrue } from '../../../../support/eventually.js';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { DeliveryWorker } from '../../../../../core/delivery/worker.js';
@@ -11,15 +12,6 @@ import { createDeliveryHandler } from '../../../../../lambdas/delivery/delivery-
 import { deliverInboundJob, type DeliveryDeps } from '../../../../../core/delivery/deliver-inbound-job.js';
 import { mailboxContents, spoolMessage, textMessage, type DeliveryTestBed } from '../../../../support/delivery-fixtures.js';
 import type { DeliverySuiteContext } from './suite-context.js';
-
-/** Bounded poll: the condition, checked every 50 ms for up to `timeoutMs`. */
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 export function hostCases(context: DeliverySuiteContext): void {
   describe('delivery hosts', () => {
@@ -40,7 +32,7 @@ export function hostCases(context: DeliverySuiteContext): void {
       const worker = new DeliveryWorker({ queue: storage.inboundQueue, deps, logger: silentLogger, concurrency: 2, waitSeconds: 1 });
       worker.start();
       try {
-        await eventually(until);
+        await eventuallyTrue(until, 'the queue to drain');
       } finally {
         await worker.stop();
       }
@@ -61,7 +53,7 @@ export function hostCases(context: DeliverySuiteContext): void {
         bed.deps,
         async () => (await subjects()).filter((s) => s?.startsWith('Queued')).length === 3 && (await queueIsEmpty()),
       );
-      await eventually(async () => woken.length > 0);
+      await eventuallyTrue(async () => woken.length > 0, 'a change-feed wake-up');
       unwatch();
       assert.deepEqual((await subjects()).filter((s) => s?.startsWith('Queued')).sort(), ['Queued 1', 'Queued 2', 'Queued 3']);
     });
@@ -85,7 +77,7 @@ export function hostCases(context: DeliverySuiteContext): void {
         waitSeconds: 1,
       });
       worker.start();
-      await eventually(async () => scoring);
+      await eventuallyTrue(async () => scoring, 'a delivery in progress');
       let stopped = false;
       const stopping = worker.stop().then(() => (stopped = true));
       await new Promise((resolve) => setImmediate(resolve));
@@ -136,10 +128,10 @@ export function hostCases(context: DeliverySuiteContext): void {
       await storage.inboundQueue.send({ kind: 'inbound' } as unknown as InboundDeliveryJob);
       await storage.inboundQueue.send(transient);
       const received: QueuedJob<InboundDeliveryJob>[] = [];
-      await eventually(async () => {
+      await eventuallyTrue(async () => {
         received.push(...(await storage.inboundQueue.receive({ maxJobs: 10, visibilityTimeoutSeconds: 60 })));
         return received.length === 3;
-      });
+      }, 'three jobs back on the queue');
       const blobs = bed.deps.storage.blobs;
       const deps = {
         ...bed.deps,
