@@ -10,8 +10,7 @@ import { loadConfig, type YubinConfig } from '../core/config/index.js';
 import { startLocalDelivery } from '../core/delivery/local-delivery.js';
 import { provisionFirstRun, type DemoCredentials } from '../core/local/first-run.js';
 import { createLogger } from '../core/log/logger.js';
-import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../core/tls/certificate-source-for.js';
-import { TlsContextProvider } from '../core/tls/certificates.js';
+import { startTlsContext } from '../core/tls/certificate-source-for.js';
 import { startMailAccess } from '../services/imap-fargate/main.js';
 import { startEgressWorker } from '../services/smtp-fargate/egress/worker.js';
 import { startSmtpService } from '../services/smtp-fargate/server.js';
@@ -50,13 +49,9 @@ async function main(): Promise<void> {
   const storage = await openStorage(config, logger);
   const demo = config.backend === 'local' ? await provisionFirstRun(storage.directory, storage.mailIndex, config.dataDir) : null;
 
-  const tls = new TlsContextProvider(certificateSourceFor(config));
-  await tls.refresh();
-  const refresh = setInterval(
-    () => void tls.refresh().catch((error: unknown) => logger.error('certificate refresh failed', { error })),
-    CERTIFICATE_REFRESH_MS,
-  );
-  refresh.unref();
+  // One TLS context for every listener: loaded once, reloaded in place on renewal.
+  const certificates = await startTlsContext(config, logger);
+  const { tls } = certificates;
 
   const smtp = await startSmtpService({
     storage,
@@ -73,7 +68,7 @@ async function main(): Promise<void> {
     hostname: config.hostname,
     logger: logger.child({ service: 'egress' }),
   });
-  const access = await startMailAccess(storage, config, logger);
+  const access = await startMailAccess(storage, config, logger, tls);
   const autoconfig = await startAutoconfigHttp({
     config,
     logger: logger.child({ service: 'autoconfig' }),
@@ -94,7 +89,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
-    clearInterval(refresh);
+    certificates.stop();
     await Promise.allSettled([smtp.close(), access.close(), autoconfig.close()]);
     await delivery.stop();
     await egress.stop();

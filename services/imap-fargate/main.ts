@@ -9,8 +9,8 @@ import { loadConfig, type YubinConfig } from '../../core/config/index.js';
 import { createLogger, type Logger } from '../../core/log/logger.js';
 import { startConnectionMetric } from '../../core/log/metrics.js';
 import type { Storage } from '../../core/ports/index.js';
-import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../../core/tls/certificate-source-for.js';
-import { TlsContextProvider } from '../../core/tls/certificates.js';
+import { startTlsContext } from '../../core/tls/certificate-source-for.js';
+import type { TlsContextProvider } from '../../core/tls/certificates.js';
 import { startImapService } from './imap/server.js';
 import { startPop3Service } from './pop3/server.js';
 
@@ -20,12 +20,8 @@ export interface MailAccessService {
   close(): Promise<void>;
 }
 
-/** Starts IMAP and POP3 over a Storage the caller owns (`npm start` passes its own). */
-export async function startMailAccess(storage: Storage, config: YubinConfig, logger: Logger): Promise<MailAccessService> {
-  const tls = new TlsContextProvider(certificateSourceFor(config));
-  await tls.refresh();
-  const refresh = setInterval(() => void tls.refresh().catch((error: unknown) => logger.error('certificate refresh failed', { error })), CERTIFICATE_REFRESH_MS);
-  refresh.unref();
+/** Starts IMAP and POP3 over a Storage and TLS context the caller owns (`npm start` shares its own). */
+export async function startMailAccess(storage: Storage, config: YubinConfig, logger: Logger, tls: TlsContextProvider): Promise<MailAccessService> {
   const throttle = new AuthThrottle();
   const imap = await startImapService({
     storage,
@@ -52,7 +48,6 @@ export async function startMailAccess(storage: Storage, config: YubinConfig, log
     ports: { ...imap.ports, ...pop3.ports },
     activeConnections: () => imap.activeConnections() + pop3.activeConnections(),
     async close() {
-      clearInterval(refresh);
       await Promise.all([imap.close(), pop3.close()]);
     },
   };
@@ -62,13 +57,15 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ base: { component: 'mail-access' } });
   const storage = await openStorage(config, logger);
-  const service = await startMailAccess(storage, config, logger);
+  const certificates = await startTlsContext(config, logger);
+  const service = await startMailAccess(storage, config, logger, certificates.tls);
   logger.info('mail access ready', { ports: service.ports, backend: config.backend });
   // Autoscaling tracks open sessions per task (lib/constructs/fargate-mail-service.ts).
   const metric = startConnectionMetric({ service: 'mail-access', activeConnections: () => service.activeConnections() });
   // ECS sends SIGTERM and waits (stopTimeout) before SIGKILL: drain sessions with BYE first.
   const stop = async () => {
     metric.stop();
+    certificates.stop();
     await service.close();
     await storage.close();
     process.exit(0);

@@ -10,8 +10,7 @@ import { loadEgressConfig } from '../../core/config/egress.js';
 import { loadConfig } from '../../core/config/index.js';
 import { createLogger } from '../../core/log/logger.js';
 import { startConnectionMetric } from '../../core/log/metrics.js';
-import { CERTIFICATE_REFRESH_MS, certificateSourceFor } from '../../core/tls/certificate-source-for.js';
-import { TlsContextProvider } from '../../core/tls/certificates.js';
+import { startTlsContext } from '../../core/tls/certificate-source-for.js';
 import { startEgressWorker } from './egress/worker.js';
 import { startSmtpService } from './server.js';
 
@@ -19,12 +18,12 @@ const config = loadConfig();
 const logger = createLogger({ base: { service: 'smtp' } });
 const onAws = config.backend === 'aws';
 const storage = await openStorage(config, logger);
-const tls = new TlsContextProvider(certificateSourceFor(config));
+const certificates = await startTlsContext(config, logger);
 const service = await startSmtpService({
   storage,
   config,
   logger,
-  tls,
+  tls: certificates.tls,
   proxyProtocol: config.proxyProtocol, // every NLB target group sends PROXY v2 (brief §8)
   // Locally there may be no DNS at all; on AWS, SPF fail is refused at MAIL FROM.
   policy: onAws ? { spf: { rejectFail: true } } : {},
@@ -37,20 +36,13 @@ const egress = startEgressWorker({
 });
 // Autoscaling tracks open sessions per task (lib/constructs/fargate-mail-service.ts).
 const metric = startConnectionMetric({ service: 'smtp', activeConnections: () => service.activeConnections() });
-const refresh = setInterval(() => {
-  tls.refresh().then(
-    (changed) => changed && logger.info('certificate reloaded'),
-    (error: unknown) => logger.error('certificate reload failed', { error }),
-  );
-}, CERTIFICATE_REFRESH_MS);
-refresh.unref();
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info('draining', { signal });
-  clearInterval(refresh);
+  certificates.stop();
   metric.stop();
   await service.close();
   await egress.stop();
