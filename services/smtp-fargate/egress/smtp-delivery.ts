@@ -115,9 +115,9 @@ function connectionFailure(error: SmtpError, target: SmtpTarget): Omit<Recipient
   if (error.response) return { ...resultOfReply('', error.response, remoteMta) };
   const tlsProblem = error.code === 'ETLS' || /certificate|TLS|SSL/i.test(error.message);
   const reply = tlsProblem
-    ? `451 4.7.5 TLS with ${target.hostname} failed: ${error.message}`
-    : `451 4.4.1 No answer from ${target.hostname}: ${error.message}`;
-  return { outcome: 'deferred', status: tlsProblem ? '4.7.5' : '4.4.1', reply, remoteMta: target.hostname };
+    ? `451 4.7.5 TLS with ${remoteMta} failed: ${error.message}`
+    : `451 4.4.1 No answer from ${remoteMta}: ${error.message}`;
+  return { outcome: 'deferred', status: tlsProblem ? '4.7.5' : '4.4.1', reply, remoteMta };
 }
 
 function resultsOfTransaction(

@@ -127,12 +127,18 @@ test('an MX offering STARTTLS and REQUIRETLS: delivered over TLS with REQUIRETLS
   });
 });
 
-test('an MX without STARTTLS: a REQUIRETLS message bounces with 5.7.10 and is never sent in plaintext', async () => {
+test('an MX without STARTTLS: a REQUIRETLS message bounces with 5.7.10, an MTA-STS one is deferred; nothing goes in plaintext', async () => {
   await withMx({ starttls: false }, async (mx) => {
     await submitOutbound(bed.storage, testMessage(['eve@secure.test'], 'Sealed', SECRET_BODY), ['eve@secure.test'], requireTls);
     const dsn = await eventually(dsnAbout('eve@secure.test'), 'DSN for the MX without STARTTLS');
     assert.match(dsn, /^Status: 5\.7\.10$/mu);
     assert.match(dsn, /550 5\.7\.10 REQUIRETLS: mx\.remote\.test does not offer STARTTLS/u);
+
+    // Without REQUIRETLS, an enforced MTA-STS policy meeting no STARTTLS defers (RFC 8461 §5), never bounces.
+    const job = await submitOutbound(bed.storage, testMessage(['gus@mismatch.test'], 'Ordinary'), ['gus@mismatch.test']);
+    const [attempt] = await eventually(attemptsLogged(job.messageId), 'first attempt for mismatch.test');
+    assert.equal(attempt?.deferred, 1);
+    assert.equal(await dsnAbout('gus@mismatch.test')(), undefined);
     assert.equal(mx.received.length, 0);
   });
 });
