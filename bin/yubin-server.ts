@@ -7,12 +7,14 @@ import { openStorage } from '../core/adapters/open-storage.js';
 import { startAutoconfigHttp } from '../core/autoconfig/http-server.js';
 import { loadEgressConfig } from '../core/config/egress.js';
 import { loadConfig, type YubinConfig } from '../core/config/index.js';
+import { loadSmtpPolicyConfig } from '../core/config/smtp-policy.js';
 import { startLocalDelivery } from '../core/delivery/local-delivery.js';
 import { provisionFirstRun, type DemoCredentials } from '../core/local/first-run.js';
 import { createLogger } from '../core/log/logger.js';
 import { startTlsContext } from '../core/tls/certificate-source-for.js';
 import { startMailAccess } from '../services/imap-fargate/main.js';
 import { startEgressWorker } from '../services/smtp-fargate/egress/worker.js';
+import { smtpPolicyOptions } from '../services/smtp-fargate/policy/policy-settings.js';
 import { startSmtpService } from '../services/smtp-fargate/server.js';
 
 function connectionTable(config: YubinConfig, ports: Record<string, number | null>, demo: DemoCredentials | null): string {
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
     logger: logger.child({ service: 'smtp' }),
     tls,
     proxyProtocol: config.proxyProtocol,
+    ...smtpPolicyOptions(loadSmtpPolicyConfig(config)),
   });
   const delivery = await startLocalDelivery(storage, config, logger.child({ service: 'delivery' }));
   // Locally the egress mode is `sink` unless YUBIN_EGRESS says otherwise: remote mail lands in Outbox.

@@ -14,6 +14,7 @@ export interface YubinContext {
     readonly alarmEmail?: string;
     readonly minTasks?: number;
     readonly tableDeletionProtection?: boolean;
+    readonly smtpPolicy?: { readonly dnsblZones: readonly string[] };
   };
 }
 
@@ -28,6 +29,7 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'address subscribed to the alarm topic',
   minTasks: 'minimum tasks per service; default 1 (2 = one per zone)',
   tableDeletionProtection: 'true (default) | false',
+  dnsblZones: 'comma-separated DNS blocklists checked at connect (e.g. zen.spamhaus.org); default none',
   stackName: 'default Yubin',
 } as const;
 
@@ -65,6 +67,10 @@ export function readYubinContext(read: ContextReader): YubinContext {
   const hostedZoneId = optionalString(read, 'hostedZoneId');
   const certificate = optionalString(read, 'certificateSecretArn');
   const alarmEmail = optionalString(read, 'alarmEmail');
+  const dnsblZones = optionalString(read, 'dnsblZones')
+    ?.split(',')
+    .map((zone) => zone.trim())
+    .filter((zone) => zone !== '');
   return {
     stackName: optionalString(read, 'stackName') ?? 'Yubin',
     stackProps: {
@@ -77,6 +83,7 @@ export function readYubinContext(read: ContextReader): YubinContext {
       ...(alarmEmail === undefined ? {} : { alarmEmail }),
       ...(minTasks === undefined ? {} : { minTasks }),
       ...(protection === undefined ? {} : { tableDeletionProtection: protection === true || protection === 'true' }),
+      ...(dnsblZones === undefined || dnsblZones.length === 0 ? {} : { smtpPolicy: { dnsblZones } }),
     },
   };
 }

@@ -15,7 +15,7 @@ import { MailSecrets } from './constructs/mail-secrets.js';
 import { MailMonitoring } from './constructs/monitoring.js';
 import { MailNetwork } from './constructs/network.js';
 import { JobQueues } from './constructs/queues.js';
-import { SmtpService } from './constructs/smtp-service.js';
+import { SmtpService, type SmtpPolicyProps } from './constructs/smtp-service.js';
 import { MailStorage } from './constructs/storage.js';
 import type { TableDesign } from '../core/adapters/aws/table-design.js';
 
@@ -42,6 +42,8 @@ export interface YubinStackProps extends StackProps {
   readonly logRetention?: logs.RetentionDays;
   /** Default: true. */
   readonly tableDeletionProtection?: boolean;
+  /** DNSBL zones, rate and connection limits of the SMTP service. Default: core/config's. */
+  readonly smtpPolicy?: SmtpPolicyProps;
   /** Project root: the Docker build context and the place of the Lambda sources. */
   readonly projectRoot: string;
   /** Default: `${projectRoot}/lambdas/delivery/handler.ts`. */
@@ -127,7 +129,7 @@ export class YubinStack extends Stack {
         YUBIN_TLS_SECRET_ARN: secrets.tlsCertificate.secretArn,
       },
     };
-    const smtp = new SmtpService(this, 'SmtpService', { ...common, storage, queues, secrets, egress });
+    const smtp = new SmtpService(this, 'SmtpService', { ...common, storage, queues, secrets, egress, ...(props.smtpPolicy ? { policy: props.smtpPolicy } : {}) });
     const mailAccess = new MailAccessService(this, 'MailAccessService', { ...common, storage, secrets });
 
     const loadBalancer = new MailLoadBalancer(this, 'LoadBalancer', {

@@ -59,14 +59,22 @@ export interface YubinConfig {
   readonly publicAddresses: readonly string[];
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
-function intFrom(env: Env, name: string, fallback: number): number {
+export function intFrom(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+/** A comma-separated list, blanks dropped; empty when unset. */
+export function listFrom(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 export function loadConfig(env: Env = process.env): YubinConfig {
@@ -109,9 +117,6 @@ export function loadConfig(env: Env = process.env): YubinConfig {
     },
     egress,
     autoconfigPort: intFrom(env, 'YUBIN_AUTOCONFIG_PORT', 2080),
-    publicAddresses: (env.YUBIN_PUBLIC_ADDRESSES ?? '')
-      .split(',')
-      .map((address) => address.trim())
-      .filter((address) => address !== ''),
+    publicAddresses: listFrom(env, 'YUBIN_PUBLIC_ADDRESSES'),
   };
 }

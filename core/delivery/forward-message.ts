@@ -54,6 +54,8 @@ export async function forwardMessage(
         recipients: domainRoutes.map((route) => ({ address: route.address })),
         bodyType: job.envelope.bodyType,
         smtpUtf8: job.envelope.smtpUtf8,
+        // RFC 8689 §4.2: a forward is another hop of the same message; the requirement goes with it.
+        ...(job.envelope.requireTls ? { requireTls: true } : {}),
       },
       client: job.client,
       receivedAt: job.receivedAt,

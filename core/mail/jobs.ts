@@ -24,6 +24,7 @@ export interface SmtpEnvelope {
   readonly dsnEnvelopeId?: string;
   readonly bodyType?: '7BIT' | '8BITMIME' | 'BINARYMIME';
   readonly smtpUtf8?: boolean;
+  /** RFC 8689 REQUIRETLS: relay only over validated TLS to an authenticated next hop, else bounce. */
   readonly requireTls?: boolean;
 }
 

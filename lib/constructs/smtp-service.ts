@@ -12,16 +12,40 @@ import type { MailStorage } from './storage.js';
 /** The local defaults of core/config, so one configuration serves containers and laptops. */
 const PORTS = loadConfig({}).ports;
 
+/** The SMTP policy knobs an operator may set (docs/smtp.md); absent ones keep core/config's defaults. */
+export interface SmtpPolicyProps {
+  /** DNSBL zones checked at connect, e.g. `zen.spamhaus.org` (YUBIN_DNSBL_ZONES). Default: none. */
+  readonly dnsblZones?: readonly string[];
+  /** New connections per client IP per minute per task (YUBIN_SMTP_CONNECTION_RATE). Default: 600. */
+  readonly connectionsPerMinutePerIp?: number;
+  /** Messages per client IP per minute per task (YUBIN_SMTP_MESSAGE_RATE). Default: 6,000. */
+  readonly messagesPerMinutePerIp?: number;
+  /** Simultaneous connections per client IP per task (YUBIN_SMTP_MAX_CONNECTIONS_PER_IP). Default: 50. */
+  readonly maxConnectionsPerIp?: number;
+}
+
 export interface SmtpServiceProps extends SharedServiceProps {
   readonly storage: MailStorage;
   readonly queues: JobQueues;
   readonly secrets: MailSecrets;
   readonly egress: MailEgress;
+  readonly policy?: SmtpPolicyProps;
+}
+
+/** Only what the operator set becomes container env, so the defaults live in one place (core/config). */
+function policyEnvironment(policy: SmtpPolicyProps): Record<string, string> {
+  const entries: [string, string | undefined][] = [
+    ['YUBIN_DNSBL_ZONES', policy.dnsblZones?.length ? policy.dnsblZones.join(',') : undefined],
+    ['YUBIN_SMTP_CONNECTION_RATE', policy.connectionsPerMinutePerIp?.toString()],
+    ['YUBIN_SMTP_MESSAGE_RATE', policy.messagesPerMinutePerIp?.toString()],
+    ['YUBIN_SMTP_MAX_CONNECTIONS_PER_IP', policy.maxConnectionsPerIp?.toString()],
+  ];
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 export class SmtpService extends FargateMailService {
   constructor(scope: Construct, id: string, props: SmtpServiceProps) {
-    const { storage, queues, secrets, egress, environment, ...shared } = props;
+    const { storage, queues, secrets, egress, policy, environment, ...shared } = props;
     super(scope, id, {
       ...shared,
       serviceName: 'smtp',
@@ -40,6 +64,7 @@ export class SmtpService extends FargateMailService {
         YUBIN_EGRESS: egress.mode,
         YUBIN_DKIM_SECRET_ARN: secrets.dkimKeys.secretArn,
         ...(secrets.smarthostCredentials === undefined ? {} : { YUBIN_SMARTHOST_SECRET_ARN: secrets.smarthostCredentials.secretArn }),
+        ...policyEnvironment(policy ?? {}),
       },
     });
     const role = this.taskDefinition.taskRole;

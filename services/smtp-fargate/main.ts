@@ -8,15 +8,16 @@
 import { openStorage } from '../../core/adapters/open-storage.js';
 import { loadEgressConfig } from '../../core/config/egress.js';
 import { loadConfig } from '../../core/config/index.js';
+import { loadSmtpPolicyConfig } from '../../core/config/smtp-policy.js';
 import { createLogger } from '../../core/log/logger.js';
 import { startConnectionMetric } from '../../core/log/metrics.js';
 import { startTlsContext } from '../../core/tls/certificate-source-for.js';
 import { startEgressWorker } from './egress/worker.js';
+import { smtpPolicyOptions } from './policy/policy-settings.js';
 import { startSmtpService } from './server.js';
 
 const config = loadConfig();
 const logger = createLogger({ base: { service: 'smtp' } });
-const onAws = config.backend === 'aws';
 const storage = await openStorage(config, logger);
 const certificates = await startTlsContext(config, logger);
 const service = await startSmtpService({
@@ -25,8 +26,8 @@ const service = await startSmtpService({
   logger,
   tls: certificates.tls,
   proxyProtocol: config.proxyProtocol, // every NLB target group sends PROXY v2 (brief §8)
-  // Locally there may be no DNS at all; on AWS, SPF fail is refused at MAIL FROM.
-  policy: onAws ? { spf: { rejectFail: true } } : {},
+  // DNSBL zones, per-IP limits and SPF (reject on AWS, tag locally) from YUBIN_* settings.
+  ...smtpPolicyOptions(loadSmtpPolicyConfig(config)),
 });
 const egress = startEgressWorker({
   storage,

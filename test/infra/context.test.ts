@@ -25,6 +25,7 @@ test('every optional key is read, strings from the command line included', () =>
       alarmEmail: 'ops@example.com',
       certificateSecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:cert-AbCdEf',
       mailHost: 'mx.example.com',
+      dnsblZones: 'zen.spamhaus.org, bl.example.net',
       stackName: 'MailProd',
     }),
   );
@@ -40,6 +41,7 @@ test('every optional key is read, strings from the command line included', () =>
       alarmEmail: 'ops@example.com',
       tlsCertificateSecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:cert-AbCdEf',
       mailHost: 'mx.example.com',
+      smtpPolicy: { dnsblZones: ['zen.spamhaus.org', 'bl.example.net'] },
     },
   });
 });

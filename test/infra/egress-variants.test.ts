@@ -1,6 +1,7 @@
 // The non-default egress modes, synthesized together once (cdk-nag on; the schema check already runs
 // on the default stack): `direct` brings a NAT gateway with an Elastic IP and private task subnets;
-// `smarthost` brings a credentials secret; neither has SES. Neither names a hosted zone.
+// `smarthost` brings a credentials secret (and, here, SMTP policy settings); neither has SES. Neither
+// names a hosted zone.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Template } from 'aws-cdk-lib/assertions';
@@ -14,7 +15,8 @@ before(() => {
   const synthesis = synthesize(
     {
       Direct: { domain: 'example.org', egress: 'direct', availabilityZones: ['eu-west-1a', 'eu-west-1b'], minTasks: 2 },
-      Smarthost: { domain: 'example.net', egress: 'smarthost' },
+      // The SMTP policy settings ride along here, so the default stack's snapshot shows their absence.
+      Smarthost: { domain: 'example.net', egress: 'smarthost', smtpPolicy: { dnsblZones: ['zen.spamhaus.org', 'bl.example.net'], messagesPerMinutePerIp: 120 } },
     },
     { schemaValidation: false },
   );
@@ -81,5 +83,15 @@ describe('egress smarthost', () => {
     const [smtpTask] = resourcesOf(smarthost, 'AWS::ECS::TaskDefinition').filter(([id]) => id.startsWith('SmtpService'));
     assert.match(JSON.stringify(smtpTask), /"Name":"YUBIN_EGRESS","Value":"smarthost"/);
     assert.match(JSON.stringify(smtpTask), /YUBIN_SMARTHOST_SECRET_ARN/);
+  });
+
+  test('SMTP policy props become container env of the SMTP service only, unset ones stay absent', () => {
+    const tasks = resourcesOf(smarthost, 'AWS::ECS::TaskDefinition');
+    const smtpTask = JSON.stringify(tasks.find(([id]) => id.startsWith('SmtpService')));
+    assert.match(smtpTask, /"Name":"YUBIN_DNSBL_ZONES","Value":"zen\.spamhaus\.org,bl\.example\.net"/);
+    assert.match(smtpTask, /"Name":"YUBIN_SMTP_MESSAGE_RATE","Value":"120"/);
+    assert.doesNotMatch(smtpTask, /YUBIN_SMTP_CONNECTION_RATE|YUBIN_SMTP_MAX_CONNECTIONS_PER_IP/);
+    const accessTask = JSON.stringify(tasks.find(([id]) => id.startsWith('MailAccessService')));
+    assert.doesNotMatch(accessTask, /YUBIN_DNSBL_ZONES/);
   });
 });

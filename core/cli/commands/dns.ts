@@ -3,7 +3,8 @@
 // which are missing or wrong and what to write instead. Exit code 1 when anything needs fixing.
 import { canonicalAddress, canonicalDomain, expectPositionals, parseCommandArguments, stringOption } from '../arguments.js';
 import { CliError, commandGroup, writeLine, type CliContext, type Verb } from '../cli-context.js';
-import { checkRecords, createResolver } from '../dns/dns-check.js';
+import { createResolver } from '../../net/dns-resolver.js';
+import { checkRecords } from '../dns/dns-check.js';
 import { domainRecords, type DomainRecords } from '../dns/dns-records.js';
 import { formatZoneRecord } from '../dns/zone-format.js';
 
@@ -63,7 +64,9 @@ const check: Verb = {
     const { positionals, values } = parseCommandArguments(this.usage, args, { resolver: { type: 'string' }, rua: { type: 'string' } });
     expectPositionals(this.usage, positionals, 1);
     const { records } = await recordsFor(context, positionals[0]!, stringOption(values, 'rua'));
-    const results = await checkRecords(createResolver(stringOption(values, 'resolver')), records);
+    const resolverOption = stringOption(values, 'resolver');
+    // A bounded wait: a stale resolver must not hang the command (2 tries × 3 s).
+    const results = await checkRecords(createResolver(resolverOption === undefined ? [] : [resolverOption], 3_000), records);
     for (const result of results) {
       const label = `${result.status.toUpperCase().padEnd(13)} ${result.record.purpose.padEnd(19)} ${result.record.type.padEnd(5)} ${result.record.name}`;
       writeLine(context.stdout, label);

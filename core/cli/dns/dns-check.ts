@@ -1,7 +1,7 @@
 // `yubin dns check`: resolves each record of `domainRecords` through a configurable resolver and
 // says which are fine, missing or wrong. Comparisons follow each record's meaning, not its bytes:
 // SPF terms in any order, the DKIM key's p= only, any DMARC policy at least as strict as ours.
-import { Resolver } from 'node:dns/promises';
+import type { Resolver } from 'node:dns/promises';
 import type { DnsRecord } from './dns-records.js';
 
 export type CheckStatus = 'ok' | 'missing' | 'wrong' | 'lookup-failed';
@@ -17,13 +17,6 @@ export interface RecordCheck {
 
 /** Answers that mean "no such record" rather than "could not ask". */
 const ABSENT_CODES = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN']);
-
-/** A bounded wait: a stale resolver must not hang the command (2 tries × 3 s). */
-export function createResolver(server?: string): Resolver {
-  const resolver = new Resolver({ timeout: 3_000, tries: 2 });
-  if (server !== undefined) resolver.setServers([server]);
-  return resolver;
-}
 
 function tags(text: string): Map<string, string> {
   const result = new Map<string, string>();

@@ -71,6 +71,13 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    matches: (_, status) => status === '5.7.10' || status === '5.7.30',
+    explanation: {
+      what: 'The message was sent with REQUIRETLS (RFC 8689): it may only travel over verified encryption to a server that promises the same. The receiving side could not offer that, so the message was not sent at all.',
+      whatToDo: 'Send it again without requiring TLS if that is acceptable, or reach the recipient another way. The reply below says which part was missing.',
+    },
+  },
+  {
     matches: (code, status) => code === 554 || status.startsWith('5.7.'),
     explanation: {
       what: 'The receiving server refused the message because of its policy: often a failed SPF or DKIM check, or our sending address on a blocklist.',

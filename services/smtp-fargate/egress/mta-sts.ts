@@ -14,6 +14,13 @@ export interface MtaStsPolicy {
   readonly fetchedAt: number;
 }
 
+export type PolicyLookup =
+  | { readonly kind: 'policy'; readonly policy: MtaStsPolicy }
+  /** The domain publishes no `_mta-sts` record. */
+  | { readonly kind: 'none' }
+  /** A record exists (or DNS failed) but no policy could be had now, and none is cached. */
+  | { readonly kind: 'unavailable' };
+
 /** Returns the policy file text, or null when there is none (HTTP error, no server). */
 export type MtaStsPolicyFetcher = (domain: string) => Promise<string | null>;
 
@@ -56,18 +63,28 @@ export class MtaStsPolicies {
 
   /** The policy in force for `domain`, or null. A cached unexpired policy survives DNS or HTTPS failures (§5.1). */
   async policyFor(domain: string): Promise<MtaStsPolicy | null> {
+    const found = await this.lookup(domain);
+    return found.kind === 'policy' ? found.policy : null;
+  }
+
+  /**
+   * Like policyFor, but tells "no policy" from "could not find out" (DNS or HTTPS failing with
+   * nothing cached): REQUIRETLS (RFC 8689 §4.2.1) bounces on the first and retries on the second.
+   */
+  async lookup(domain: string): Promise<PolicyLookup> {
     const cached = this.cache.get(domain);
     const fresh = cached && this.now() < cached.fetchedAt + cached.maxAgeSeconds * 1000 ? cached : undefined;
+    const fallback: PolicyLookup = fresh ? { kind: 'policy', policy: fresh } : { kind: 'unavailable' };
     let id: string | null;
     try {
       id = policyIdOf(await this.dns.txt(`_mta-sts.${domain}`));
     } catch {
-      return fresh ?? null;
+      return fallback;
     }
-    if (id === null) return fresh ?? null;
-    if (fresh && fresh.id === id) return fresh;
+    if (id === null) return fresh ? { kind: 'policy', policy: fresh } : { kind: 'none' };
+    if (fresh && fresh.id === id) return { kind: 'policy', policy: fresh };
     const text = await this.fetchPolicy(domain);
-    if (text === null) return fresh ?? null;
+    if (text === null) return fallback;
     try {
       const parsed = parsePolicy(text);
       const policy: MtaStsPolicy = {
@@ -78,9 +95,9 @@ export class MtaStsPolicies {
         fetchedAt: this.now(),
       };
       this.cache.set(domain, policy);
-      return policy;
+      return { kind: 'policy', policy };
     } catch {
-      return fresh ?? null;
+      return fallback;
     }
   }
 }

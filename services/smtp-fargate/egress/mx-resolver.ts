@@ -1,6 +1,6 @@
 // Where mail for a domain goes (RFC 5321 §5.1): its MX hosts by preference, else the domain itself
 // (implicit MX from A/AAAA); a null MX (RFC 7505) means the domain takes no mail at all.
-import { Resolver } from 'node:dns/promises';
+import type { Resolver } from 'node:dns/promises';
 
 export interface MxHost {
   readonly hostname: string;
@@ -15,13 +15,6 @@ export type Destination =
   | { readonly kind: 'unknown-host' }
   /** The DNS could not answer now: try again later. */
   | { readonly kind: 'dns-failure'; readonly detail: string };
-
-/** `ip` or `ip:port` (a loopback DNS server in tests); empty = the system's resolvers. */
-export function createResolver(servers: readonly string[], timeoutMs = 5000): Resolver {
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 2 });
-  if (servers.length > 0) resolver.setServers([...servers]);
-  return resolver;
-}
 
 const NOT_FOUND = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
 

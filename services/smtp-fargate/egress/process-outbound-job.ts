@@ -9,6 +9,7 @@ import type { Logger } from '../../../core/log/logger.js';
 import type { DkimSigner } from './dkim-signer.js';
 import type { DailyRecipientCap } from './limits.js';
 import { expiresAt, queueDelaySeconds, retryDelaySeconds, type RetrySettings } from './retry-schedule.js';
+import { readOriginalHeader, saysTlsNotRequired } from './original-header.js';
 import { notifySender, reportOf } from './sender-notifications.js';
 import type { EgressTransport, OutboundMessage, RecipientResult } from './transport.js';
 
@@ -50,6 +51,9 @@ async function signedMessage(job: OutboundDeliveryJob, deps: EgressDeps): Promis
       if (signatureBytes.length > 0) yield signatureBytes;
       yield* await storage.blobs.get(job.blobKey);
     },
+    requireTls: job.envelope.requireTls === true,
+    // RFC 8689 §4.1: with REQUIRETLS the header is ignored; otherwise read only when a policy asks.
+    tlsOptional: async () => job.envelope.requireTls !== true && saysTlsNotRequired(await readOriginalHeader(storage.blobs, job.blobKey)),
   };
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../../../core/dsn/delivery-status-notification.js';
 import { explainRemoteReply } from './bounce-texts.js';
 import { fileForLocalUser } from './mailbox-filing.js';
+import { readOriginalHeader } from './original-header.js';
 import type { RecipientResult } from './transport.js';
 
 export interface NotificationDeps {
@@ -25,21 +26,6 @@ type Condition = 'FAILURE' | 'DELAY';
 /** RFC 3461 §4.1: without NOTIFY, failures and delays are reported; NEVER silences both. */
 function wants(recipient: EnvelopeRecipient | undefined, condition: Condition): boolean {
   return recipient?.notify === undefined || recipient.notify.includes(condition);
-}
-
-/** The header section of the original (RFC 6522 text/rfc822-headers), read only as far as the blank line. */
-async function originalHeader(storage: NotificationDeps['storage'], blobKey: string): Promise<string> {
-  let header = Buffer.alloc(0);
-  const stream = await storage.blobs.get(blobKey);
-  for await (const chunk of stream) {
-    header = Buffer.concat([header, chunk as Uint8Array]);
-    const end = header.indexOf('\r\n\r\n');
-    if (end >= 0 || header.length > 256 * 1024) {
-      stream.destroy();
-      return header.subarray(0, end >= 0 ? end + 2 : header.length).toString('utf8');
-    }
-  }
-  return header.toString('utf8');
 }
 
 function subjectOf(header: string): string | undefined {
@@ -79,9 +65,11 @@ export async function notifySender(
   });
   if (wanted.length === 0) return;
   const { storage, hostname, logger } = deps;
-  const header = await originalHeader(storage, job.blobKey);
-  const returned: ReturnedContent =
-    job.envelope.dsnReturn === 'FULL' ? { kind: 'full', message: await storage.blobs.get(job.blobKey) } : { kind: 'headers', header };
+  const header = await readOriginalHeader(storage.blobs, job.blobKey);
+  // A REQUIRETLS message's content may not travel where TLS is not guaranteed (RFC 8689 §5 on
+  // non-delivery reports), and a DSN may be forwarded on: its header alone is returned.
+  const returnFull = job.envelope.dsnReturn === 'FULL' && job.envelope.requireTls !== true;
+  const returned: ReturnedContent = returnFull ? { kind: 'full', message: await storage.blobs.get(job.blobKey) } : { kind: 'headers', header };
   const dsn = buildDeliveryStatusNotification(
     {
       reportingMta: hostname,

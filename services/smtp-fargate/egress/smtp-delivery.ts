@@ -17,6 +17,8 @@ export interface SmtpTarget {
   readonly heloName: string;
   /** `opportunistic`: STARTTLS when offered, any certificate; `required`: STARTTLS with a valid certificate. */
   readonly tls: 'opportunistic' | 'required' | 'implicit';
+  /** RFC 8689 §4.2.1: send `MAIL FROM … REQUIRETLS`; a server that does not offer it gets nothing. */
+  readonly requireTlsExtension?: boolean;
   readonly tlsOptions?: ConnectionOptions;
   readonly auth?: { readonly user: string; readonly pass: string };
   readonly timeoutMs?: number;
@@ -33,6 +35,8 @@ interface SmtpError extends Error {
   readonly recipient?: string;
   readonly rejectedErrors?: readonly SmtpError[];
   readonly code?: string;
+  /** The command nodemailer was at when it failed (`STARTTLS`, `MAIL FROM`, …). */
+  readonly command?: string;
 }
 
 function connect(target: SmtpTarget): Promise<Connection> {
@@ -78,9 +82,14 @@ function reset(connection: Connection): Promise<void> {
   return new Promise((resolve, reject) => connection.reset((error) => (error ? reject(error) : resolve())));
 }
 
-function sendOne(connection: Connection, message: OutboundMessage, recipients: readonly string[]) {
+function sendOne(connection: Connection, message: OutboundMessage, recipients: readonly string[], requireTlsExtension: boolean) {
   return new Promise<{ accepted: string[]; rejectedErrors: readonly SmtpError[]; response: string }>((resolve, reject) => {
-    const envelope = { from: message.mailFrom === '' ? (false as const) : message.mailFrom, to: [...recipients], size: message.sizeBytes };
+    const envelope = {
+      from: message.mailFrom === '' ? (false as const) : message.mailFrom,
+      to: [...recipients],
+      size: message.sizeBytes,
+      requireTLSExtensionEnabled: requireTlsExtension,
+    };
     connection.send(envelope, Readable.from(message.content()), (error, info) => {
       if (error || !info) reject(error ?? new Error('no reply'));
       else resolve({ accepted: info.accepted, rejectedErrors: (info.rejectedErrors ?? []) as SmtpError[], response: info.response });
@@ -90,12 +99,25 @@ function sendOne(connection: Connection, message: OutboundMessage, recipients: r
 
 /** Why no server reply decided it: our words, in the shape of a reply, for the DSN. */
 function connectionFailure(error: SmtpError, target: SmtpTarget): Omit<RecipientResult, 'recipient'> {
-  if (error.response) return { ...resultOfReply('', error.response, target.hostname) };
+  const remoteMta = target.hostname;
+  // RFC 8689 §4.2.1: the next hop must take the requirement on; nothing is sent to one that does not.
+  if (error.code === 'EREQUIRETLS') {
+    return { outcome: 'failed', status: '5.7.30', reply: `550 5.7.30 REQUIRETLS support required: ${remoteMta} does not offer REQUIRETLS`, remoteMta };
+  }
+  // STARTTLS refused or not offered where TLS is required: never continue in plaintext. Under
+  // REQUIRETLS that is final (5.7.10 encryption needed); under MTA-STS or a smarthost, retried.
+  if (error.code === 'ETLS' && error.command === 'STARTTLS' && error.response) {
+    const answer = error.response.replace(/\s+/g, ' ').trim();
+    return target.requireTlsExtension
+      ? { outcome: 'failed', status: '5.7.10', reply: `550 5.7.10 REQUIRETLS: ${remoteMta} does not offer STARTTLS (${answer})`, remoteMta }
+      : { outcome: 'deferred', status: '4.7.5', reply: `451 4.7.5 ${remoteMta} does not offer STARTTLS, which is required (${answer})`, remoteMta };
+  }
+  if (error.response) return { ...resultOfReply('', error.response, remoteMta) };
   const tlsProblem = error.code === 'ETLS' || /certificate|TLS|SSL/i.test(error.message);
   const reply = tlsProblem
-    ? `451 4.7.5 TLS with ${target.hostname} failed: ${error.message}`
-    : `451 4.4.1 No answer from ${target.hostname}: ${error.message}`;
-  return { outcome: 'deferred', status: tlsProblem ? '4.7.5' : '4.4.1', reply, remoteMta: target.hostname };
+    ? `451 4.7.5 TLS with ${remoteMta} failed: ${error.message}`
+    : `451 4.4.1 No answer from ${remoteMta}: ${error.message}`;
+  return { outcome: 'deferred', status: tlsProblem ? '4.7.5' : '4.4.1', reply, remoteMta };
 }
 
 function resultsOfTransaction(
@@ -142,7 +164,7 @@ export async function deliverOverSmtp(
       const batch = recipients.slice(start, start + RECIPIENTS_PER_TRANSACTION);
       try {
         if (start > 0) await reset(connection);
-        results.push(...resultsOfTransaction(batch, await sendOne(connection, message, batch), target));
+        results.push(...resultsOfTransaction(batch, await sendOne(connection, message, batch, target.requireTlsExtension === true), target));
       } catch (error) {
         const failure = error as SmtpError;
         // Every recipient refused: nodemailer reports the RCPT replies with the error.

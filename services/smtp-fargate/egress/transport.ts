@@ -11,6 +11,10 @@ export interface OutboundMessage {
   readonly recipients: readonly string[];
   readonly sizeBytes: number;
   readonly content: () => AsyncIterable<Uint8Array>;
+  /** RFC 8689 REQUIRETLS: validated TLS to an authenticated next hop that takes the requirement on, or a bounce. */
+  readonly requireTls: boolean;
+  /** RFC 8689 §5 `TLS-Required: No` in the header: MTA-STS failures may be ignored. Reads the header when asked. */
+  readonly tlsOptional: () => Promise<boolean>;
 }
 
 export type RecipientOutcome = 'delivered' | 'deferred' | 'failed';

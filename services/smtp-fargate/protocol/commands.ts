@@ -15,6 +15,8 @@ export interface MailParams {
   readonly dsnReturn?: 'FULL' | 'HDRS';
   /** RFC 3461 §4.4 ENVID, xtext-decoded. */
   readonly dsnEnvelopeId?: string;
+  /** RFC 8689 §3 REQUIRETLS: every hop must relay this message over validated TLS. */
+  readonly requireTls: boolean;
 }
 
 export interface RcptParams {

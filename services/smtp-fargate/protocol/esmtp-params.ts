@@ -1,5 +1,6 @@
 // MAIL FROM / RCPT TO paths and ESMTP parameters (RFC 5321 §4.1.2 and §3.3; SIZE RFC 1870 §6,
-// BODY RFC 6152 §2 and RFC 3030 §3, SMTPUTF8 RFC 6531 §3.4, RET/ENVID/NOTIFY/ORCPT RFC 3461 §4).
+// BODY RFC 6152 §2 and RFC 3030 §3, SMTPUTF8 RFC 6531 §3.4, RET/ENVID/NOTIFY/ORCPT RFC 3461 §4,
+// REQUIRETLS RFC 8689 §3).
 import type { BodyType, CommandParseErrorCode, DsnNotify, MailParams, MailPath, RcptParams } from './commands.js';
 import { decodeXtext } from './xtext.js';
 
@@ -71,6 +72,7 @@ export function toMailParams(params: Map<string, string | null>): Parsed<MailPar
   let sizeBytes: number | undefined;
   let body: BodyType | undefined;
   let smtpUtf8 = false;
+  let requireTls = false;
   let dsnReturn: 'FULL' | 'HDRS' | undefined;
   let dsnEnvelopeId: string | undefined;
   for (const [keyword, value] of params) {
@@ -88,6 +90,10 @@ export function toMailParams(params: Map<string, string | null>): Parsed<MailPar
       case 'SMTPUTF8':
         if (value !== null) return fail('syntax', 'SMTPUTF8 takes no value');
         smtpUtf8 = true;
+        break;
+      case 'REQUIRETLS': // whether the session allows it is the MAIL handler's call (TLS state)
+        if (value !== null) return fail('syntax', 'REQUIRETLS takes no value');
+        requireTls = true;
         break;
       case 'RET': {
         const upper = value?.toUpperCase();
@@ -107,7 +113,7 @@ export function toMailParams(params: Map<string, string | null>): Parsed<MailPar
         return fail('unknown-parameter', `parameter ${keyword} is not supported`);
     }
   }
-  return { ok: true, value: { sizeBytes, body, smtpUtf8, dsnReturn, dsnEnvelopeId } };
+  return { ok: true, value: { sizeBytes, body, smtpUtf8, requireTls, dsnReturn, dsnEnvelopeId } };
 }
 
 const NOTIFY_VALUES = new Set<DsnNotify>(['NEVER', 'SUCCESS', 'FAILURE', 'DELAY']);

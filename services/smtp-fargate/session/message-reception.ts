@@ -48,6 +48,7 @@ export class MessageReception {
         dsnEnvelopeId: params.dsnEnvelopeId,
         bodyType: params.body,
         smtpUtf8: params.smtpUtf8,
+        ...(params.requireTls ? { requireTls: true } : {}),
       },
       localRecipients: recipients.filter((r) => r.route === 'local').map(strip),
       remoteRecipients: recipients.filter((r) => r.route === 'remote').map(strip),

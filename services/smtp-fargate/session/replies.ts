@@ -49,6 +49,8 @@ export const replies = {
   badSequence: (detail: string) => reply(503, '5.5.1', `Bad sequence of commands: ${detail}`),
   unsupportedMechanism: () => reply(504, '5.5.4', 'Unrecognized authentication mechanism; use PLAIN or LOGIN'),
   tlsRequired: () => reply(530, '5.7.0', 'Must issue a STARTTLS command first'),
+  // RFC 8689 §4.1 + RFC 5248 X.7.10 "Encryption needed": the requirement needs a TLS session to start from.
+  requireTlsNeedsTls: () => reply(530, '5.7.10', 'REQUIRETLS requires TLS; issue STARTTLS first, then send MAIL FROM again'),
   authRequired: () => reply(530, '5.7.0', 'Authentication required; log in with your address and password before sending'),
   authFailed: () => reply(535, '5.7.8', 'Authentication credentials invalid; check your address and password'), // RFC 4954 §6
   userUnknown: (address: string) => reply(550, '5.1.1', `<${address}>: Recipient address rejected: User unknown; check the spelling of the address`),

@@ -1,13 +1,9 @@
 // Direct egress end to end: outbound jobs → the egress worker → MX lookup on a loopback DNS server →
 // a fake remote MX (smtp-server) on loopback. Covers DKIM, retries, DSNs and MTA-STS.
 import assert from 'node:assert/strict';
-import { createServer, get, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { dkimVerify } from 'mailauth';
 import { createLogger } from '../../../core/log/logger.js';
-import { createSelfSignedCertificate } from '../../../core/tls/certificates.js';
-import type { MtaStsPolicyFetcher } from '../../../services/smtp-fargate/egress/mta-sts.js';
 import { startEgressWorker, type EgressWorker } from '../../../services/smtp-fargate/egress/worker.js';
 import {
   egressConfig,
@@ -16,18 +12,20 @@ import {
   openEgressBed,
   startFakeMx,
   startLoopbackDns,
+  startMtaStsPolicyServer,
   submitOutbound,
   testMessage,
   type EgressBed,
   type FakeMx,
   type LoopbackDns,
+  type MtaStsPolicyServer,
   type ZoneRecords,
 } from './support/egress-fixture.js';
 
 let bed: EgressBed;
 let mx: FakeMx;
 let dns: LoopbackDns;
-let policyServer: Server;
+let policyServer: MtaStsPolicyServer;
 let worker: EgressWorker;
 const logLines: Record<string, unknown>[] = [];
 
@@ -55,34 +53,10 @@ before(async () => {
   dns = await startLoopbackDns(zone);
 
   // The policy host of each domain (RFC 8461 §3.3), served over HTTPS on loopback.
-  const policies: Record<string, string> = {
+  policyServer = await startMtaStsPolicyServer({
     'mta-sts.sts.test': 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts.test\r\nmax_age: 86400\r\n',
     'mta-sts.sts-ok.test': 'version: STSv1\r\nmode: enforce\r\nmx: mx.remote.test\r\nmax_age: 86400\r\n',
-  };
-  // One certificate for every policy host; the virtual host is picked by the Host header.
-  const policyCertificate = await createSelfSignedCertificate('localhost');
-  policyServer = createServer({ key: policyCertificate.keyPem, cert: policyCertificate.certPem }, (request, response) => {
-    const policy = request.url === '/.well-known/mta-sts.txt' ? policies[request.headers.host ?? ''] : undefined;
-    response.writeHead(policy ? 200 : 404, { 'content-type': 'text/plain' }).end(policy ?? '');
   });
-  await new Promise<void>((resolve) => policyServer.listen(0, '127.0.0.1', resolve));
-  const policyPort = (policyServer.address() as AddressInfo).port;
-  const mtaStsFetcher: MtaStsPolicyFetcher = (domain) =>
-    new Promise((resolve) => {
-      const options = {
-        host: '127.0.0.1',
-        port: policyPort,
-        path: '/.well-known/mta-sts.txt',
-        headers: { host: `mta-sts.${domain}` },
-        servername: 'localhost',
-        ca: policyCertificate.certPem,
-      };
-      get(options, (response) => {
-        let body = '';
-        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        response.on('end', () => resolve(response.statusCode === 200 ? body : null));
-      }).on('error', () => resolve(null));
-    });
 
   worker = startEgressWorker({
     storage: bed.storage,
@@ -90,7 +64,7 @@ before(async () => {
     hostname: 'mail.sender.test',
     logger: createLogger({ level: 'info', write: (line) => logLines.push(JSON.parse(line) as Record<string, unknown>) }),
     // The fake MX's self-signed certificate is trusted, so only a name mismatch can fail TLS.
-    transportDeps: { tlsOptions: { ca: mx.certificate.certPem }, mtaStsFetcher },
+    transportDeps: { tlsOptions: { ca: mx.certificate.certPem }, mtaStsFetcher: policyServer.fetcher },
     concurrency: 4,
   });
 });
@@ -99,7 +73,7 @@ after(async () => {
   await worker.stop();
   await mx.close();
   await dns.close();
-  await new Promise((resolve) => policyServer.close(resolve));
+  await policyServer.close();
   await bed.close();
 });
 

@@ -93,3 +93,14 @@ test('an SES MessageRejected bounces to the sender with the reason', async () =>
   assert.match(dsn, /Diagnostic-Code: smtp;554 5\.7\.1 SES MessageRejected: Email address is not verified\./);
   assert.match(dsn, /check the SPF and DKIM records/);
 });
+
+test('a REQUIRETLS message is bounced with 5.7.30 and never handed to SES (it cannot promise RFC 8689)', async () => {
+  await submitOutbound(bed.storage, testMessage(['tess@secure.test'], 'Sealed'), ['tess@secure.test'], { requireTls: true });
+  const dsn = await eventually(
+    async () => (await mailboxTexts(bed.storage, bed.senderUserId, 'INBOX')).find((text) => text.includes('Final-Recipient: rfc822;tess@secure.test')),
+    'the DSN',
+  );
+  assert.match(dsn, /^Status: 5\.7\.30$/mu);
+  assert.match(dsn, /550 5\.7\.30 REQUIRETLS support required: the SES egress cannot guarantee it/u);
+  assert.equal(requests.filter((request) => request.body.Destination?.ToAddresses?.includes('tess@secure.test')).length, 0);
+});

@@ -1,11 +1,13 @@
 // `direct` egress: straight to each recipient domain's MX hosts (RFC 5321 §5), recipients grouped per
-// domain into one session, opportunistic STARTTLS, MTA-STS enforced (RFC 8461), per-domain limits.
+// domain into one session, opportunistic STARTTLS, MTA-STS enforced (RFC 8461), REQUIRETLS honoured
+// (RFC 8689; tls-requirement.ts), per-domain limits.
 import type { ConnectionOptions } from 'node:tls';
 import { domainOf } from '../../../../core/mail/address.js';
 import type { DomainLimiter } from '../limits.js';
-import { mxAllowedByPolicy, type MtaStsPolicies } from '../mta-sts.js';
+import type { MtaStsPolicies } from '../mta-sts.js';
 import type { MxResolver } from '../mx-resolver.js';
 import { deliverOverSmtp } from '../smtp-delivery.js';
+import { planTls } from '../tls-requirement.js';
 import { sameResultForAll, type EgressTransport, type OutboundMessage, type RecipientResult } from '../transport.js';
 
 export interface DirectTransportOptions {
@@ -66,20 +68,11 @@ export class DirectTransport implements EgressTransport {
       case 'hosts':
         break;
     }
-    const policy = await this.options.mtaSts.policyFor(domain);
-    const enforce = policy?.mode === 'enforce';
-    // RFC 8461 §5: in enforce mode only the MX hosts the policy names, and only over valid TLS.
-    const hosts = enforce ? destination.hosts.filter((host) => mxAllowedByPolicy(host.hostname, policy)) : destination.hosts;
-    if (hosts.length === 0) {
-      return sameResultForAll(recipients, {
-        outcome: 'deferred',
-        status: '4.7.5',
-        reply: `451 4.7.5 MTA-STS policy of ${domain} matches none of its MX hosts`,
-      });
-    }
+    const plan = await planTls(domain, destination.hosts, message, this.options.mtaSts);
+    if (plan.kind === 'refuse') return sameResultForAll(recipients, plan.result);
     let last: RecipientResult[] = [];
     // RFC 5321 §5.1: try the hosts by preference (and each host's addresses) until one answers.
-    for (const host of hosts) {
+    for (const host of plan.hosts) {
       for (const address of host.addresses) {
         const report = await deliverOverSmtp(
           {
@@ -87,7 +80,8 @@ export class DirectTransport implements EgressTransport {
             port: this.options.port,
             hostname: host.hostname,
             heloName: this.options.heloName,
-            tls: enforce ? 'required' : 'opportunistic',
+            tls: plan.tls,
+            requireTlsExtension: plan.requireTlsExtension,
             tlsOptions: this.options.tlsOptions,
           },
           message,

@@ -32,6 +32,17 @@ export class SesTransport implements EgressTransport {
   }
 
   async send(message: OutboundMessage): Promise<RecipientResult[]> {
+    if (message.requireTls) {
+      // RFC 8689 §4.2.1 wants the next hop to promise REQUIRETLS all the way. The SES API has no
+      // such promise per message (a configuration set's TlsPolicy REQUIRE neither authenticates the
+      // MX nor passes the requirement on), so such a message is bounced, never sent weaker.
+      return sameResultForAll(message.recipients, {
+        outcome: 'failed',
+        status: '5.7.30',
+        reply: '550 5.7.30 REQUIRETLS support required: the SES egress cannot guarantee it; send without REQUIRETLS or ask your administrator',
+        remoteMta: this.remoteMta,
+      });
+    }
     try {
       const result = await this.client.send(
         new SendEmailCommand({

@@ -1,5 +1,6 @@
 // `smarthost` egress: every message goes to one relay (an ISP's or a provider's submission server),
-// over TLS (implicit, or STARTTLS required: credentials never cross in plaintext) with AUTH.
+// over TLS (implicit, or STARTTLS required: credentials never cross in plaintext) with AUTH. The
+// certificate must be valid for the host, so a REQUIRETLS message only needs the relay to offer REQUIRETLS.
 import type { ConnectionOptions } from 'node:tls';
 import type { SmarthostSettings } from '../egress-settings.js';
 import { deliverOverSmtp } from '../smtp-delivery.js';
@@ -23,6 +24,8 @@ export class SmarthostTransport implements EgressTransport {
         hostname: host,
         heloName: this.heloName,
         tls: implicitTls ? 'implicit' : 'required',
+        // RFC 8689 §4.2.1: the smarthost is the next hop; it must take REQUIRETLS on, or we bounce.
+        requireTlsExtension: message.requireTls,
         tlsOptions: this.tlsOptions,
         auth: user !== undefined ? { user, pass: password ?? '' } : undefined,
       },

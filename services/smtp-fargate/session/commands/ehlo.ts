@@ -16,6 +16,9 @@ function extensions(session: SessionData): string[] {
   ];
   const { connection } = session;
   if (connection.startTlsAvailable && !connection.tls) keywords.push('STARTTLS'); // RFC 3207
+  // RFC 8689 §4.1: offered once TLS is up, since only then may MAIL carry it. We can promise it
+  // because egress honours it (validated TLS to an authenticated MX, or a DSN; docs/egress.md).
+  if (connection.tls) keywords.push('REQUIRETLS');
   // RFC 4954 §4 + brief §4.2: no plaintext credentials, and only submission ports log users in.
   if (connection.tls && connection.listener !== 'mx' && session.user === null) keywords.push('AUTH PLAIN LOGIN');
   return keywords;

@@ -11,6 +11,8 @@ export const mail: CommandHandler<'MAIL'> = {
     const { path, params } = command;
     // RFC 6531 §3.4: non-ASCII in the envelope only under SMTPUTF8.
     if (path.hasNonAscii && !params.smtpUtf8) return { reply: replies.nonAsciiNeedsSmtpUtf8() };
+    // RFC 8689 §4.1: the TLS requirement is only taken on over a session that is itself TLS.
+    if (params.requireTls && !session.connection.tls) return { reply: replies.requireTlsNeedsTls() };
     const sender = path.address === '' ? '' : normalizeAddress(path.address);
     if (sender === null) return { reply: replies.badSenderSyntax(`<${path.address}>`) };
     const facts: MailFacts = {};

@@ -1,8 +1,10 @@
 // Shared by the egress tests: a local DNS server (dns2, UDP on a loopback port), a fake remote MX
-// (smtp-server with STARTTLS) whose per-recipient replies a test scripts, local storage with a
-// sender and its DKIM key, and helpers to submit outbound jobs as the SMTP service does.
+// (smtp-server with STARTTLS, optionally REQUIRETLS) whose per-recipient replies a test scripts, an
+// MTA-STS policy host over HTTPS, local storage with a sender and its DKIM key, and helpers to
+// submit outbound jobs as the SMTP service does.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import dns2 from 'dns2';
 import { SMTPServer } from 'smtp-server';
 import { openLocalStorage } from '../../../../core/adapters/local/open-local-storage.js';
 import type { EgressSettings } from '../../../../services/smtp-fargate/egress/egress-settings.js';
+import type { MtaStsPolicyFetcher } from '../../../../services/smtp-fargate/egress/mta-sts.js';
 import type { EnvelopeRecipient, OutboundDeliveryJob } from '../../../../core/mail/jobs.js';
 import type { Storage } from '../../../../core/ports/index.js';
 import { createSelfSignedCertificate, type CertificatePem } from '../../../../core/tls/certificates.js';
@@ -63,11 +66,48 @@ export async function startLoopbackDns(zone: Map<string, ZoneRecords>): Promise<
   return { server: `127.0.0.1:${port}`, zone, close: () => server.close() };
 }
 
+export interface MtaStsPolicyServer {
+  /** Fetches `https://mta-sts.<domain>/.well-known/mta-sts.txt` from the loopback server, trusting its certificate. */
+  readonly fetcher: MtaStsPolicyFetcher;
+  close(): Promise<void>;
+}
+
+/** The policy host of each domain (RFC 8461 §3.3) over HTTPS on loopback, keyed by `mta-sts.<domain>`. */
+export async function startMtaStsPolicyServer(policies: Readonly<Record<string, string>>): Promise<MtaStsPolicyServer> {
+  // One certificate for every policy host; the virtual host is picked by the Host header.
+  const certificate = await createSelfSignedCertificate('localhost');
+  const server = createHttpsServer({ key: certificate.keyPem, cert: certificate.certPem }, (request, response) => {
+    const policy = request.url === '/.well-known/mta-sts.txt' ? policies[request.headers.host ?? ''] : undefined;
+    response.writeHead(policy ? 200 : 404, { 'content-type': 'text/plain' }).end(policy ?? '');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const fetcher: MtaStsPolicyFetcher = (domain) =>
+    new Promise((resolve) => {
+      const options = {
+        host: '127.0.0.1',
+        port,
+        path: '/.well-known/mta-sts.txt',
+        headers: { host: `mta-sts.${domain}` },
+        servername: 'localhost',
+        ca: certificate.certPem,
+      };
+      httpsGet(options, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve(response.statusCode === 200 ? body : null));
+      }).on('error', () => resolve(null));
+    });
+  return { fetcher, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 export interface ReceivedMessage {
   readonly mailFrom: string;
   readonly recipients: string[];
   readonly raw: string;
   readonly tls: boolean;
+  /** The client sent `MAIL FROM … REQUIRETLS` (RFC 8689). */
+  readonly requireTls: boolean;
 }
 
 export interface ScriptedReply {
@@ -84,9 +124,21 @@ export interface FakeMx {
   close(): Promise<void>;
 }
 
+export interface FakeMxFeatures {
+  /** Offer STARTTLS (default true); without it the command is refused as not implemented. */
+  readonly starttls?: boolean;
+  /** Offer REQUIRETLS after STARTTLS (RFC 8689; default false, as most of the internet). */
+  readonly requireTls?: boolean;
+}
+
 /** A remote MX on loopback, offering STARTTLS with a certificate for `certificateName`. */
-export async function startFakeMx(certificateName = 'mx.remote.test', auth?: { user: string; pass: string }): Promise<FakeMx> {
+export async function startFakeMx(
+  certificateName = 'mx.remote.test',
+  auth?: { user: string; pass: string },
+  features: FakeMxFeatures = {},
+): Promise<FakeMx> {
   const certificate = await createSelfSignedCertificate(certificateName);
+  const disabledCommands = [...(auth === undefined ? ['AUTH'] : []), ...(features.starttls === false ? ['STARTTLS'] : [])];
   const received: ReceivedMessage[] = [];
   const rcptReplies = new Map<string, ScriptedReply[]>();
   const server = new SMTPServer({
@@ -94,7 +146,8 @@ export async function startFakeMx(certificateName = 'mx.remote.test', auth?: { u
     cert: certificate.certPem,
     authOptional: auth === undefined,
     allowInsecureAuth: false,
-    disabledCommands: auth === undefined ? ['AUTH'] : [],
+    disabledCommands,
+    hideREQUIRETLS: features.requireTls !== true,
     logger: false,
     onAuth(login, _session, callback) {
       if (auth && login.username === auth.user && login.password === auth.pass) callback(null, { user: login.username });
@@ -114,6 +167,7 @@ export async function startFakeMx(certificateName = 'mx.remote.test', auth?: { u
           recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           raw: Buffer.concat(chunks).toString('utf8'),
           tls: session.secure,
+          requireTls: session.envelope.requireTLS === true,
         });
         callback(null, '2.0.0 Queued');
       });

@@ -11,11 +11,19 @@ test('verbs are case-insensitive and typed', () => {
 });
 
 test('MAIL FROM with every parameter we support', () => {
-  const parsed = parseCommandLine('MAIL FROM:<a@b.example> SIZE=123 BODY=8bitmime SMTPUTF8 RET=HDRS ENVID=x+2By AUTH=<>');
+  const parsed = parseCommandLine('MAIL FROM:<a@b.example> SIZE=123 BODY=8bitmime SMTPUTF8 RET=HDRS ENVID=x+2By AUTH=<> requiretls');
   assert.deepEqual(parsed, {
     ok: true,
-    command: { verb: 'MAIL', path: { address: 'a@b.example', hasNonAscii: false }, params: { sizeBytes: 123, body: '8BITMIME', smtpUtf8: true, dsnReturn: 'HDRS', dsnEnvelopeId: 'x+y' } },
+    command: {
+      verb: 'MAIL',
+      path: { address: 'a@b.example', hasNonAscii: false },
+      params: { sizeBytes: 123, body: '8BITMIME', smtpUtf8: true, requireTls: true, dsnReturn: 'HDRS', dsnEnvelopeId: 'x+y' },
+    },
   });
+  const plain = parseCommandLine('MAIL FROM:<a@b.example>');
+  assert.ok(plain.ok && plain.command.verb === 'MAIL' && plain.command.params.requireTls === false);
+  const valued = parseCommandLine('MAIL FROM:<a@b.example> REQUIRETLS=yes');
+  assert.deepEqual(valued, { ok: false, error: 'syntax', detail: 'REQUIRETLS takes no value' });
 });
 
 test('null sender, source routes, quoted local parts, a space after the colon', () => {
@@ -50,7 +58,7 @@ test('bad input becomes a typed error, never an exception', () => {
   assert.equal(error('RCPT TO:<>'), 'bad-recipient-syntax');
   assert.equal(error('MAIL FROM:<a@b.example> SIZE=big'), 'syntax');
   assert.equal(error('MAIL FROM:<a@b.example> SIZE=1 SIZE=2'), 'syntax');
-  assert.equal(error('MAIL FROM:<a@b.example> REQUIRETLS'), 'unknown-parameter');
+  assert.equal(error('MAIL FROM:<a@b.example> MT-PRIORITY=3'), 'unknown-parameter');
   assert.equal(error('RCPT TO:<a@b.example> NOTIFY=NEVER,SUCCESS'), 'syntax');
   assert.equal(error('MAIL FROM:<a@b.example> ENVID=bad=xtext'), 'syntax');
   assert.equal(error('BDAT -1'), 'syntax');
