@@ -10,3 +10,4 @@ export { readContentFields, CONTENT_FIELD_NAMES } from './content-fields.js';
 export type { ContentFields } from './content-fields.js';
 export { parseParameterizedValue } from './parameters.js';
 export type { Parameter } from './parameters.js';
+export { envelopeSearchText } from './search-text.js';
