@@ -11,3 +11,5 @@ export type { ContentFields } from './content-fields.js';
 export { parseParameterizedValue } from './parameters.js';
 export type { Parameter } from './parameters.js';
 export { envelopeSearchText } from './search-text.js';
+export { textRanges, createTextDecoder } from './text-parts.js';
+export type { TextColumn, TextRange, TextDecoderStream } from './text-parts.js';

@@ -137,13 +137,13 @@ CREATE VIRTUAL TABLE message_text USING fts5(
   header, body, content='', contentless_delete=1, tokenize='trigram case_sensitive 1', detail=column
 );
 
--- Messages not (yet) in message_text: the lazy text indexer's queue. too_large = 1: never indexed
--- (more text than the indexer takes), so SEARCH always scans them.
+-- Messages not (yet) in message_text: the lazy text indexer's queue. skipped = 1: never indexed
+-- (more text than the indexer takes, or an unreadable blob), so SEARCH always scans them.
 CREATE TABLE message_text_pending (
   message_id  INTEGER PRIMARY KEY,
   mailbox_id  INTEGER NOT NULL,
   uid         INTEGER NOT NULL,
-  too_large   INTEGER NOT NULL DEFAULT 0
+  skipped     INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX message_text_pending_by_mailbox ON message_text_pending(mailbox_id, uid);
 INSERT INTO message_text_pending (message_id, mailbox_id, uid) SELECT id, mailbox_id, uid FROM messages;
