@@ -96,7 +96,7 @@ export class SearchEvaluator {
         return 'envelope';
       case 'body':
       case 'text':
-        // Verification loads its own candidates; without a lookup every message is read.
+        // withTextSources loads the messages to verify; without a lookup every message is read.
         return this.textLookups.has(key) ? 'uid' : 'structure';
       case 'not':
         return this.detailFor(key.key);
@@ -168,15 +168,27 @@ export class SearchEvaluator {
     }
   }
 
+  /**
+   * The batch with the messages a looked-up TEXT/BODY key will read (unindexed ones and candidates
+   * to verify) loaded with their structure, in one index read; the rest stay as they are.
+   */
+  async withTextSources(batch: readonly SearchedMessage[]): Promise<SearchedMessage[]> {
+    const lookups = [...this.textLookups.values()];
+    const needsText = (uid: number) => lookups.some((lookup) => lookup.unindexed.has(uid) || (!lookup.exact && lookup.candidates.has(uid)));
+    const wanted = batch.filter((message) => !('structure' in message) && needsText(message.uid)).map((message) => message.uid);
+    if (wanted.length === 0) return [...batch];
+    const stored = new Map((await this.session.deps.storage.mailIndex.getMessages(this.view.mailbox.id, wanted)).map((message) => [message.uid, message]));
+    return batch.map((message) => stored.get(message.uid) ?? message);
+  }
+
   private async textMatches(key: SearchKey & { kind: 'body' | 'text' }, message: SearchedMessage): Promise<boolean> {
     const lookup = this.textLookups.get(key);
     if (lookup !== undefined && !lookup.unindexed.has(message.uid)) {
       if (!lookup.candidates.has(message.uid)) return false;
       if (lookup.exact) return true;
     }
-    const stored = 'structure' in message ? message : (await this.session.deps.storage.mailIndex.getMessages(this.view.mailbox.id, [message.uid]))[0];
-    // Expunged by another session since the lookup: it matches nothing.
-    return stored !== undefined && messageTextContains(this.session.deps.storage.blobs, stored, key.kind, key.value);
+    // Not loaded by withTextSources: expunged by another session meanwhile, so it matches nothing.
+    return 'structure' in message && messageTextContains(this.session.deps.storage.blobs, message, key.kind, key.value);
   }
 
   /** HEADER on fields the index does not keep: the header's byte range, unfolded and RFC 2047-decoded. */

@@ -58,7 +58,8 @@ export const search: Command = {
     const candidates = view.allUids.filter((uid) => !view.isExpunged(uid));
     const found: number[] = [];
     let highestModseq = 0;
-    for await (const batch of searchBatches(index, view.mailbox.id, candidates, evaluator.detailFor(request.key))) {
+    for await (const loaded of searchBatches(index, view.mailbox.id, candidates, evaluator.detailFor(request.key))) {
+      const batch = await evaluator.withTextSources(loaded);
       const matched = await testAll(batch, (message) => evaluator.matches(request.key, message));
       batch.forEach((message, i) => {
         if (!matched[i]) return;
