@@ -10,3 +10,6 @@ export { readContentFields, CONTENT_FIELD_NAMES } from './content-fields.js';
 export type { ContentFields } from './content-fields.js';
 export { parseParameterizedValue } from './parameters.js';
 export type { Parameter } from './parameters.js';
+export { envelopeSearchText } from './search-text.js';
+export { textRanges, createTextDecoder } from './text-parts.js';
+export type { TextColumn, TextRange, TextDecoderStream } from './text-parts.js';

@@ -4,6 +4,7 @@ import type { ChangeFeed } from './change-feed.js';
 import type { Directory } from './directory.js';
 import type { JobQueue } from './job-queue.js';
 import type { MailIndex } from './mail-index.js';
+import type { TextIndex } from './text-index.js';
 import type { InboundDeliveryJob, OutboundDeliveryJob } from '../mail/jobs.js';
 
 export interface Storage {
@@ -13,6 +14,8 @@ export interface Storage {
   readonly inboundQueue: JobQueue<InboundDeliveryJob>;
   readonly outboundQueue: JobQueue<OutboundDeliveryJob>;
   readonly changes: ChangeFeed;
+  /** Absent where no full-text index exists (AWS): SEARCH TEXT/BODY then reads every message. */
+  readonly textIndex?: TextIndex;
   close(): Promise<void>;
 }
 
@@ -21,5 +24,6 @@ export type * from './change-feed.js';
 export type * from './directory.js';
 export type * from './job-queue.js';
 export type * from './mail-index.js';
+export type * from './text-index.js';
 export { StorageError, isStorageError, type StorageErrorCode } from './errors.js';
 export { MAILBOX_DELIMITER } from './mail-index.js';

@@ -10,6 +10,9 @@
 //   in that mailbox; one operation may give all messages it changes the same MODSEQ (RFC 7162 §3.1).
 // - Expunged UIDs are remembered with the MODSEQ of their expunge, for QRESYNC VANISHED.
 import type { Envelope, MessageStructure } from '../mail/message-structure.js';
+import type { IndexedSearchHeader } from '../mail/search-text.js';
+
+export type { IndexedSearchHeader } from '../mail/search-text.js';
 
 /** RFC 6154 special-use attributes we create and honour. */
 export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
@@ -166,6 +169,12 @@ export interface MailIndex {
   getMessages(mailboxId: string, uids: readonly number[]): Promise<StoredMessage[]>;
   /** Like getMessages (UID order, unknown UIDs skipped) but with only the envelope of each structure. */
   getEnvelopes(mailboxId: string, uids: readonly number[]): Promise<EnvelopedMessage[]>;
+  /**
+   * UIDs (ascending) of the messages whose `field`, RFC 2047-decoded, contains `needle`
+   * case-insensitively (`foldForSearch`); an empty needle matches every message that has the field
+   * (RFC 3501 §6.4.4 SEARCH SUBJECT/FROM/TO/CC/BCC/HEADER). Answered from the index in one query.
+   */
+  searchHeaders(mailboxId: string, field: IndexedSearchHeader, needle: string): Promise<number[]>;
   updateFlags(mailboxId: string, update: FlagUpdate): Promise<FlagUpdateResult>;
   copyMessages(sourceMailboxId: string, uids: readonly number[], destinationMailboxId: string): Promise<CopyResult>;
   /** Atomically copies then expunges from the source (RFC 6851). */

@@ -2,13 +2,15 @@
 // IMAP on 143/993 and POP3 on 110/995 over one Storage and one auth throttle.
 // Trusts: PROXY v2 headers only when YUBIN_PROXY_PROTOCOL=1 (NLB-only listeners). Touches: the
 // mail index and directory (read; flags/mailboxes written for the user), the blob store (read;
-// APPEND writes), the change feed (watch). Never sends mail and never reads another user's data.
+// APPEND writes), the change feed (watch), the text index where one exists (its lazy indexer runs
+// here, reading new messages' text). Never sends mail and never reads another user's data.
 import { openStorage } from '../../core/adapters/open-storage.js';
 import { AuthThrottle } from '../../core/auth/auth-throttle.js';
 import { loadConfig, type YubinConfig } from '../../core/config/index.js';
 import { createLogger, type Logger } from '../../core/log/logger.js';
 import { startConnectionMetric } from '../../core/log/metrics.js';
 import type { Storage } from '../../core/ports/index.js';
+import { TextIndexer } from '../../core/search/text-indexer.js';
 import { startTlsContext } from '../../core/tls/certificate-source-for.js';
 import type { TlsContextProvider } from '../../core/tls/certificates.js';
 import { startImapService } from './imap/server.js';
@@ -44,11 +46,14 @@ export async function startMailAccess(storage: Storage, config: YubinConfig, log
     throttle,
     config: { hostname: config.hostname, listenHost: config.listenHost, ports: config.ports, proxyProtocol: config.proxyProtocol },
   });
+  // SEARCH TEXT/BODY reads only the messages this has not indexed yet (docs/imap.md "SEARCH cost").
+  const indexer = storage.textIndex ? new TextIndexer(storage.textIndex, storage.blobs, logger.child({ service: 'text-indexer' })) : null;
+  indexer?.start();
   return {
     ports: { ...imap.ports, ...pop3.ports },
     activeConnections: () => imap.activeConnections() + pop3.activeConnections(),
     async close() {
-      await Promise.all([imap.close(), pop3.close()]);
+      await Promise.all([imap.close(), pop3.close(), indexer?.stop()]);
     },
   };
 }

@@ -12,6 +12,7 @@ import type {
   ExpungeResult,
   FlagUpdate,
   FlagUpdateResult,
+  IndexedSearchHeader,
   ListMessagesQuery,
   Mailbox,
   MailIndex,
@@ -23,6 +24,8 @@ import type {
 } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
 import { normalizeFlags } from '../../mail/flags.js';
+import { foldForSearch } from '../../mail/search-text.js';
+import { envelopeSearchText } from '../../mime/search-text.js';
 import { awsCall } from './aws-errors.js';
 import { backoff, batchDeleteAll, batchGetAll, queryAll } from './dynamo-batch.js';
 import { quotaUpdate } from './dynamo-counters.js';
@@ -218,6 +221,33 @@ export class DynamoMailIndex implements MailIndex {
     const items = await this.readMessages(mailboxId, uids);
     const envelopes = await this.structures.getEnvelopes(items.map((item) => item.blobKey as string));
     return items.map((item) => ({ ...toMessageSummary(item), envelope: envelopes.get(item.blobKey as string)! }));
+  }
+
+  /**
+   * One consistent Query of the mailbox's message items with a FilterExpression on their `search`
+   * map: read units are spent on every item of the mailbox (filters run after the read), but only
+   * matching UIDs cross the network. Items written before `search` existed are checked through
+   * their envelopes.
+   */
+  async searchHeaders(mailboxId: string, field: IndexedSearchHeader, needle: string): Promise<number[]> {
+    await this.mailboxes.require(mailboxId);
+    const folded = foldForSearch(needle);
+    const items = await queryAll(this.dynamo, {
+      TableName: this.messagesTable,
+      ConsistentRead: true,
+      KeyConditionExpression: 'mailboxId = :m',
+      // contains() with an empty string is refused, and RFC 3501 makes "" mean "has the field".
+      FilterExpression: `${folded === '' ? 'attribute_exists(#s.#f)' : 'contains(#s.#f, :n)'} OR attribute_not_exists(#s)`,
+      ProjectionExpression: '#u, #s',
+      ExpressionAttributeNames: { '#u': 'uid', '#s': 'search', '#f': field },
+      ExpressionAttributeValues: { ':m': mailboxId, ...(folded === '' ? {} : { ':n': folded }) },
+    });
+    const legacy = items.filter((item) => item.search === undefined).map((item) => item.uid as number);
+    const matched = new Set(items.filter((item) => item.search !== undefined).map((item) => item.uid as number));
+    for (const message of legacy.length === 0 ? [] : await this.getEnvelopes(mailboxId, legacy)) {
+      if (envelopeSearchText(message.envelope)[field]?.includes(folded)) matched.add(message.uid);
+    }
+    return [...matched].sort((a, b) => a - b);
   }
 
   updateFlags(mailboxId: string, update: FlagUpdate): Promise<FlagUpdateResult> {

@@ -1,7 +1,9 @@
 // Item shapes of the mail index on DynamoDB (mailboxes, messages and vanished tables of
 // table-design.ts), their keys, and the conversions to the port's types. Shared by DynamoMailIndex
 // and DynamoChangeFeed, which reads the same mailbox counter items.
+import type { Envelope } from '../../mail/message-structure.js';
 import type { Mailbox, MessageSummary, SpecialUse } from '../../ports/mail-index.js';
+import { envelopeSearchText } from '../../mime/search-text.js';
 
 export type Item = Record<string, unknown>;
 
@@ -50,6 +52,13 @@ export interface MessageItem {
   readonly internalDate: number;
   readonly sizeBytes: number;
   readonly blobKey: string;
+  /** Decoded, folded SUBJECT/FROM/TO/CC/BCC (fields the message lacks are left out), for searchHeaders. */
+  readonly search: Record<string, string>;
+}
+
+/** The `search` attribute of a message item: what `searchHeaders` filters on with `contains()`. */
+export function searchAttribute(envelope: Envelope): Record<string, string> {
+  return Object.fromEntries(Object.entries(envelopeSearchText(envelope)).filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
 export function toMessageSummary(item: Item): MessageSummary {

@@ -12,6 +12,7 @@ import { openSqliteDatabase, walFileOf } from './sqlite-database.js';
 import { SqliteDirectory } from './sqlite-directory.js';
 import { SqliteJobQueue } from './sqlite-job-queue.js';
 import { SqliteMailIndex } from './sqlite-mail-index.js';
+import { SqliteTextIndex } from './sqlite-text-index.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface LocalStorageOptions {
@@ -43,6 +44,7 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<St
     inboundQueue: new SqliteJobQueue<InboundDeliveryJob>(db, committer, 'inbound', queueOptions),
     outboundQueue: new SqliteJobQueue<OutboundDeliveryJob>(db, committer, 'outbound', queueOptions),
     changes,
+    textIndex: new SqliteTextIndex(db, committer),
     async close() {
       await changes.close();
       // Let writes already queued for the next group commit finish before the handle goes.

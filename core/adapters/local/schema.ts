@@ -1,5 +1,9 @@
-// Schema of the local backend, one SQL script per version (PRAGMA user_version = index + 1).
-// Append new migrations; never edit a released one. docs/storage.md names the query each index serves.
+// Schema of the local backend, one migration per version (PRAGMA user_version = index + 1): an SQL
+// script, or a function for data that only our code can compute. Append new migrations; never edit a
+// released one. docs/storage.md names the query each index serves.
+import type Database from 'better-sqlite3';
+import { envelopeSearchText } from '../../mime/search-text.js';
+import type { Envelope } from '../../mail/message-structure.js';
 
 const V1 = `
 CREATE TABLE domains (
@@ -111,4 +115,61 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_ready ON jobs(queue, dead, visible_at);
 `;
 
-export const MIGRATIONS: readonly string[] = [V1];
+/** SEARCH from the index (docs/imap.md "SEARCH cost"). */
+const V2 = `
+-- Decoded, case-folded header values (core/mime/search-text.ts) for SEARCH SUBJECT/FROM/TO/CC/BCC:
+-- a narrow table, so a search reads ~100 bytes per message instead of the structure JSON.
+CREATE TABLE message_headers (
+  mailbox_id  INTEGER NOT NULL,
+  uid         INTEGER NOT NULL,
+  subject     TEXT,
+  from_text   TEXT,
+  to_text     TEXT,
+  cc_text     TEXT,
+  bcc_text    TEXT,
+  PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+
+-- SEARCH TEXT/BODY candidates: trigrams of each message's decoded, folded header and text parts,
+-- rowid = messages.id. Contentless (the text lives in the blob) and without positions (detail=column),
+-- so it only says which messages hold every trigram of a needle; SEARCH verifies longer needles.
+CREATE VIRTUAL TABLE message_text USING fts5(
+  header, body, content='', contentless_delete=1, tokenize='trigram case_sensitive 1', detail=column
+);
+
+-- Messages not (yet) in message_text: the lazy text indexer's queue. skipped = 1: never indexed
+-- (more text than the indexer takes, or an unreadable blob), so SEARCH always scans them.
+CREATE TABLE message_text_pending (
+  message_id  INTEGER PRIMARY KEY,
+  mailbox_id  INTEGER NOT NULL,
+  uid         INTEGER NOT NULL,
+  skipped     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX message_text_pending_by_mailbox ON message_text_pending(mailbox_id, uid);
+INSERT INTO message_text_pending (message_id, mailbox_id, uid) SELECT id, mailbox_id, uid FROM messages;
+`;
+
+/** Fills message_headers for messages stored before V2 (the decoding is ours, not SQL's). */
+function backfillMessageHeaders(db: Database.Database): void {
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO message_headers (mailbox_id, uid, subject, from_text, to_text, cc_text, bcc_text) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  // Pages by rowid: better-sqlite3 runs no other statement while an iterator is open.
+  const page = db.prepare(
+    "SELECT id, mailbox_id, uid, json_extract(structure, '$.envelope') AS envelope FROM messages WHERE id > ? ORDER BY id LIMIT 1000",
+  );
+  let afterId = 0;
+  for (;;) {
+    const rows = page.all(afterId) as { id: number; mailbox_id: number; uid: number; envelope: string }[];
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      const text = envelopeSearchText(JSON.parse(row.envelope) as Envelope);
+      insert.run(row.mailbox_id, row.uid, text.subject, text.from, text.to, text.cc, text.bcc);
+    }
+    afterId = rows[rows.length - 1]!.id;
+  }
+}
+
+export type Migration = string | ((db: Database.Database) => void);
+
+export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders];

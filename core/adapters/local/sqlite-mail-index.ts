@@ -12,6 +12,7 @@ import type {
   ExpungeResult,
   FlagUpdate,
   FlagUpdateResult,
+  IndexedSearchHeader,
   ListMessagesQuery,
   MailIndex,
   Mailbox,
@@ -114,7 +115,10 @@ export class SqliteMailIndex implements MailIndex {
     return this.#committer.write(() => {
       const mailbox = this.#sql('SELECT * FROM mailboxes WHERE user_id = ? AND name = ?').get(userId, normalized) as MailboxRow | undefined;
       if (!mailbox) throw new StorageError('not-found', `no mailbox ${normalized}`);
-      const blobKeys = this.#sql('DELETE FROM messages WHERE mailbox_id = ? RETURNING blob_key').pluck().all(mailbox.id) as string[];
+      const removed = this.#sql('DELETE FROM messages WHERE mailbox_id = ? RETURNING id, uid, blob_key').all(mailbox.id) as
+        { id: number; uid: number; blob_key: string }[];
+      this.#writes.searchRows.removed(mailbox.id, removed);
+      const blobKeys = removed.map((row) => row.blob_key);
       this.#sql('DELETE FROM append_keys WHERE mailbox_id = ?').run(mailbox.id);
       this.#sql('DELETE FROM vanished WHERE mailbox_id = ?').run(mailbox.id);
       this.#sql('DELETE FROM mailboxes WHERE id = ?').run(mailbox.id);
@@ -174,6 +178,10 @@ export class SqliteMailIndex implements MailIndex {
       ).all(mailbox.id, JSON.stringify(uids)) as MessageRow[];
       return rows.map(toEnvelopedMessage);
     });
+  }
+
+  async searchHeaders(mailboxId: string, field: IndexedSearchHeader, needle: string): Promise<number[]> {
+    return this.#readTransaction(() => this.#writes.searchRows.searchHeaders(this.#writes.mailboxRow(mailboxId).id, field, needle));
   }
 
   async updateFlags(mailboxId: string, update: FlagUpdate): Promise<FlagUpdateResult> {

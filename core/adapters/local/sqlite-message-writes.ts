@@ -16,6 +16,7 @@ import { StorageError } from '../../ports/errors.js';
 import { normalizeFlags } from '../../mail/flags.js';
 import { type MailboxRow, type MessageRow, SUMMARY_COLUMNS, hasSeen, mailboxKey, toSummary } from './mail-rows.js';
 import type { PreparedStatement } from './sqlite-database.js';
+import { SqliteSearchRows } from './sqlite-search-rows.js';
 
 interface FlagRow {
   uid: number;
@@ -25,9 +26,11 @@ interface FlagRow {
 
 export class SqliteMessageWrites {
   readonly #sql: (sql: string) => PreparedStatement;
+  readonly searchRows: SqliteSearchRows;
 
   constructor(sql: (sql: string) => PreparedStatement) {
     this.#sql = sql;
+    this.searchRows = new SqliteSearchRows(sql);
   }
 
   append(mailboxId: string, message: NewMessage, options: AppendOptions = {}): AppendResult {
@@ -48,7 +51,7 @@ export class SqliteMessageWrites {
     const flags = normalizeFlags(message.flags ?? []);
     const uid = mailbox.uid_next;
     const modseq = mailbox.highest_modseq + 1;
-    this.#sql(
+    const inserted = this.#sql(
       `INSERT INTO messages (mailbox_id, uid, modseq, flags, seen, internal_date, size_bytes, blob_key, structure)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
@@ -62,6 +65,7 @@ export class SqliteMessageWrites {
       message.blobKey,
       JSON.stringify(message.structure),
     );
+    this.searchRows.added(inserted.lastInsertRowid, mailbox.id, uid, message.structure.envelope);
     this.#bumpMailbox(mailbox.id, uid + 1, modseq, 1, hasSeen(flags) ? 0 : 1, message.sizeBytes);
     if (message.idempotencyKey !== undefined) {
       this.#sql('INSERT INTO append_keys (mailbox_id, idempotency_key, uid, modseq) VALUES (?, ?, ?, ?)').run(
@@ -131,7 +135,7 @@ export class SqliteMessageWrites {
     let destinationUid = destination.uid_next;
     for (const row of rows) {
       const seen = hasSeen(JSON.parse(row.flags) as string[]);
-      insert.run(
+      const inserted = insert.run(
         destination.id,
         destinationUid,
         modseq,
@@ -142,6 +146,7 @@ export class SqliteMessageWrites {
         row.blob_key,
         row.structure,
       );
+      this.searchRows.copied(inserted.lastInsertRowid, { mailboxId: source.id, uid: row.uid }, destination.id, destinationUid);
       mapping.push({ sourceUid: row.uid, destinationUid });
       unseen += seen ? 0 : 1;
       sizeBytes += row.size_bytes;
@@ -156,9 +161,10 @@ export class SqliteMessageWrites {
   remove(mailboxId: string, uids: readonly number[]): ExpungeResult {
     const mailbox = this.mailboxRow(mailboxId);
     const rows = this.#sql(
-      `DELETE FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) RETURNING ${SUMMARY_COLUMNS}`,
-    ).all(mailbox.id, JSON.stringify(uids)) as MessageRow[];
+      `DELETE FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) RETURNING id, ${SUMMARY_COLUMNS}`,
+    ).all(mailbox.id, JSON.stringify(uids)) as (MessageRow & { id: number })[];
     if (rows.length === 0) return { expunged: [], highestModseq: mailbox.highest_modseq };
+    this.searchRows.removed(mailbox.id, rows);
     const expunged = rows.map(toSummary).sort((a, b) => a.uid - b.uid);
     const modseq = mailbox.highest_modseq + 1;
     const remember = this.#sql('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');

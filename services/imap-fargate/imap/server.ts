@@ -38,7 +38,7 @@ export interface ImapServiceConfig {
 }
 
 export interface ImapServiceOptions {
-  readonly storage: Pick<Storage, 'mailIndex' | 'blobs' | 'directory' | 'changes'>;
+  readonly storage: Pick<Storage, 'mailIndex' | 'blobs' | 'directory' | 'changes' | 'textIndex'>;
   readonly config: ImapServiceConfig;
   readonly logger: Logger;
   /** null: no STARTTLS and no implicit-TLS port. */

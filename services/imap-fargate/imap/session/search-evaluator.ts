@@ -1,9 +1,12 @@
-// Evaluates SEARCH keys against index rows. Flags, dates, sizes, UIDs and MODSEQ come from the
-// index; SUBJECT/FROM/TO/CC/BCC and SENT* from the cached envelope; other HEADER keys read the
-// header byte range; BODY/TEXT stream the blob (the only keys whose cost grows with message size).
-import type { EnvelopeAddress } from '../../../../core/mail/message-structure.js';
-import type { MessageSummary } from '../../../../core/ports/index.js';
-import { StringDecoder } from 'node:string_decoder';
+// Evaluates SEARCH keys (RFC 3501 §6.4.4). Before the pass over the mailbox, keys the storage can
+// answer for the whole mailbox at once are looked up: SUBJECT/FROM/TO/CC/BCC (and HEADER on those
+// fields) by MailIndex.searchHeaders, TEXT/BODY candidates by the TextIndex. Then, per message:
+// flags, dates, sizes, UIDs and MODSEQ from the index row; SENT* from the cached envelope; other
+// HEADER keys from the header byte range; TEXT/BODY by reading the message's decoded text — only for
+// candidates that need verifying and messages not indexed yet, or every message without a text index.
+import { INDEXED_SEARCH_HEADERS, type IndexedSearchHeader } from '../../../../core/mail/search-text.js';
+import type { MessageSummary, StoredMessage, TextCandidates } from '../../../../core/ports/index.js';
+import { messageTextContains } from '../../../../core/search/message-text.js';
 import type { SearchKey } from '../protocol/search-keys.js';
 import { sequenceSetContains } from '../protocol/sequence-set.js';
 import { decodeEncodedWords } from '../../../../core/mime/index.js';
@@ -11,31 +14,18 @@ import type { ImapSession } from './session.js';
 import type { MailboxView } from './mailbox-view.js';
 import { envelopeOf, structureOf, type LoadedMessage, type MessageDetail } from './message-batches.js';
 
-/** 0: index row · 1: cached envelope · 2: header bytes (needs the structure's offsets) · 3: whole body. Cheap keys run first. */
-export function keyCost(key: SearchKey): number {
-  switch (key.kind) {
-    case 'header':
-      return ENVELOPE_FIELDS.has(key.field) ? 1 : 2;
-    case 'sentdate':
-      return 1;
-    case 'body':
-    case 'text':
-      return 3;
-    case 'not':
-      return keyCost(key.key);
-    case 'or':
-      return Math.max(keyCost(key.left), keyCost(key.right));
-    case 'and':
-      return Math.max(0, ...key.keys.map(keyCost));
-    default:
-      return 0;
-  }
-}
+/** What SEARCH loads per message: nothing but its UID when every key was looked up beforehand. */
+export type SearchDetail = 'uid' | MessageDetail;
+export type SearchedMessage = LoadedMessage | { readonly uid: number };
 
-/** What the index must load to evaluate a key of this cost. */
-export function searchDetail(key: SearchKey): MessageDetail {
-  const cost = keyCost(key);
-  return cost === 0 ? 'summary' : cost === 1 ? 'envelope' : 'structure';
+const DETAILS: readonly SearchDetail[] = ['uid', 'summary', 'envelope', 'structure'];
+
+const isIndexedHeader = (field: string): field is IndexedSearchHeader => (INDEXED_SEARCH_HEADERS as readonly string[]).includes(field);
+
+interface TextLookup {
+  readonly candidates: ReadonlySet<number>;
+  readonly exact: boolean;
+  readonly unindexed: ReadonlySet<number>;
 }
 
 const dayOf = (date: Date) => Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
@@ -45,20 +35,94 @@ function compareDay(value: Date, op: 'before' | 'on' | 'since', target: Date): b
   return op === 'before' ? a < b : op === 'on' ? a === b : a >= b;
 }
 
-/** Header keys answered from the envelope (RFC 3501 §7.4.2 ENVELOPE fields). */
-const ENVELOPE_FIELDS = new Set(['subject', 'from', 'to', 'cc', 'bcc']);
-
-function addressText(addresses: readonly EnvelopeAddress[] | null): string {
-  return (addresses ?? []).map((a) => `${a.name === null ? '' : decodeEncodedWords(a.name)} <${a.mailbox ?? ''}@${a.host ?? ''}>`).join(', ');
+function summaryOf(message: SearchedMessage): MessageSummary {
+  if (!('flags' in message)) throw new Error('the index row is needed but was not loaded');
+  return message;
 }
 
 export class SearchEvaluator {
-  constructor(
+  private constructor(
     private readonly session: ImapSession,
     private readonly view: MailboxView,
+    private readonly headerMatches: ReadonlyMap<SearchKey, ReadonlySet<number>>,
+    private readonly textLookups: ReadonlyMap<SearchKey, TextLookup>,
   ) {}
 
-  async matches(key: SearchKey, message: LoadedMessage): Promise<boolean> {
+  /** Looks up every key the storage answers for the whole mailbox, once per SEARCH. */
+  static async prepare(session: ImapSession, view: MailboxView, key: SearchKey): Promise<SearchEvaluator> {
+    const { mailIndex, textIndex } = session.deps.storage;
+    const headerMatches = new Map<SearchKey, ReadonlySet<number>>();
+    const textLookups = new Map<SearchKey, TextLookup>();
+    const visit = async (node: SearchKey): Promise<void> => {
+      switch (node.kind) {
+        case 'header':
+          if (isIndexedHeader(node.field)) headerMatches.set(node, new Set(await mailIndex.searchHeaders(view.mailbox.id, node.field, node.value)));
+          return;
+        case 'body':
+        case 'text': {
+          const found: TextCandidates | null = textIndex ? await textIndex.findCandidates(view.mailbox.id, node.kind, node.value) : null;
+          if (found !== null) textLookups.set(node, { candidates: new Set(found.candidates), exact: found.exact, unindexed: new Set(found.unindexed) });
+          return;
+        }
+        case 'not':
+          return visit(node.key);
+        case 'or':
+          await visit(node.left);
+          return visit(node.right);
+        case 'and':
+          for (const sub of node.keys) await visit(sub);
+          return;
+        default:
+          return;
+      }
+    };
+    await visit(key);
+    return new SearchEvaluator(session, view, headerMatches, textLookups);
+  }
+
+  /** The least each message must be loaded with for `key`. */
+  detailFor(key: SearchKey): SearchDetail {
+    switch (key.kind) {
+      case 'all':
+      case 'old':
+      case 'new':
+      case 'recent':
+      case 'uid':
+      case 'sequence':
+        return 'uid';
+      case 'header':
+        return this.headerMatches.has(key) ? 'uid' : 'structure';
+      case 'sentdate':
+        return 'envelope';
+      case 'body':
+      case 'text':
+        // withTextSources loads the messages to verify; without a lookup every message is read.
+        return this.textLookups.has(key) ? 'uid' : 'structure';
+      case 'not':
+        return this.detailFor(key.key);
+      case 'or':
+        return this.widest([key.left, key.right]);
+      case 'and':
+        return this.widest(key.keys);
+      default:
+        return 'summary';
+    }
+  }
+
+  /** Evaluation order inside AND: 0 looked up or index row · 1 envelope · 2 header bytes · 3 message text. */
+  private rank(key: SearchKey): number {
+    if (key.kind === 'body' || key.kind === 'text') return 3;
+    if (key.kind === 'not') return this.rank(key.key);
+    if (key.kind === 'or') return Math.max(this.rank(key.left), this.rank(key.right));
+    if (key.kind === 'and') return Math.max(0, ...key.keys.map((sub) => this.rank(sub)));
+    return DETAILS.indexOf(this.detailFor(key)) - 1;
+  }
+
+  private widest(keys: readonly SearchKey[]): SearchDetail {
+    return DETAILS[Math.max(0, ...keys.map((sub) => DETAILS.indexOf(this.detailFor(sub))))] as SearchDetail;
+  }
+
+  async matches(key: SearchKey, message: SearchedMessage): Promise<boolean> {
     switch (key.kind) {
       case 'all':
       case 'old':
@@ -67,19 +131,19 @@ export class SearchEvaluator {
       case 'recent':
         return false; // \Recent is not kept (RFC 9051 §2.3.2 removes it)
       case 'flag':
-        return message.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase()) === key.present;
+        return summaryOf(message).flags.some((f) => f.toLowerCase() === key.flag.toLowerCase()) === key.present;
       case 'internaldate':
-        return compareDay(message.internalDate, key.op, key.date);
+        return compareDay(summaryOf(message).internalDate, key.op, key.date);
       case 'sentdate': {
-        const sent = Date.parse(envelopeOf(message).date ?? '');
+        const sent = Date.parse(envelopeOf(message as LoadedMessage).date ?? '');
         return Number.isFinite(sent) && compareDay(new Date(sent), key.op, key.date);
       }
       case 'larger':
-        return message.sizeBytes > key.bytes;
+        return summaryOf(message).sizeBytes > key.bytes;
       case 'smaller':
-        return message.sizeBytes < key.bytes;
+        return summaryOf(message).sizeBytes < key.bytes;
       case 'modseq':
-        return message.modseq >= key.modseq;
+        return summaryOf(message).modseq >= key.modseq;
       case 'uid':
       case 'sequence': {
         const largest = key.kind === 'uid' ? this.view.largestUid : this.view.exists;
@@ -91,64 +155,53 @@ export class SearchEvaluator {
       case 'or':
         return (await this.matches(key.left, message)) || this.matches(key.right, message);
       case 'and': {
-        for (const sub of [...key.keys].sort((a, b) => keyCost(a) - keyCost(b))) if (!(await this.matches(sub, message))) return false;
+        for (const sub of [...key.keys].sort((a, b) => this.rank(a) - this.rank(b))) if (!(await this.matches(sub, message))) return false;
         return true;
       }
-      case 'header':
-        return this.headerMatches(key.field, key.value, message);
-      case 'body':
-      case 'text': {
-        const start = key.kind === 'body' ? structureOf(message).root.bodyStart : 0;
-        return this.streamContains(message, start, key.value);
+      case 'header': {
+        const looked = this.headerMatches.get(key);
+        return looked !== undefined ? looked.has(message.uid) : this.headerBytesMatch(key.field, key.value, message as StoredMessage);
       }
+      case 'body':
+      case 'text':
+        return this.textMatches(key, message);
     }
   }
 
-  private async headerMatches(field: string, value: string, message: LoadedMessage): Promise<boolean> {
-    const needle = value.toLowerCase();
-    const envelope = envelopeOf(message);
-    const fromEnvelope: Record<string, () => string | null> = {
-      subject: () => (envelope.subject === null ? null : decodeEncodedWords(envelope.subject)),
-      from: () => addressText(envelope.from),
-      to: () => addressText(envelope.to),
-      cc: () => addressText(envelope.cc),
-      bcc: () => addressText(envelope.bcc),
-    };
-    const quick = fromEnvelope[field];
-    if (quick !== undefined) {
-      const text = quick();
-      return text !== null && text.toLowerCase().includes(needle);
+  /**
+   * The batch with the messages a looked-up TEXT/BODY key will read (unindexed ones and candidates
+   * to verify) loaded with their structure, in one index read; the rest stay as they are.
+   */
+  async withTextSources(batch: readonly SearchedMessage[]): Promise<SearchedMessage[]> {
+    const lookups = [...this.textLookups.values()];
+    const needsText = (uid: number) => lookups.some((lookup) => lookup.unindexed.has(uid) || (!lookup.exact && lookup.candidates.has(uid)));
+    const wanted = batch.filter((message) => !('structure' in message) && needsText(message.uid)).map((message) => message.uid);
+    if (wanted.length === 0) return [...batch];
+    const stored = new Map((await this.session.deps.storage.mailIndex.getMessages(this.view.mailbox.id, wanted)).map((message) => [message.uid, message]));
+    return batch.map((message) => stored.get(message.uid) ?? message);
+  }
+
+  private async textMatches(key: SearchKey & { kind: 'body' | 'text' }, message: SearchedMessage): Promise<boolean> {
+    const lookup = this.textLookups.get(key);
+    if (lookup !== undefined && !lookup.unindexed.has(message.uid)) {
+      if (!lookup.candidates.has(message.uid)) return false;
+      if (lookup.exact) return true;
     }
-    const header = await this.read(message, 0, structureOf(message).root.bodyStart);
-    const unfolded = header.toString('utf8').replace(/\r?\n[ \t]/gu, ' ');
+    // Not loaded by withTextSources: expunged by another session meanwhile, so it matches nothing.
+    return 'structure' in message && messageTextContains(this.session.deps.storage.blobs, message, key.kind, key.value);
+  }
+
+  /** HEADER on fields the index does not keep: the header's byte range, unfolded and RFC 2047-decoded. */
+  private async headerBytesMatch(field: string, value: string, message: StoredMessage): Promise<boolean> {
+    const needle = value.toLowerCase();
+    const chunks: Buffer[] = [];
+    const stream = await this.session.deps.storage.blobs.get(message.blobKey, { start: 0, end: structureOf(message).root.bodyStart });
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+    const unfolded = Buffer.concat(chunks).toString('utf8').replace(/\r?\n[ \t]/gu, ' ');
     for (const line of unfolded.split(/\r?\n/u)) {
       const colon = line.indexOf(':');
       if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === field && decodeEncodedWords(line.slice(colon + 1).trim()).toLowerCase().includes(needle)) return true;
     }
     return false;
-  }
-
-  private async read(message: MessageSummary, start: number, end: number): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.session.deps.storage.blobs.get(message.blobKey, { start, end })) chunks.push(Buffer.from(chunk as Uint8Array));
-    return Buffer.concat(chunks);
-  }
-
-  /** Case-insensitive substring search over the raw bytes as UTF-8, chunk by chunk (no whole message in memory). */
-  private async streamContains(message: MessageSummary, start: number, value: string): Promise<boolean> {
-    const needle = value.toLowerCase();
-    if (needle === '') return true;
-    const decoder = new StringDecoder('utf8');
-    let carry = '';
-    const stream = await this.session.deps.storage.blobs.get(message.blobKey, { start, end: message.sizeBytes });
-    for await (const chunk of stream) {
-      const text = carry + decoder.write(Buffer.from(chunk as Uint8Array)).toLowerCase();
-      if (text.includes(needle)) {
-        stream.destroy();
-        return true;
-      }
-      carry = text.slice(-needle.length + 1 || text.length);
-    }
-    return (carry + decoder.end().toLowerCase()).includes(needle);
   }
 }

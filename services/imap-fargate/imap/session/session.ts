@@ -17,7 +17,7 @@ export type SessionState = 'not-authenticated' | 'authenticated' | 'selected' | 
 export type Extension = 'CONDSTORE' | 'QRESYNC' | 'UTF8=ACCEPT' | 'IMAP4REV2';
 
 export interface SessionDeps {
-  readonly storage: Pick<Storage, 'mailIndex' | 'blobs' | 'directory' | 'changes'>;
+  readonly storage: Pick<Storage, 'mailIndex' | 'blobs' | 'directory' | 'changes' | 'textIndex'>;
   readonly authThrottle: AuthThrottle;
   readonly userLimiter: UserConnectionLimiter;
   readonly logger: Logger;

@@ -4,9 +4,35 @@ import { parseSearch, type SearchKey } from '../../protocol/search-keys.js';
 import { formatSequenceSet } from '../../protocol/sequence-set.js';
 import { imapString } from '../../protocol/imap-strings.js';
 import { SELECTED, type Command } from '../command.js';
-import { messageBatches } from '../message-batches.js';
+import { BATCH_SIZE, messageBatches } from '../message-batches.js';
 import { no } from '../replies.js';
-import { SearchEvaluator, searchDetail } from '../search-evaluator.js';
+import { SearchEvaluator, type SearchDetail, type SearchedMessage } from '../search-evaluator.js';
+import type { MailIndex } from '../../../../../core/ports/index.js';
+
+/**
+ * Messages evaluated at once: keys that read message text wait on blob reads (S3 GETs on AWS), so a
+ * few run side by side; the bound keeps one SEARCH from taking every file handle or socket.
+ */
+const CONCURRENT_MESSAGES = 8;
+
+async function* searchBatches(index: MailIndex, mailboxId: string, uids: readonly number[], detail: SearchDetail): AsyncGenerator<SearchedMessage[]> {
+  if (detail !== 'uid') return yield* messageBatches(index, mailboxId, uids, detail);
+  for (let i = 0; i < uids.length; i += BATCH_SIZE) yield uids.slice(i, i + BATCH_SIZE).map((uid) => ({ uid }));
+}
+
+/** `test` of every message, at most CONCURRENT_MESSAGES at a time; results in input order. */
+async function testAll<T>(items: readonly T[], test: (item: T) => Promise<boolean>): Promise<boolean[]> {
+  const results = new Array<boolean>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await test(items[at] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_MESSAGES, items.length) }, worker));
+  return results;
+}
 
 function usesModseq(key: SearchKey): boolean {
   if (key.kind === 'modseq') return true;
@@ -27,17 +53,19 @@ export const search: Command = {
     }
     const withModseq = usesModseq(request.key);
     if (withModseq) session.enabled.add('CONDSTORE');
-    const evaluator = new SearchEvaluator(session, view);
+    const evaluator = await SearchEvaluator.prepare(session, view, request.key);
     const index = session.deps.storage.mailIndex;
     const candidates = view.allUids.filter((uid) => !view.isExpunged(uid));
     const found: number[] = [];
     let highestModseq = 0;
-    for await (const batch of messageBatches(index, view.mailbox.id, candidates, searchDetail(request.key))) {
-      for (const message of batch) {
-        if (!(await evaluator.matches(request.key, message))) continue;
+    for await (const loaded of searchBatches(index, view.mailbox.id, candidates, evaluator.detailFor(request.key))) {
+      const batch = await evaluator.withTextSources(loaded);
+      const matched = await testAll(batch, (message) => evaluator.matches(request.key, message));
+      batch.forEach((message, i) => {
+        if (!matched[i]) return;
         found.push(message.uid);
-        highestModseq = Math.max(highestModseq, message.modseq);
-      }
+        if ('modseq' in message) highestModseq = Math.max(highestModseq, message.modseq);
+      });
     }
     const ids = byUid ? found : found.map((uid) => view.sequenceOf(uid));
     // IMAP4rev2 (RFC 9051 §6.4.4) always answers in ESEARCH form.
