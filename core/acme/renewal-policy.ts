@@ -22,7 +22,9 @@ export interface StoredCertificateFacts {
 
 /** The leaf (first certificate of the chain) of a PEM bundle. */
 export function readCertificateFacts(certPem: string): StoredCertificateFacts {
-  const leaf = new X509Certificate(certPem);
+  const leafPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(certPem)?.[0];
+  if (leafPem === undefined) throw new Error('no PEM certificate found');
+  const leaf = new X509Certificate(leafPem);
   // subjectAltName reads `DNS:a.example, DNS:b.example, IP Address:…` (RFC 5280 §4.2.1.6).
   const dnsNames = (leaf.subjectAltName ?? '')
     .split(',')
