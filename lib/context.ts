@@ -1,5 +1,6 @@
 // The documented context keys of the CDK app (`-c key=value` or cdk.json "context"), validated
 // into stack props. Unknown egress modes, bad numbers and a missing domain fail synthesis early.
+import type { AcmeDirectory } from './constructs/acme-renewal.js';
 import { isEgressMode, type EgressMode } from './constructs/egress.js';
 
 export interface YubinContext {
@@ -14,6 +15,7 @@ export interface YubinContext {
     readonly alarmEmail?: string;
     readonly minTasks?: number;
     readonly tableDeletionProtection?: boolean;
+    readonly acme?: { readonly email: string; readonly directory: AcmeDirectory };
   };
 }
 
@@ -28,6 +30,8 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'address subscribed to the alarm topic',
   minTasks: 'minimum tasks per service; default 1 (2 = one per zone)',
   tableDeletionProtection: 'true (default) | false',
+  acmeEmail: 'ACME account contact; when set (with hostedZoneId), a daily function renews the certificate from Let’s Encrypt',
+  acmeDirectory: 'staging (default: untrusted test certificates) | production',
   stackName: 'default Yubin',
 } as const;
 
@@ -65,6 +69,14 @@ export function readYubinContext(read: ContextReader): YubinContext {
   const hostedZoneId = optionalString(read, 'hostedZoneId');
   const certificate = optionalString(read, 'certificateSecretArn');
   const alarmEmail = optionalString(read, 'alarmEmail');
+  const acmeEmail = optionalString(read, 'acmeEmail');
+  const acmeDirectory = optionalString(read, 'acmeDirectory') ?? 'staging';
+  if (acmeDirectory !== 'staging' && acmeDirectory !== 'production') {
+    throw new Error(`context acmeDirectory must be staging or production, got ${JSON.stringify(acmeDirectory)}`);
+  }
+  // DNS-01 needs a zone the function can write (RFC 8555 §8.4).
+  if (acmeEmail !== undefined && hostedZoneId === undefined)
+    throw new Error('context acmeEmail needs hostedZoneId: DNS-01 writes TXT records there');
   return {
     stackName: optionalString(read, 'stackName') ?? 'Yubin',
     stackProps: {
@@ -77,6 +89,7 @@ export function readYubinContext(read: ContextReader): YubinContext {
       ...(alarmEmail === undefined ? {} : { alarmEmail }),
       ...(minTasks === undefined ? {} : { minTasks }),
       ...(protection === undefined ? {} : { tableDeletionProtection: protection === true || protection === 'true' }),
+      ...(acmeEmail === undefined ? {} : { acme: { email: acmeEmail, directory: acmeDirectory } }),
     },
   };
 }
