@@ -15,10 +15,15 @@ export interface ChallengeRecordZone {
   remove(records: readonly DnsChallengeRecord[]): Promise<void>;
 }
 
+/** The pair the services read, and which ACME directory issued it (absent: stored by someone else). */
+export interface StoredCertificate extends CertificatePem {
+  readonly acmeDirectoryUrl?: string;
+}
+
 /** The TLS pair the services poll: null while none is stored. */
 export interface CertificateStore {
-  load(): Promise<CertificatePem | null>;
-  save(pem: CertificatePem): Promise<void>;
+  load(): Promise<StoredCertificate | null>;
+  save(stored: StoredCertificate): Promise<void>;
 }
 
 /** The ACME account's private key (RFC 8555 §7.3): the account is the key; null before the first run. */

@@ -13,6 +13,8 @@ export interface CertificateIssuer {
 export interface RenewalDeps {
   readonly certificates: CertificateStore;
   readonly issuer: CertificateIssuer;
+  /** The CA in use: a certificate from another one (staging, or the admin's own) is replaced. */
+  readonly directoryUrl: string;
   readonly names: readonly string[];
   readonly renewBeforeDays: number;
   readonly now: () => Date;
@@ -34,6 +36,7 @@ export async function renewCertificate(deps: RenewalDeps): Promise<RenewalOutcom
   try {
     facts = stored === null ? null : readCertificateFacts(stored.certPem);
     reason = renewalReason(facts, deps.names, deps.now(), deps.renewBeforeDays);
+    if (reason === null && stored?.acmeDirectoryUrl !== deps.directoryUrl) reason = 'issued by another CA';
   } catch (error) {
     deps.logger.warn('stored certificate is unreadable; replacing it', { error });
     reason = 'stored certificate unreadable';
@@ -47,7 +50,7 @@ export async function renewCertificate(deps: RenewalDeps): Promise<RenewalOutcom
   const issuedFacts = readCertificateFacts(issued.certPem);
   const missing = deps.names.filter((name) => !issuedFacts.dnsNames.includes(name));
   if (missing.length > 0) throw new Error(`the issued certificate lacks ${missing.join(', ')}; keeping the stored one`);
-  await deps.certificates.save(issued);
+  await deps.certificates.save({ ...issued, acmeDirectoryUrl: deps.directoryUrl });
   deps.logger.info('certificate stored', { names: deps.names, notAfter: issuedFacts.notAfter.toISOString() });
   return { renewed: true, reason, notAfter: issuedFacts.notAfter.toISOString() };
 }

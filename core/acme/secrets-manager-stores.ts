@@ -2,9 +2,8 @@
 // already read (core/tls/secrets-manager-certificate-source.ts), and the ACME account key. Both are
 // created by the stack as `{}` and written here; PutSecretValue makes a new version the services poll.
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { CertificatePem } from '../tls/certificates.js';
 import { parseCertificateSecret } from '../tls/secrets-manager-certificate-source.js';
-import type { AcmeAccountKeyStore, CertificateStore } from './ports.js';
+import type { AcmeAccountKeyStore, CertificateStore, StoredCertificate } from './ports.js';
 
 async function readSecret(client: SecretsManagerClient, secretArn: string): Promise<string | undefined> {
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
@@ -21,12 +20,21 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     private readonly secretArn: string,
   ) {}
 
-  async load(): Promise<CertificatePem | null> {
-    return parseCertificateSecret(await readSecret(this.client, this.secretArn));
+  /** The services ignore `acmeDirectoryUrl`; the renewal uses it to notice a switch of CA. */
+  async load(): Promise<StoredCertificate | null> {
+    const secret = await readSecret(this.client, this.secretArn);
+    const pem = parseCertificateSecret(secret);
+    if (pem === null) return null;
+    const { acmeDirectoryUrl } = JSON.parse(secret ?? '{}') as { acmeDirectoryUrl?: unknown };
+    return typeof acmeDirectoryUrl === 'string' ? { ...pem, acmeDirectoryUrl } : pem;
   }
 
-  async save(pem: CertificatePem): Promise<void> {
-    await writeSecret(this.client, this.secretArn, { keyPem: pem.keyPem, certPem: pem.certPem });
+  async save(stored: StoredCertificate): Promise<void> {
+    await writeSecret(this.client, this.secretArn, {
+      keyPem: stored.keyPem,
+      certPem: stored.certPem,
+      acmeDirectoryUrl: stored.acmeDirectoryUrl,
+    });
   }
 }
 

@@ -35,6 +35,7 @@ export async function handler(): Promise<RenewalOutcome> {
       zone: new Route53ChallengeZone(route53, config.hostedZoneId),
       logger,
     }),
+    directoryUrl: config.directoryUrl,
     names: config.names,
     renewBeforeDays: config.renewBeforeDays,
     now: () => new Date(),

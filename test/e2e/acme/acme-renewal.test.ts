@@ -72,8 +72,8 @@ async function invokeRenewal(): Promise<RenewalRun> {
   return { outcome: last.outcome, logLines: lines.slice(0, -1) };
 }
 
-const storedPair = (): { keyPem: string; certPem: string } =>
-  JSON.parse(secrets.secrets.get(TLS_SECRET) ?? '{}') as { keyPem: string; certPem: string };
+const storedPair = (): { keyPem: string; certPem: string; acmeDirectoryUrl?: string } =>
+  JSON.parse(secrets.secrets.get(TLS_SECRET) ?? '{}') as { keyPem: string; certPem: string; acmeDirectoryUrl?: string };
 
 function splitChain(pem: string): X509Certificate[] {
   return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((block) => new X509Certificate(block));
@@ -145,6 +145,7 @@ describe('ACME renewal against pebble', { skip }, () => {
     assert.deepEqual(leaf.subjectAltName?.split(', ').sort(), NAMES.map((name) => `DNS:${name}`).sort());
     assert.equal(new Date(leaf.validTo).toISOString(), outcome.notAfter);
     await assertIssuedByPebble(pair.certPem);
+    assert.equal(pair.acmeDirectoryUrl, pebble.directoryUrl, 'the CA is remembered, so switching CA renews');
     assert.match(JSON.parse(secrets.secrets.get(ACCOUNT_SECRET)!).accountKeyPem as string, /BEGIN PRIVATE KEY/);
 
     // One UPSERT of the four records (then awaited once), one DELETE of the same four.

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import selfsigned from 'selfsigned';
-import type { CertificateStore } from '../../../../core/acme/ports.js';
+import type { CertificateStore, StoredCertificate } from '../../../../core/acme/ports.js';
 import { certificateNames } from '../../../../core/acme/renewal-policy.js';
 import { renewCertificate, type CertificateIssuer } from '../../../../core/acme/renew-certificate.js';
 import { createLogger } from '../../../../core/log/logger.js';
@@ -11,12 +11,14 @@ import type { CertificatePem } from '../../../../core/tls/certificates.js';
 
 const NAMES = certificateNames('example.com', 'mail.example.com');
 
+const DIRECTORY = 'https://acme.example.test/directory';
+
 class MemoryCertificateStore implements CertificateStore {
-  constructor(public pem: CertificatePem | null) {}
-  async load(): Promise<CertificatePem | null> {
+  constructor(public pem: StoredCertificate | null) {}
+  async load(): Promise<StoredCertificate | null> {
     return this.pem;
   }
-  async save(pem: CertificatePem): Promise<void> {
+  async save(pem: StoredCertificate): Promise<void> {
     this.pem = pem;
   }
 }
@@ -46,6 +48,7 @@ function deps(certificates: CertificateStore, issuer: CertificateIssuer, lines: 
   return {
     certificates,
     issuer,
+    directoryUrl: DIRECTORY,
     names: NAMES,
     renewBeforeDays: 30,
     now: () => new Date(),
@@ -74,8 +77,18 @@ test('a certificate that lacks one of the names is refused and the stored one ke
 });
 
 test('a fresh certificate for every name is kept without asking the CA', async () => {
-  const stored = await certificateFor(NAMES, 60);
+  const stored = { ...(await certificateFor(NAMES, 60)), acmeDirectoryUrl: DIRECTORY };
   const issuer = issuerOf(NAMES);
   const outcome = await renewCertificate(deps(new MemoryCertificateStore(stored), issuer));
   assert.deepEqual({ renewed: outcome.renewed, calls: issuer.calls }, { renewed: false, calls: 0 });
+});
+
+test('a fresh certificate from another CA (staging, or stored by hand) is replaced by one from this CA', async () => {
+  for (const acmeDirectoryUrl of ['https://acme-staging.example.test/directory', undefined]) {
+    const fresh = await certificateFor(NAMES, 60);
+    const store = new MemoryCertificateStore(acmeDirectoryUrl === undefined ? fresh : { ...fresh, acmeDirectoryUrl });
+    const outcome = await renewCertificate(deps(store, issuerOf(NAMES)));
+    assert.deepEqual({ renewed: outcome.renewed, reason: outcome.reason }, { renewed: true, reason: 'issued by another CA' });
+    assert.equal(store.pem?.acmeDirectoryUrl, DIRECTORY);
+  }
 });
