@@ -5,13 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import tls from 'node:tls';
-import {
-  FileCertificateSource,
-  TlsContextProvider,
-  createSelfSignedCertificate,
-  type CertificatePem,
-  type CertificateSource,
-} from '../../../../core/tls/certificates.js';
+import { FileCertificateSource, TlsContextProvider, createSelfSignedCertificate, type CertificatePem, type CertificateSource } from '../../../../core/tls/certificates.js';
 
 async function peerCertificateOf(port: number): Promise<tls.PeerCertificate> {
   return new Promise((resolve, reject) => {
