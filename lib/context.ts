@@ -1,5 +1,6 @@
 // The documented context keys of the CDK app (`-c key=value` or cdk.json "context"), validated
 // into stack props. Unknown egress modes, bad numbers and a missing domain fail synthesis early.
+import type { AcmeDirectory } from './constructs/acme-renewal.js';
 import { isEgressMode, type EgressMode } from './constructs/egress.js';
 
 export interface YubinContext {
@@ -15,6 +16,7 @@ export interface YubinContext {
     readonly minTasks?: number;
     readonly tableDeletionProtection?: boolean;
     readonly smtpPolicy?: { readonly dnsblZones: readonly string[] };
+    readonly acme?: { readonly email: string; readonly directory: AcmeDirectory };
   };
 }
 
@@ -30,6 +32,8 @@ export const CONTEXT_KEYS = {
   minTasks: 'minimum tasks per service; default 1 (2 = one per zone)',
   tableDeletionProtection: 'true (default) | false',
   dnsblZones: 'comma-separated DNS blocklists checked at connect (e.g. zen.spamhaus.org); default none',
+  acmeEmail: 'ACME account contact; when set (with hostedZoneId), a daily function renews the certificate from Let’s Encrypt',
+  acmeDirectory: 'staging (default: untrusted test certificates) | production',
   stackName: 'default Yubin',
 } as const;
 
@@ -71,6 +75,14 @@ export function readYubinContext(read: ContextReader): YubinContext {
     ?.split(',')
     .map((zone) => zone.trim())
     .filter((zone) => zone !== '');
+  const acmeEmail = optionalString(read, 'acmeEmail');
+  const acmeDirectory = optionalString(read, 'acmeDirectory') ?? 'staging';
+  if (acmeDirectory !== 'staging' && acmeDirectory !== 'production') {
+    throw new Error(`context acmeDirectory must be staging or production, got ${JSON.stringify(acmeDirectory)}`);
+  }
+  // DNS-01 needs a zone the function can write (RFC 8555 §8.4).
+  if (acmeEmail !== undefined && hostedZoneId === undefined)
+    throw new Error('context acmeEmail needs hostedZoneId: DNS-01 writes TXT records there');
   return {
     stackName: optionalString(read, 'stackName') ?? 'Yubin',
     stackProps: {
@@ -84,6 +96,7 @@ export function readYubinContext(read: ContextReader): YubinContext {
       ...(minTasks === undefined ? {} : { minTasks }),
       ...(protection === undefined ? {} : { tableDeletionProtection: protection === true || protection === 'true' }),
       ...(dnsblZones === undefined || dnsblZones.length === 0 ? {} : { smtpPolicy: { dnsblZones } }),
+      ...(acmeEmail === undefined ? {} : { acme: { email: acmeEmail, directory: acmeDirectory } }),
     },
   };
 }

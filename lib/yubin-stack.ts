@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
+import { AcmeRenewal, type AcmeDirectory } from './constructs/acme-renewal.js';
 import { DEFAULT_DELIVERY_TIMEOUT, DeliveryFunction } from './constructs/delivery-function.js';
 import { MailDnsRecords } from './constructs/dns-records.js';
 import { MailEgress, type EgressMode } from './constructs/egress.js';
@@ -18,6 +19,7 @@ import { JobQueues } from './constructs/queues.js';
 import { SmtpService, type SmtpPolicyProps } from './constructs/smtp-service.js';
 import { MailStorage } from './constructs/storage.js';
 import type { TableDesign } from '../core/adapters/aws/table-design.js';
+import { certificateNames } from '../core/acme/renewal-policy.js';
 
 export interface YubinStackProps extends StackProps {
   /** The mail domain, e.g. `example.com`. */
@@ -48,6 +50,10 @@ export interface YubinStackProps extends StackProps {
   readonly projectRoot: string;
   /** Default: `${projectRoot}/lambdas/delivery/handler.ts`. */
   readonly deliveryHandlerEntry?: string;
+  /** Renew the certificate from an ACME CA (needs hostedZoneId). Default: off. */
+  readonly acme?: { readonly email: string; readonly directory?: AcmeDirectory };
+  /** Default: `${projectRoot}/lambdas/acme-renewal/handler.ts`. */
+  readonly acmeRenewalHandlerEntry?: string;
 }
 
 /** IMAP autologout is at least 30 minutes (RFC 9051 §5.4), and IDLE clients re-issue every 29. */
@@ -167,6 +173,24 @@ export class YubinStack extends Stack {
       services: [smtp, mailAccess],
       ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
     });
+
+    if (props.acme !== undefined) {
+      if (zone === undefined) throw new Error('ACME renewal needs hostedZoneId: DNS-01 writes TXT records there');
+      if (mailHost !== props.domain && !mailHost.endsWith(`.${props.domain}`))
+        throw new Error(`ACME renewal needs mailHost inside ${props.domain}, the hosted zone`);
+      new AcmeRenewal(this, 'AcmeRenewal', {
+        entry: props.acmeRenewalHandlerEntry ?? `${props.projectRoot}/lambdas/acme-renewal/handler.ts`,
+        tsconfig: `${props.projectRoot}/tsconfig.json`,
+        hostedZone: zone,
+        names: certificateNames(props.domain, mailHost),
+        email: props.acme.email,
+        ...(props.acme.directory === undefined ? {} : { directory: props.acme.directory }),
+        certificateSecret: secrets.tlsCertificate,
+        namePrefix: prefix,
+        logRetention,
+        alarmTopic: monitoring.alarmTopic,
+      });
+    }
 
     new CfnOutput(this, 'MailHost', { value: mailHost, description: 'Server name for mail clients and the MX record' });
     loadBalancer.addresses.forEach((address, index) => {

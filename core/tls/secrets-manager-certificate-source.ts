@@ -23,7 +23,8 @@ export class SecretsManagerCertificateSource implements CertificateSource {
   }
 }
 
-function parseCertificateSecret(secret: string | undefined): CertificatePem | null {
+/** `{"keyPem","certPem"}` → the pair; `{}` or a partial object → null; not JSON → an error. */
+export function parseCertificateSecret(secret: string | undefined): CertificatePem | null {
   if (secret === undefined) return null;
   let value: unknown;
   try {

@@ -1,12 +1,12 @@
 // The delivery worker as a Lambda on the inbound queue: bundled locally by esbuild at synth time (no
 // Docker), partial batch failures so one bad message never redelivers its batch neighbours.
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Duration } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createBundledFunction } from './bundled-function.js';
 
 export interface DeliveryFunctionProps {
   /** The handler source, `lambdas/delivery/handler.ts`. */
@@ -35,34 +35,13 @@ export class DeliveryFunction extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryFunctionProps) {
     super(scope, id);
     this.timeout = props.timeout ?? DEFAULT_DELIVERY_TIMEOUT;
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = createBundledFunction(this, {
       entry: props.entry,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      tsconfig: props.tsconfig,
       memorySize: props.memorySize ?? 1024,
       timeout: this.timeout,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        tsconfig: props.tsconfig,
-        sourceMap: true,
-        minify: true,
-        // The SDK is bundled at the versions the code was tested with; better-sqlite3 is native and
-        // belongs to the local backend only, so it stays out of the AWS bundle.
-        bundleAwsSDK: true,
-        externalModules: ['better-sqlite3'],
-        // ESM output still meets CommonJS dependencies that call require().
-        banner: "import { createRequire as yubinCreateRequire } from 'node:module'; const require = yubinCreateRequire(import.meta.url);",
-      },
-    });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'The basic execution policy only lets the function write its own CloudWatch Logs.',
+      environment: props.environment,
+      logRetention: props.logRetention,
     });
     this.function.addEventSource(
       new SqsEventSource(props.inboundQueue, {

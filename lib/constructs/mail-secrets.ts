@@ -1,7 +1,8 @@
 // Secrets the services read at run time and poll for changes (ECS would read them only at task start):
 // the mail host's TLS certificate, the DKIM signing keys, and the smarthost credentials when used.
 // Each starts as `{}`; the services use a self-signed certificate until a real one is stored, and
-// `yubin dkim generate` writes the DKIM keys (docs/deploy.md). ACME renewal is not built yet.
+// `yubin dkim generate` writes the DKIM keys (docs/deploy.md); the ACME renewal function (acme-renewal.ts)
+// or the admin writes the certificate.
 import { SecretValue, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';

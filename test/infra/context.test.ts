@@ -27,6 +27,8 @@ test('every optional key is read, strings from the command line included', () =>
       mailHost: 'mx.example.com',
       dnsblZones: 'zen.spamhaus.org, bl.example.net',
       stackName: 'MailProd',
+      acmeEmail: 'ops@example.com',
+      acmeDirectory: 'production',
     }),
   );
   assert.deepEqual(context, {
@@ -42,6 +44,7 @@ test('every optional key is read, strings from the command line included', () =>
       tlsCertificateSecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:cert-AbCdEf',
       mailHost: 'mx.example.com',
       smtpPolicy: { dnsblZones: ['zen.spamhaus.org', 'bl.example.net'] },
+      acme: { email: 'ops@example.com', directory: 'production' },
     },
   });
 });
@@ -50,6 +53,11 @@ test('bad values stop synthesis with a message naming the key', () => {
   assert.throws(() => readYubinContext(reader({})), /domain is required/);
   assert.throws(() => readYubinContext(reader({ domain: 'localhost' })), /not a domain name/);
   assert.throws(() => readYubinContext(reader({ domain: 'example.com', egress: 'sink' })), /egress must be ses, direct or smarthost/);
+  assert.throws(() => readYubinContext(reader({ domain: 'example.com', acmeEmail: 'ops@example.com' })), /acmeEmail needs hostedZoneId/);
+  assert.throws(
+    () => readYubinContext(reader({ domain: 'example.com', hostedZoneId: 'Z1', acmeEmail: 'a@example.com', acmeDirectory: 'prod' })),
+    /acmeDirectory must be staging or production/,
+  );
   assert.throws(() => readYubinContext(reader({ domain: 'example.com', minTasks: '0' })), /minTasks/);
   assert.throws(() => readYubinContext(reader({ domain: 'example.com', tableDeletionProtection: 'no' })), /tableDeletionProtection/);
 });

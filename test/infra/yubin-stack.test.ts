@@ -1,5 +1,6 @@
-// The default deployment (egress ses, Route 53 zone given), synthesized once with cdk-nag and the
-// CloudFormation schema check: what a `cdk deploy -c domain=example.com -c hostedZoneId=…` creates.
+// The default deployment (egress ses, Route 53 zone given, ACME renewal on), synthesized once with
+// cdk-nag and the CloudFormation schema check: what
+// `cdk deploy -c domain=example.com -c hostedZoneId=… -c acmeEmail=…` creates.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,10 @@ let template: Template;
 let validationFailure: string;
 
 before(() => {
-  const synthesis = synthesize({ Yubin: { domain: 'example.com', hostedZoneId: 'Z0123456789EXAMPLE' } }, { schemaValidation: true });
+  const synthesis = synthesize(
+    { Yubin: { domain: 'example.com', hostedZoneId: 'Z0123456789EXAMPLE', acme: { email: 'postmaster@example.com' } } },
+    { schemaValidation: true },
+  );
   template = synthesis.templates.get('Yubin') as Template;
   validationFailure = synthesis.validationFailure;
 });
@@ -274,8 +278,12 @@ describe('least privilege', () => {
     assert.ok(actions.includes('sqs:DeleteMessage'));
     assert.ok(actions.includes('dynamodb:PutItem'));
     assert.ok(!actions.some((action) => action.startsWith('ses:')));
-    const secretStatements = statements.filter((statement) => actionsOf([statement]).some((action) => action.startsWith('secretsmanager:')));
-    const [[srsKeyId]] = resourcesOf(template, 'AWS::SecretsManager::Secret').filter(([id]) => id.includes('SrsKey')) as [[string, unknown]];
+    const secretStatements = statements.filter((statement) =>
+      actionsOf([statement]).some((action) => action.startsWith('secretsmanager:')),
+    );
+    const [[srsKeyId]] = resourcesOf(template, 'AWS::SecretsManager::Secret').filter(([id]) => id.includes('SrsKey')) as [
+      [string, unknown],
+    ];
     assert.deepEqual(
       secretStatements.map((statement) => statement.Resource),
       [{ Ref: srsKeyId }],
@@ -284,12 +292,12 @@ describe('least privilege', () => {
 });
 
 describe('monitoring and DNS', () => {
-  test('alarms on both DLQs, oldest job age, delivery errors and unhealthy targets, all notifying the topic', () => {
+  test('alarms on both DLQs, oldest job age, delivery and renewal errors and unhealthy targets, all notifying the topic', () => {
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => properties(alarm));
     const byMetric = (name: string): Record<string, unknown>[] => alarms.filter((alarm) => alarm.MetricName === name);
     assert.equal(byMetric('ApproximateNumberOfMessagesVisible').length, 2);
     assert.equal(byMetric('ApproximateAgeOfOldestMessage').length, 2);
-    assert.equal(byMetric('Errors').length, 1);
+    assert.equal(byMetric('Errors').length, 2, 'delivery and ACME renewal');
     assert.equal(byMetric('UnHealthyHostCount').length, 7);
     const [[topicId]] = resourcesOf(template, 'AWS::SNS::Topic') as [[string, Resource]];
     for (const alarm of alarms) assert.deepEqual(alarm.AlarmActions, [{ Ref: topicId }]);
@@ -309,6 +317,84 @@ describe('monitoring and DNS', () => {
     assert.deepEqual(named('SRV', '_submissions._tcp.example.com.')?.ResourceRecords, ['0 1 465 mail.example.com.']);
     assert.equal(records.filter((record) => record.Type === 'SRV').length, 6);
     assert.equal(records.filter((record) => record.Type === 'CNAME').length, 3, 'SES Easy DKIM');
+  });
+});
+
+describe('ACME renewal', () => {
+  const secretId = (prefix: string): string =>
+    Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith(prefix)) ?? prefix;
+  const acmeFunction = (): Record<string, unknown> =>
+    properties(resourcesOf(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('AcmeRenewalFunction'))?.[1] ?? { Type: '' });
+
+  test('a daily run of a Node 24 function that renews the four names from Let’s Encrypt staging by default', () => {
+    const fn = acmeFunction();
+    assert.equal(fn.Runtime, 'nodejs24.x');
+    assert.equal(fn.Timeout, 600);
+    const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    assert.deepEqual(
+      {
+        directory: variables.YUBIN_ACME_DIRECTORY,
+        names: variables.YUBIN_ACME_NAMES,
+        zone: variables.YUBIN_ACME_HOSTED_ZONE_ID,
+        tls: variables.YUBIN_TLS_SECRET_ARN,
+        account: variables.YUBIN_ACME_ACCOUNT_SECRET_ARN,
+      },
+      {
+        directory: 'staging',
+        names: 'mail.example.com,mta-sts.example.com,autoconfig.example.com,autodiscover.example.com',
+        zone: 'Z0123456789EXAMPLE',
+        tls: { Ref: secretId('SecretsTlsCertificate') },
+        account: { Ref: secretId('AcmeRenewalAccountKey') },
+      },
+    );
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 1 } })],
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'Yubin/acme-account' });
+  });
+
+  test('its role writes only _acme-challenge TXT records in the zone, and reads and writes only its two secrets', () => {
+    const statements = statementsOfRole(template, 'AcmeRenewalFunction');
+    assert.deepEqual(actionsOf(statements).sort(), [
+      'route53:ChangeResourceRecordSets',
+      'route53:GetChange',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+    ]);
+    const change = statements.find((statement) => statement.Action === 'route53:ChangeResourceRecordSets') as unknown as {
+      Resource: unknown;
+      Condition: unknown;
+    };
+    assert.match(JSON.stringify(change.Resource), /:route53:::hostedzone\/Z0123456789EXAMPLE/);
+    assert.deepEqual(change.Condition, {
+      'ForAllValues:StringEquals': {
+        'route53:ChangeResourceRecordSetsNormalizedRecordNames': [
+          '_acme-challenge.mail.example.com',
+          '_acme-challenge.mta-sts.example.com',
+          '_acme-challenge.autoconfig.example.com',
+          '_acme-challenge.autodiscover.example.com',
+        ],
+        'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'],
+        'route53:ChangeResourceRecordSetsActions': ['UPSERT', 'DELETE'],
+      },
+    });
+    const getChange = statements.find((statement) => statement.Action === 'route53:GetChange');
+    assert.match(JSON.stringify(getChange?.Resource), /:route53:::change\/\*/);
+    const secrets = statements.find((statement) => actionsOf([statement]).includes('secretsmanager:PutSecretValue'));
+    assert.deepEqual(secrets?.Resource, [{ Ref: secretId('SecretsTlsCertificate') }, { Ref: secretId('AcmeRenewalAccountKey') }]);
+  });
+
+  test('no other role may write the certificate the services trust', () => {
+    for (const [, policy] of resourcesOf(template, 'AWS::IAM::Policy')) {
+      const roles = JSON.stringify(properties(policy).Roles);
+      if (roles.includes('AcmeRenewalFunction')) continue;
+      assert.doesNotMatch(
+        JSON.stringify(properties(policy).PolicyDocument),
+        /secretsmanager:PutSecretValue|route53:ChangeResourceRecordSets/,
+        roles,
+      );
+    }
   });
 });
 

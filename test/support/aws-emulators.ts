@@ -4,7 +4,6 @@
 // with ranged GETs and multipart uploads). Creates the tables from core/adapters/aws/table-design.ts,
 // the queues with their dead-letter queues, and the bucket; returns the AwsConfig and a stop function.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +14,7 @@ import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import type { AwsConfig } from '../../core/config/index.js';
 import type { AwsCredentials } from '../../core/adapters/aws/aws-clients.js';
 import { awsTableDesigns, tableName, type TableDesign } from '../../core/adapters/aws/table-design.js';
+import { freePort } from './free-port.js';
 
 /** DynamoDB Local accepts any key id made of letters and digits only. */
 export const EMULATOR_CREDENTIALS: AwsCredentials = { accessKeyId: 'yubintest', secretAccessKey: 'yubintest' };
@@ -34,18 +34,6 @@ export interface AwsEmulators {
   /** A fresh, empty backend on these emulators: its own tables, queues (with DLQs) and bucket. */
   createBackend(options?: AwsBackendOptions): Promise<AwsConfig>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function dynamoLocalJarDir(): string {

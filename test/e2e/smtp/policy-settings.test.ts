@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { loadSmtpPolicyConfig } from '../../../core/config/smtp-policy.js';
 import type { InboundDeliveryJob } from '../../../core/mail/jobs.js';
 import { smtpPolicyOptions } from '../../../services/smtp-fargate/policy/policy-settings.js';
-import { startLoopbackDns, type LoopbackDns, type ZoneRecords } from '../egress/support/egress-fixture.js';
+import { startLoopbackDns, type LoopbackDns, type ZoneRecords } from '../../support/loopback-dns.js';
 import { RawSmtpClient } from './support/raw-client.js';
 import { queuedJobs, startSmtpFixture, type SmtpFixture } from './support/smtp-fixture.js';
 

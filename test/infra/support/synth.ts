@@ -13,8 +13,9 @@ import { YubinStack, type YubinStackProps } from '../../../lib/yubin-stack.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const DELIVERY_FIXTURE = path.join(PROJECT_ROOT, 'test/infra/fixtures/delivery-handler.ts');
+const ACME_RENEWAL_FIXTURE = path.join(PROJECT_ROOT, 'test/infra/fixtures/acme-renewal-handler.ts');
 
-export type StackVariant = Omit<YubinStackProps, 'tableDesigns' | 'projectRoot'>;
+export type StackVariant = Omit<YubinStackProps, 'tableDesigns' | 'projectRoot' | 'deliveryHandlerEntry' | 'acmeRenewalHandlerEntry'>;
 
 export interface Synthesis {
   readonly templates: ReadonlyMap<string, Template>;
@@ -32,6 +33,7 @@ export function synthesize(stacks: Readonly<Record<string, StackVariant>>, optio
         tableDesigns: awsTableDesigns,
         projectRoot: PROJECT_ROOT,
         deliveryHandlerEntry: DELIVERY_FIXTURE,
+        acmeRenewalHandlerEntry: ACME_RENEWAL_FIXTURE,
       });
     }
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
