@@ -1,18 +1,11 @@
 // Composition root of the `yubin` admin CLI: reads the configuration, opens the storage of the
 // chosen backend (local data dir, or DynamoDB/S3/SQS) on first use, runs one command, closes.
 // It trusts its operator (whoever can run it can read the data dir or holds the AWS credentials).
-import { STANDARD_PORTS, type MailEndpoints } from '../core/autoconfig/mail-endpoints.js';
+import { publicEndpoints } from '../core/autoconfig/mail-endpoints.js';
 import type { Deployment } from '../core/cli/cli-context.js';
 import { runCli } from '../core/cli/run-cli.js';
 import { loadConfig, type YubinConfig } from '../core/config/index.js';
 import type { Storage } from '../core/ports/index.js';
-
-/** Behind the AWS NLB clients use the standard ports (RFC 8314, RFC 6409); locally the configured ones. */
-function endpointsOf(config: YubinConfig): MailEndpoints {
-  if (config.backend === 'aws') return { hostname: config.hostname, ...STANDARD_PORTS };
-  const { imaps, pop3s, submission, submissions } = config.ports;
-  return { hostname: config.hostname, imaps, pop3s, submission, submissions };
-}
 
 /** Loaded on demand: the AWS SDK alone takes seconds to load, and `help` or a usage error needs neither. */
 async function openStorage(config: YubinConfig): Promise<Storage> {
@@ -29,9 +22,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const deployment: Deployment = {
-    endpoints: endpointsOf(config),
+    endpoints: publicEndpoints(config),
     publicAddresses: config.publicAddresses,
     egress: config.egress,
+    mtaStsMode: config.mtaStsMode,
     maxMessageBytes: config.maxMessageBytes,
   };
   const opened: { storage: Promise<Storage> | null } = { storage: null };

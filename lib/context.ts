@@ -1,5 +1,6 @@
 // The documented context keys of the CDK app (`-c key=value` or cdk.json "context"), validated
 // into stack props. Unknown egress modes, bad numbers and a missing domain fail synthesis early.
+import { DEFAULT_STACK_NAME } from '../core/config/index.js';
 import { isEgressMode, type EgressMode } from './constructs/egress.js';
 
 export interface YubinContext {
@@ -66,7 +67,7 @@ export function readYubinContext(read: ContextReader): YubinContext {
   const certificate = optionalString(read, 'certificateSecretArn');
   const alarmEmail = optionalString(read, 'alarmEmail');
   return {
-    stackName: optionalString(read, 'stackName') ?? 'Yubin',
+    stackName: optionalString(read, 'stackName') ?? DEFAULT_STACK_NAME,
     stackProps: {
       domain: domain.toLowerCase(),
       egress,
