@@ -18,6 +18,7 @@ import { JobQueues } from './constructs/queues.js';
 import { SmtpService } from './constructs/smtp-service.js';
 import { MailStorage } from './constructs/storage.js';
 import type { TableDesign } from '../core/adapters/aws/table-design.js';
+import type { MtaStsMode } from '../core/config/index.js';
 
 export interface YubinStackProps extends StackProps {
   /** The mail domain, e.g. `example.com`. */
@@ -26,6 +27,8 @@ export interface YubinStackProps extends StackProps {
   readonly mailHost?: string;
   /** Default: `ses`. */
   readonly egress?: EgressMode;
+  /** Mode of the MTA-STS policy served on mta-sts.DOMAIN (RFC 8461 §5). Default: `enforce`. */
+  readonly mtaStsMode?: MtaStsMode;
   /** Route 53 public zone of the domain: when given, the stack writes the mail records. */
   readonly hostedZoneId?: string;
   /** Pin the zones so synthesis needs no lookup. Default: the region's first two. */
@@ -55,6 +58,7 @@ export class YubinStack extends Stack {
   constructor(scope: Construct, id: string, props: YubinStackProps) {
     super(scope, id, props);
     const egressMode = props.egress ?? 'ses';
+    const mtaStsMode = props.mtaStsMode ?? 'enforce';
     const mailHost = props.mailHost ?? `mail.${props.domain}`;
     const prefix = props.resourcePrefix ?? this.stackName;
     const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
@@ -128,7 +132,7 @@ export class YubinStack extends Stack {
       },
     };
     const smtp = new SmtpService(this, 'SmtpService', { ...common, storage, queues, secrets, egress });
-    const mailAccess = new MailAccessService(this, 'MailAccessService', { ...common, storage, secrets });
+    const mailAccess = new MailAccessService(this, 'MailAccessService', { ...common, storage, secrets, mtaStsMode });
 
     const loadBalancer = new MailLoadBalancer(this, 'LoadBalancer', {
       vpc: network.vpc,
@@ -140,6 +144,9 @@ export class YubinStack extends Stack {
         { port: 993, service: mailAccess, portName: 'imaps', idleTimeout: IDLE_SESSION_TIMEOUT },
         { port: 110, service: mailAccess, portName: 'pop3', idleTimeout: IDLE_SESSION_TIMEOUT },
         { port: 995, service: mailAccess, portName: 'pop3s', idleTimeout: IDLE_SESSION_TIMEOUT },
+        // Client autoconfig (HTTP for Thunderbird, redirects for the rest) and the MTA-STS policy (HTTPS).
+        { port: 80, service: mailAccess, portName: 'http' },
+        { port: 443, service: mailAccess, portName: 'https' },
       ],
     });
 
@@ -149,6 +156,8 @@ export class YubinStack extends Stack {
         domain: props.domain,
         mailHost,
         addresses: loadBalancer.addresses,
+        loadBalancer: loadBalancer.loadBalancer,
+        mtaStsMode,
         egress: egressMode,
         ...(network.egressAddress === undefined ? {} : { egressAddress: network.egressAddress }),
       });
@@ -166,7 +175,14 @@ export class YubinStack extends Stack {
       ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
     });
 
+    // What `yubin` reads from DescribeStacks (core/cli/stack-outputs.ts): keep these keys stable, and
+    // without exports, so a second stack in the account never clashes.
     new CfnOutput(this, 'MailHost', { value: mailHost, description: 'Server name for mail clients and the MX record' });
+    new CfnOutput(this, 'TablePrefix', { value: prefix, description: 'Prefix of the DynamoDB table names (YUBIN_TABLE_PREFIX)' });
+    new CfnOutput(this, 'MessageBucket', { value: storage.bucket.bucketName, description: 'S3 bucket of raw messages (YUBIN_BUCKET)' });
+    new CfnOutput(this, 'InboundQueueUrl', { value: queues.inbound.queueUrl, description: 'Delivery jobs (YUBIN_INBOUND_QUEUE_URL)' });
+    new CfnOutput(this, 'OutboundQueueUrl', { value: queues.outbound.queueUrl, description: 'Egress jobs (YUBIN_OUTBOUND_QUEUE_URL)' });
+    new CfnOutput(this, 'MtaStsMode', { value: mtaStsMode, description: 'Mode of the served MTA-STS policy (YUBIN_MTA_STS_MODE)' });
     loadBalancer.addresses.forEach((address, index) => {
       new CfnOutput(this, `MailAddress${index + 1}`, { value: address.attrPublicIp, description: `A record of ${mailHost}` });
     });
