@@ -19,6 +19,7 @@ import { SmtpService } from './constructs/smtp-service.js';
 import { MailStorage } from './constructs/storage.js';
 import type { TableDesign } from '../core/adapters/aws/table-design.js';
 import type { MtaStsMode } from '../core/config/index.js';
+import { STACK_OUTPUT_KEYS } from '../core/config/stack-outputs.js';
 
 export interface YubinStackProps extends StackProps {
   /** The mail domain, e.g. `example.com`. */
@@ -175,14 +176,18 @@ export class YubinStack extends Stack {
       ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
     });
 
-    // What `yubin` reads from DescribeStacks (core/cli/stack-outputs.ts): keep these keys stable, and
-    // without exports, so a second stack in the account never clashes.
-    new CfnOutput(this, 'MailHost', { value: mailHost, description: 'Server name for mail clients and the MX record' });
-    new CfnOutput(this, 'TablePrefix', { value: prefix, description: 'Prefix of the DynamoDB table names (YUBIN_TABLE_PREFIX)' });
-    new CfnOutput(this, 'MessageBucket', { value: storage.bucket.bucketName, description: 'S3 bucket of raw messages (YUBIN_BUCKET)' });
-    new CfnOutput(this, 'InboundQueueUrl', { value: queues.inbound.queueUrl, description: 'Delivery jobs (YUBIN_INBOUND_QUEUE_URL)' });
-    new CfnOutput(this, 'OutboundQueueUrl', { value: queues.outbound.queueUrl, description: 'Egress jobs (YUBIN_OUTBOUND_QUEUE_URL)' });
-    new CfnOutput(this, 'MtaStsMode', { value: mtaStsMode, description: 'Mode of the served MTA-STS policy (YUBIN_MTA_STS_MODE)' });
+    // What `yubin` reads from DescribeStacks (core/config/stack-outputs.ts): stable keys, no exports.
+    const outputs: Record<keyof typeof STACK_OUTPUT_KEYS, { value: string; description: string }> = {
+      hostname: { value: mailHost, description: 'Server name for mail clients and the MX record' },
+      tablePrefix: { value: prefix, description: 'Prefix of the DynamoDB table names (YUBIN_TABLE_PREFIX)' },
+      bucket: { value: storage.bucket.bucketName, description: 'S3 bucket of raw messages (YUBIN_BUCKET)' },
+      inboundQueueUrl: { value: queues.inbound.queueUrl, description: 'Delivery jobs (YUBIN_INBOUND_QUEUE_URL)' },
+      outboundQueueUrl: { value: queues.outbound.queueUrl, description: 'Egress jobs (YUBIN_OUTBOUND_QUEUE_URL)' },
+      mtaStsMode: { value: mtaStsMode, description: 'Mode of the served MTA-STS policy (YUBIN_MTA_STS_MODE)' },
+    };
+    for (const [setting, output] of Object.entries(outputs)) {
+      new CfnOutput(this, STACK_OUTPUT_KEYS[setting as keyof typeof STACK_OUTPUT_KEYS], output);
+    }
     loadBalancer.addresses.forEach((address, index) => {
       new CfnOutput(this, `MailAddress${index + 1}`, { value: address.attrPublicIp, description: `A record of ${mailHost}` });
     });
