@@ -25,7 +25,7 @@ function connectionTable(config: YubinConfig, ports: Record<string, number | nul
     ['POP3 (STLS)', `${host}:${ports.pop3}`],
     ['POP3 (TLS)', `${host}:${ports.pop3s}`],
     ['Autoconfig (HTTP)', `http://${host}:${ports.http}/mail/config-v1.1.xml`],
-    ['Autoconfig, MTA-STS (HTTPS)', `https://${host}:${ports.https}/`],
+    ['Autoconfig/MTA-STS (HTTPS)', `https://${host}:${ports.https}/`],
     ['Address', demo?.address ?? '(run `npx yubin user add` to create users)'],
     ['Password', demo?.password ?? '-'],
     ['Data directory', config.dataDir],

@@ -165,7 +165,7 @@ test('Thunderbird autoconfig for the demo domain names the running IMAP port', a
 });
 
 test('the MTA-STS policy of the demo domain is served over HTTPS on mta-sts.example.test', async () => {
-  const url = new URL(field('Autoconfig, MTA-STS (HTTPS)'));
+  const url = new URL(field('Autoconfig/MTA-STS (HTTPS)'));
   const policy = await new Promise<{ status: number; body: string }>((resolve, reject) => {
     // The certificate is the self-signed one of first start: accept it, as the table says.
     const request = https.get(
