@@ -1,10 +1,9 @@
 // `npm start`: the all-in-one local server — SMTP (MX + submission), delivery and egress workers, IMAP, POP3 and
-// client autoconfig over HTTP, over one local (or AWS, with YUBIN_BACKEND=aws) adapter set. A composition root: it reads config,
+// client autoconfig and the MTA-STS policy over HTTP(S), over one local (or AWS, with YUBIN_BACKEND=aws) adapter set. A composition root: it reads config,
 // opens storage and wires the services; nothing below it reads the environment.
 // Trusts: its own data dir. Listens on YUBIN_LISTEN_HOST (default 127.0.0.1) only.
 import { mkdir } from 'node:fs/promises';
 import { openStorage } from '../core/adapters/open-storage.js';
-import { startAutoconfigHttp } from '../core/autoconfig/http-server.js';
 import { loadEgressConfig } from '../core/config/egress.js';
 import { loadConfig, type YubinConfig } from '../core/config/index.js';
 import { loadSmtpPolicyConfig } from '../core/config/smtp-policy.js';
@@ -27,7 +26,8 @@ function connectionTable(config: YubinConfig, ports: Record<string, number | nul
     ['IMAP (TLS)', `${host}:${ports.imaps}`],
     ['POP3 (STLS)', `${host}:${ports.pop3}`],
     ['POP3 (TLS)', `${host}:${ports.pop3s}`],
-    ['Autoconfig (HTTP)', `http://${host}:${ports.autoconfig}/mail/config-v1.1.xml`],
+    ['Autoconfig (HTTP)', `http://${host}:${ports.http}/mail/config-v1.1.xml`],
+    ['Autoconfig/MTA-STS (HTTPS)', `https://${host}:${ports.https}/`],
     ['Address', demo?.address ?? '(run `npx yubin user add` to create users)'],
     ['Password', demo?.password ?? '-'],
     ['Data directory', config.dataDir],
@@ -71,20 +71,11 @@ async function main(): Promise<void> {
     hostname: config.hostname,
     logger: logger.child({ service: 'egress' }),
   });
-  const access = await startMailAccess(storage, config, logger, tls);
-  const autoconfig = await startAutoconfigHttp({
-    config,
-    logger: logger.child({ service: 'autoconfig' }),
-    directory: storage.directory,
-    endpoints: {
-      hostname: config.hostname,
-      imaps: access.ports.imaps ?? config.ports.imaps,
-      pop3s: access.ports.pop3s,
-      submission: smtp.ports.submission,
-      submissions: smtp.ports.submissions ?? config.ports.submissions,
-    },
+  // Autoconfig documents name the SMTP ports this process bound (0 in the configuration picks free ones).
+  const access = await startMailAccess(storage, config, logger, tls, {
+    endpoints: { submission: smtp.ports.submission, submissions: smtp.ports.submissions ?? config.ports.submissions },
   });
-  process.stdout.write(connectionTable(config, { ...smtp.ports, ...access.ports, autoconfig: autoconfig.port }, demo) + '\n');
+  process.stdout.write(connectionTable(config, { ...smtp.ports, ...access.ports }, demo) + '\n');
   logger.info('ready', { backend: config.backend, dataDir: config.dataDir });
 
   let stopping = false;
@@ -93,7 +84,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('stopping', { signal });
     certificates.stop();
-    await Promise.allSettled([smtp.close(), access.close(), autoconfig.close()]);
+    await Promise.allSettled([smtp.close(), access.close()]);
     await delivery.stop();
     await egress.stop();
     await storage.close();

@@ -1,6 +1,7 @@
 // The documented context keys of the CDK app (`-c key=value` or cdk.json "context"), validated
 // into stack props. Unknown egress modes, bad numbers and a missing domain fail synthesis early.
 import type { AcmeDirectory } from './constructs/acme-renewal.js';
+import { DEFAULT_STACK_NAME, MTA_STS_MODES, type MtaStsMode } from '../core/config/index.js';
 import { isEgressMode, type EgressMode } from './constructs/egress.js';
 
 export interface YubinContext {
@@ -9,6 +10,7 @@ export interface YubinContext {
     readonly domain: string;
     readonly mailHost?: string;
     readonly egress: EgressMode;
+    readonly mtaStsMode: MtaStsMode;
     readonly hostedZoneId?: string;
     readonly availabilityZones?: readonly string[];
     readonly tlsCertificateSecretArn?: string;
@@ -25,6 +27,7 @@ export const CONTEXT_KEYS = {
   domain: 'mail domain, required (example.com)',
   mailHost: 'server host name; default mail.<domain>',
   egress: 'ses (default) | direct | smarthost',
+  mtaStsMode: 'MTA-STS policy mode: enforce (default) | testing | none (RFC 8461 §5)',
   hostedZoneId: 'Route 53 public zone of the domain; when set, the stack writes the DNS records',
   availabilityZones: 'comma-separated zones to pin (e.g. eu-west-1a,eu-west-1b); default: the first two',
   certificateSecretArn: 'existing Secrets Manager secret with {"keyPem","certPem"}; default: create one',
@@ -55,6 +58,9 @@ export function readYubinContext(read: ContextReader): YubinContext {
   if (!DOMAIN.test(domain)) throw new Error(`context domain ${JSON.stringify(domain)} is not a domain name`);
   const egress = optionalString(read, 'egress') ?? 'ses';
   if (!isEgressMode(egress)) throw new Error(`context egress must be ses, direct or smarthost, got ${JSON.stringify(egress)}`);
+  const mtaStsMode = optionalString(read, 'mtaStsMode') ?? 'enforce';
+  if (!MTA_STS_MODES.includes(mtaStsMode as MtaStsMode))
+    throw new Error(`context mtaStsMode must be one of ${MTA_STS_MODES.join(', ')}, got ${JSON.stringify(mtaStsMode)}`);
   const zones = optionalString(read, 'availabilityZones')
     ?.split(',')
     .map((zone) => zone.trim())
@@ -84,10 +90,11 @@ export function readYubinContext(read: ContextReader): YubinContext {
   if (acmeEmail !== undefined && hostedZoneId === undefined)
     throw new Error('context acmeEmail needs hostedZoneId: DNS-01 writes TXT records there');
   return {
-    stackName: optionalString(read, 'stackName') ?? 'Yubin',
+    stackName: optionalString(read, 'stackName') ?? DEFAULT_STACK_NAME,
     stackProps: {
       domain: domain.toLowerCase(),
       egress,
+      mtaStsMode: mtaStsMode as MtaStsMode,
       ...(mailHost === undefined ? {} : { mailHost }),
       ...(hostedZoneId === undefined ? {} : { hostedZoneId }),
       ...(zones === undefined || zones.length === 0 ? {} : { availabilityZones: zones }),

@@ -20,6 +20,8 @@ import { SmtpService, type SmtpPolicyProps } from './constructs/smtp-service.js'
 import { MailStorage } from './constructs/storage.js';
 import type { TableDesign } from '../core/adapters/aws/table-design.js';
 import { certificateNames } from '../core/acme/renewal-policy.js';
+import type { MtaStsMode } from '../core/config/index.js';
+import { STACK_OUTPUT_KEYS } from '../core/config/stack-outputs.js';
 
 export interface YubinStackProps extends StackProps {
   /** The mail domain, e.g. `example.com`. */
@@ -28,6 +30,8 @@ export interface YubinStackProps extends StackProps {
   readonly mailHost?: string;
   /** Default: `ses`. */
   readonly egress?: EgressMode;
+  /** Mode of the MTA-STS policy served on mta-sts.DOMAIN (RFC 8461 §5). Default: `enforce`. */
+  readonly mtaStsMode?: MtaStsMode;
   /** Route 53 public zone of the domain: when given, the stack writes the mail records. */
   readonly hostedZoneId?: string;
   /** Pin the zones so synthesis needs no lookup. Default: the region's first two. */
@@ -63,6 +67,7 @@ export class YubinStack extends Stack {
   constructor(scope: Construct, id: string, props: YubinStackProps) {
     super(scope, id, props);
     const egressMode = props.egress ?? 'ses';
+    const mtaStsMode = props.mtaStsMode ?? 'enforce';
     const mailHost = props.mailHost ?? `mail.${props.domain}`;
     const prefix = props.resourcePrefix ?? this.stackName;
     const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
@@ -135,8 +140,9 @@ export class YubinStack extends Stack {
         YUBIN_TLS_SECRET_ARN: secrets.tlsCertificate.secretArn,
       },
     };
-    const smtp = new SmtpService(this, 'SmtpService', { ...common, storage, queues, secrets, egress, ...(props.smtpPolicy ? { policy: props.smtpPolicy } : {}) });
-    const mailAccess = new MailAccessService(this, 'MailAccessService', { ...common, storage, secrets });
+    const smtpPolicy = props.smtpPolicy ? { policy: props.smtpPolicy } : {};
+    const smtp = new SmtpService(this, 'SmtpService', { ...common, storage, queues, secrets, egress, ...smtpPolicy });
+    const mailAccess = new MailAccessService(this, 'MailAccessService', { ...common, storage, secrets, mtaStsMode });
 
     const loadBalancer = new MailLoadBalancer(this, 'LoadBalancer', {
       vpc: network.vpc,
@@ -148,6 +154,9 @@ export class YubinStack extends Stack {
         { port: 993, service: mailAccess, portName: 'imaps', idleTimeout: IDLE_SESSION_TIMEOUT },
         { port: 110, service: mailAccess, portName: 'pop3', idleTimeout: IDLE_SESSION_TIMEOUT },
         { port: 995, service: mailAccess, portName: 'pop3s', idleTimeout: IDLE_SESSION_TIMEOUT },
+        // Client autoconfig (HTTP for Thunderbird, redirects for the rest) and the MTA-STS policy (HTTPS).
+        { port: 80, service: mailAccess, portName: 'http' },
+        { port: 443, service: mailAccess, portName: 'https' },
       ],
     });
 
@@ -157,6 +166,8 @@ export class YubinStack extends Stack {
         domain: props.domain,
         mailHost,
         addresses: loadBalancer.addresses,
+        loadBalancer: loadBalancer.loadBalancer,
+        mtaStsMode,
         egress: egressMode,
         ...(network.egressAddress === undefined ? {} : { egressAddress: network.egressAddress }),
       });
@@ -192,7 +203,18 @@ export class YubinStack extends Stack {
       });
     }
 
-    new CfnOutput(this, 'MailHost', { value: mailHost, description: 'Server name for mail clients and the MX record' });
+    // What `yubin` reads from DescribeStacks (core/config/stack-outputs.ts): stable keys, no exports.
+    const outputs: Record<keyof typeof STACK_OUTPUT_KEYS, { value: string; description: string }> = {
+      hostname: { value: mailHost, description: 'Server name for mail clients and the MX record' },
+      tablePrefix: { value: prefix, description: 'Prefix of the DynamoDB table names (YUBIN_TABLE_PREFIX)' },
+      bucket: { value: storage.bucket.bucketName, description: 'S3 bucket of raw messages (YUBIN_BUCKET)' },
+      inboundQueueUrl: { value: queues.inbound.queueUrl, description: 'Delivery jobs (YUBIN_INBOUND_QUEUE_URL)' },
+      outboundQueueUrl: { value: queues.outbound.queueUrl, description: 'Egress jobs (YUBIN_OUTBOUND_QUEUE_URL)' },
+      mtaStsMode: { value: mtaStsMode, description: 'Mode of the served MTA-STS policy (YUBIN_MTA_STS_MODE)' },
+    };
+    for (const [setting, output] of Object.entries(outputs)) {
+      new CfnOutput(this, STACK_OUTPUT_KEYS[setting as keyof typeof STACK_OUTPUT_KEYS], output);
+    }
     loadBalancer.addresses.forEach((address, index) => {
       new CfnOutput(this, `MailAddress${index + 1}`, { value: address.attrPublicIp, description: `A record of ${mailHost}` });
     });

@@ -1,47 +1,57 @@
-// The autoconfig HTTP listener of local mode (on AWS a function URL serves the same documents):
-//   GET  /.well-known/autoconfig/mail/config-v1.1.xml, /mail/config-v1.1.xml   Thunderbird
-//   POST /autodiscover/autodiscover.xml (and /Autodiscover/Autodiscover.xml)  Outlook
-//   GET  /apple/yubin.mobileconfig?email=ADDRESS                              Apple Mail
-// SECURITY: answers only for hosted domains (when given a Directory), reads at most 16 KiB of a
-// request body, and reveals nothing but server names and ports. No passwords pass through here.
+// The web endpoints' sockets: plain HTTP (YUBIN_AUTOCONFIG_PORT; 80 behind the NLB) and HTTPS
+// (YUBIN_HTTPS_PORT; 443 behind the NLB) over the process's one TLS context, each optionally behind a
+// PROXY v2 header. One node:http server parses both; what it answers is in web-routes.ts.
+// SECURITY: trusts PROXY v2 headers only when `proxyProtocol` is on (the NLB is then the only peer).
+// Small limits on everything a client sends (header bytes, body bytes, time, connections); the replies
+// hold host names, ports and the MTA-STS policy, never a password or a user's data.
 import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
 import { once } from 'node:events';
 import type { YubinConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
-import { normalizeAddress, domainOf } from '../mail/address.js';
+import { readProxyV2ClientIp } from '../net/read-proxy-header.js';
 import type { Directory } from '../ports/index.js';
-import { autodiscoverRequestAddress, autodiscoverResponse } from './autodiscover.js';
-import type { MailEndpoints } from './mail-endpoints.js';
-import { appleMobileconfig } from './mobileconfig.js';
-import { thunderbirdConfig } from './thunderbird.js';
+import type { TlsContextProvider } from '../tls/certificates.js';
+import { publicEndpoints, type MailEndpoints } from './mail-endpoints.js';
+import { createWebRouter, type WebReply, type WebRequest } from './web-routes.js';
 
 /** An autodiscover request is a few hundred bytes; anything much bigger is not one. */
 const MAX_REQUEST_BODY_BYTES = 16 * 1024;
+/** Our requests carry a Host and a few headers; 8 KiB is also what most servers allow. */
+const MAX_HEADER_BYTES = 8 * 1024;
+/** Idle time allowed between bytes of a request (and between keep-alive requests). */
+const IDLE_TIMEOUT_MS = 10_000;
+/** No fetch of a small document needs longer; this also bounds a slow TLS handshake or drip-fed request. */
+const MAX_CONNECTION_MS = 60_000;
+/** The NLB sends the PROXY header at once; a client that sends nothing is not the NLB. */
+const PROXY_HEADER_TIMEOUT_MS = 5_000;
+/** Per listener: document fetches are rare, so more open at once is a flood. */
+const MAX_CONNECTIONS = 512;
 
-export interface AutoconfigHttpOptions {
-  readonly config: Pick<YubinConfig, 'hostname' | 'listenHost' | 'ports' | 'autoconfigPort'>;
+export interface WebEndpointsOptions {
+  readonly config: Pick<
+    YubinConfig,
+    'backend' | 'hostname' | 'listenHost' | 'ports' | 'autoconfigPort' | 'httpsPort' | 'proxyProtocol' | 'mtaStsMode'
+  >;
   readonly logger: Logger;
   /** When given, documents are served only for hosted domains (404 otherwise). */
   readonly directory?: Pick<Directory, 'getDomain'>;
-  /** Defaults to the configured host name and TLS ports of this process's listeners. */
-  readonly endpoints?: MailEndpoints;
-  /** Overrides config.autoconfigPort; 0 picks a free port. */
-  readonly port?: number;
+  /**
+   * Overrides of what the documents tell clients, e.g. the ports a local process actually bound.
+   * Default: publicEndpoints(config), with this listener's own HTTPS port when running locally.
+   */
+  readonly endpoints?: Partial<MailEndpoints>;
+  /** The process's TLS context; without one only plain HTTP listens. */
+  readonly tls?: TlsContextProvider | null;
+  /** Override the configured ports; 0 picks a free port. */
+  readonly ports?: { readonly http?: number; readonly https?: number };
 }
 
-export interface AutoconfigHttp {
-  readonly port: number;
+export interface WebEndpoints {
+  readonly ports: { readonly http: number; readonly https: number | null };
   close(): Promise<void>;
 }
-
-interface Reply {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-const notFound = (why: string): Reply => ({ status: 404, contentType: 'text/plain; charset=utf-8', body: `${why}\n` });
 
 async function readBody(request: http.IncomingMessage): Promise<string | null> {
   let size = 0;
@@ -54,84 +64,120 @@ async function readBody(request: http.IncomingMessage): Promise<string | null> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The domain asked about: from the address when there is one, else from `Host: autoconfig.DOMAIN`. */
-function domainFromRequest(address: string | null, host: string | undefined): string | null {
-  if (address !== null) return domainOf(address);
-  const name = (host ?? '').replace(/:\d+$/u, '').toLowerCase();
-  const match = /^(?:autoconfig|autodiscover)\.(.+)$/u.exec(name);
-  return match?.[1] ?? (name.includes('.') ? name : null);
+/** RFC 9110 §7.2 Host, reduced to a DNS name we can safely echo into a Location header. */
+function hostOf(request: http.IncomingMessage): string {
+  const name = (request.headers.host ?? '').replace(/:\d+$/u, '').toLowerCase();
+  return /^[a-z0-9.-]{1,253}$/u.test(name) ? name : '';
 }
 
-export async function startAutoconfigHttp(options: AutoconfigHttpOptions): Promise<AutoconfigHttp> {
-  const { config } = options;
-  const endpoints: MailEndpoints = options.endpoints ?? {
-    hostname: config.hostname,
-    imaps: config.ports.imaps,
-    pop3s: config.ports.pop3s,
-    submission: config.ports.submission,
-    submissions: config.ports.submissions,
-  };
+export async function startWebEndpoints(options: WebEndpointsOptions): Promise<WebEndpoints> {
+  const { config, logger } = options;
+  // Built once the HTTPS port is bound (redirects name it); until then requests get a 503.
+  let route: ReturnType<typeof createWebRouter> | null = null;
+  const clientIps = new WeakMap<net.Socket, string>();
 
-  const hosted = async (domain: string | null): Promise<boolean> =>
-    domain !== null && (!options.directory || (await options.directory.getDomain(domain)) !== null);
-
-  const route = async (request: http.IncomingMessage, url: URL): Promise<Reply> => {
-    const path = url.pathname.toLowerCase();
-    if (path === '/.well-known/autoconfig/mail/config-v1.1.xml' || path === '/mail/config-v1.1.xml') {
-      if (request.method !== 'GET' && request.method !== 'HEAD')
-        return { status: 405, contentType: 'text/plain', body: 'GET only\n', headers: { allow: 'GET, HEAD' } };
-      const address = normalizeAddress(url.searchParams.get('emailaddress') ?? '');
-      const domain = domainFromRequest(address, request.headers.host);
-      if (!(await hosted(domain))) return notFound('no mail service for this domain here');
-      return { status: 200, contentType: 'application/xml; charset=utf-8', body: thunderbirdConfig(domain!, endpoints) };
-    }
-    if (path === '/autodiscover/autodiscover.xml') {
-      if (request.method !== 'POST')
-        return { status: 405, contentType: 'text/plain', body: 'POST an autodiscover request\n', headers: { allow: 'POST' } };
-      const body = await readBody(request);
-      if (body === null) return { status: 413, contentType: 'text/plain', body: 'request too large\n' };
-      const address = normalizeAddress(autodiscoverRequestAddress(body) ?? '');
-      if (address === null) return { status: 400, contentType: 'text/plain', body: 'no EMailAddress in the request\n' };
-      if (!(await hosted(domainOf(address)))) return notFound('no mail service for this domain here');
-      return { status: 200, contentType: 'application/xml; charset=utf-8', body: autodiscoverResponse(address, endpoints) };
-    }
-    if (path === '/apple/yubin.mobileconfig') {
-      const address = normalizeAddress(url.searchParams.get('email') ?? '');
-      if (address === null) return { status: 400, contentType: 'text/plain', body: 'add ?email=ADDRESS\n' };
-      if (!(await hosted(domainOf(address)))) return notFound('no mail service for this domain here');
-      return {
-        status: 200,
-        contentType: 'application/x-apple-aspen-config',
-        body: appleMobileconfig(address, endpoints),
-        headers: { 'content-disposition': 'attachment; filename="yubin.mobileconfig"' },
-      };
-    }
-    return notFound('not found');
-  };
-
-  const server = http.createServer((request, response) => {
+  const parser = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    route(request, url)
-      .catch((error: unknown): Reply => {
-        options.logger.error('autoconfig request failed', { path: url.pathname, error });
+    const secure = (request.socket as tls.TLSSocket).encrypted === true;
+    const webRequest: WebRequest = {
+      method: request.method ?? 'GET',
+      url,
+      host: hostOf(request),
+      secure,
+      readBody: () => readBody(request),
+    };
+    (route ?? (() => Promise.reject(new Error('listener still starting'))))(webRequest)
+      .catch((error: unknown): WebReply => {
+        logger.error('web request failed', { path: url.pathname, error });
         return { status: 503, contentType: 'text/plain', body: 'temporarily unavailable\n' };
       })
       .then((reply) => {
-        options.logger.info('autoconfig request', { method: request.method, path: url.pathname, status: reply.status });
+        const clientIp = clientIps.get(request.socket) ?? request.socket.remoteAddress;
+        logger.info('web request', {
+          method: request.method,
+          host: webRequest.host,
+          path: url.pathname,
+          secure,
+          status: reply.status,
+          clientIp,
+        });
         response.writeHead(reply.status, { 'content-type': reply.contentType, 'cache-control': 'no-store', ...reply.headers });
         response.end(request.method === 'HEAD' ? undefined : reply.body);
+      })
+      .catch((error: unknown) => {
+        logger.error('web reply failed', { error });
+        request.socket.destroy();
       });
   });
-  server.requestTimeout = 10_000;
-  server.listen(options.port ?? config.autoconfigPort, config.listenHost);
-  await once(server, 'listening');
-  const address = server.address();
+  // node:http never listens itself (it is fed sockets), so its own request timers never start:
+  // the idle timeout below and the connection lifetime in accept() bound every connection instead.
+  parser.timeout = IDLE_TIMEOUT_MS;
+  parser.keepAliveTimeout = IDLE_TIMEOUT_MS / 2;
+
+  const open = new Set<net.Socket>();
+  const accept = async (raw: net.Socket, overTls: boolean): Promise<void> => {
+    open.add(raw);
+    raw.on('error', () => undefined); // resets are normal; close cleans up
+    const lifetime = setTimeout(() => raw.destroy(), MAX_CONNECTION_MS);
+    raw.once('close', () => {
+      clearTimeout(lifetime);
+      open.delete(raw);
+    });
+    let clientIp = raw.remoteAddress ?? 'unknown';
+    if (config.proxyProtocol) {
+      try {
+        clientIp = (await readProxyV2ClientIp(raw, PROXY_HEADER_TIMEOUT_MS)) ?? clientIp;
+      } catch (error) {
+        logger.warn('proxy header rejected', { clientIp, reason: (error as Error).message });
+        raw.destroy();
+        return;
+      }
+    }
+    let socket: net.Socket = raw;
+    if (overTls) {
+      const secured = new tls.TLSSocket(raw, { isServer: true, ...options.tls!.serverOptions() });
+      secured.on('error', () => raw.destroy());
+      raw.resume();
+      try {
+        await once(secured, 'secure');
+      } catch {
+        raw.destroy();
+        return;
+      }
+      socket = secured;
+    }
+    clientIps.set(socket, clientIp);
+    parser.emit('connection', socket);
+    // Bytes that came with the PROXY header were put back into the paused socket: let them flow to the parser.
+    socket.resume();
+  };
+
+  const listen = async (port: number, overTls: boolean): Promise<net.Server> => {
+    const server = net.createServer((socket) => void accept(socket, overTls));
+    server.maxConnections = MAX_CONNECTIONS;
+    server.listen(port, config.listenHost);
+    await once(server, 'listening');
+    return server;
+  };
+  const portOf = (server: net.Server): number => {
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  };
+
+  const plain = await listen(options.ports?.http ?? config.autoconfigPort, false);
+  const secure = options.tls ? await listen(options.ports?.https ?? config.httpsPort, true) : null;
+  const defaults = publicEndpoints(config);
+  route = createWebRouter({
+    endpoints: { ...defaults, ...(config.backend === 'local' && secure ? { https: portOf(secure) } : {}), ...options.endpoints },
+    mtaStsMode: config.mtaStsMode,
+    ...(options.directory ? { directory: options.directory } : {}),
+  });
   return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    ports: { http: portOf(plain), https: secure ? portOf(secure) : null },
+    async close() {
+      const closed = [plain, ...(secure ? [secure] : [])].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+      for (const socket of open) socket.destroy();
+      await Promise.all(closed);
+    },
   };
 }

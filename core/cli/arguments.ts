@@ -44,3 +44,18 @@ export function stringOption(values: ParsedArguments['values'], name: string): s
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
 }
+
+/** A global option (`--stack NAME` or `--stack=NAME`) anywhere on the command line, taken out of it. */
+export function takeGlobalOption(argv: readonly string[], name: string): { readonly value: string | undefined; readonly rest: string[] } {
+  const rest: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === `--${name}`) {
+      value = argv[++i];
+      if (value === undefined || value.startsWith('-')) throw new CliError(`--${name} needs a value`, 2);
+    } else if (word.startsWith(`--${name}=`)) value = word.slice(name.length + 3);
+    else rest.push(word);
+  }
+  return { value, rest };
+}

@@ -2,7 +2,7 @@
 // backend, the deployment facts that DNS records and autoconfig documents describe, and the streams.
 import type { Readable, Writable } from 'node:stream';
 import type { MailEndpoints } from '../autoconfig/mail-endpoints.js';
-import type { EgressMode } from '../config/index.js';
+import type { EgressMode, MtaStsMode } from '../config/index.js';
 import type { Storage } from '../ports/index.js';
 
 export interface Deployment {
@@ -10,6 +10,8 @@ export interface Deployment {
   /** Addresses outbound mail leaves from (SPF ip4:/ip6: terms). */
   readonly publicAddresses: readonly string[];
   readonly egress: EgressMode;
+  /** The mode of the served MTA-STS policy, hashed into the `_mta-sts` id. */
+  readonly mtaStsMode: MtaStsMode;
   /** The platform's message size limit; the importer refuses bigger messages as SMTP would. */
   readonly maxMessageBytes: number;
 }

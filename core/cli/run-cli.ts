@@ -30,8 +30,13 @@ const STORAGE_EXIT_CODES: Record<StorageErrorCode, number> = {
   unavailable: 3,
 };
 
+/** `yubin`, `yubin help`, `-h`, `--help`: answered without touching any backend. */
+export function isHelpRequest(argv: readonly string[]): boolean {
+  return argv[0] === undefined || ['help', '--help', '-h'].includes(argv[0]);
+}
+
 function help(context: CliContext): void {
-  writeLine(context.stdout, 'usage: yubin COMMAND …   (backend from YUBIN_BACKEND=local|aws, data in YUBIN_DATA_DIR)');
+  writeLine(context.stdout, 'usage: yubin [--stack NAME] COMMAND …   (backend from YUBIN_BACKEND=local|aws, data in YUBIN_DATA_DIR)');
   for (const [name, group] of Object.entries(COMMAND_GROUPS)) {
     writeLine(context.stdout, `\n${name}: ${group.summary}`);
     for (const line of group.usage) writeLine(context.stdout, `  yubin ${line}`);
@@ -41,7 +46,7 @@ function help(context: CliContext): void {
 /** Runs one command; returns the process exit code. Unexpected errors are reported, never thrown. */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === undefined || isHelpRequest(argv)) {
     help(context);
     return name === undefined ? 2 : 0;
   }

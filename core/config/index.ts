@@ -32,6 +32,23 @@ export interface AwsConfig {
   readonly smarthostSecretArn?: string;
 }
 
+/** The CloudFormation stack whose outputs name what the environment leaves unset (the CLI on AWS). */
+export interface StackConfig {
+  readonly name: string;
+  /** Override endpoint of the CloudFormation API (tests point it at a loopback stand-in). */
+  readonly cloudFormationEndpoint?: string;
+}
+
+/** The CDK app's stack name unless `-c stackName=…` says otherwise; the CLI looks for it by default. */
+export const DEFAULT_STACK_NAME = 'Yubin';
+
+/** Settings the `yubin` CLI takes from the stack's outputs when the environment does not set them. */
+export type StackSetting = 'tablePrefix' | 'bucket' | 'inboundQueueUrl' | 'outboundQueueUrl' | 'hostname' | 'mtaStsMode';
+
+/** RFC 8461 §5: enforce, testing (report only) or none (withdrawing a policy). */
+export type MtaStsMode = 'enforce' | 'testing' | 'none';
+export const MTA_STS_MODES: readonly MtaStsMode[] = ['enforce', 'testing', 'none'];
+
 /** How outbound mail leaves (design brief §3): `sink` locally, `ses` by default on AWS. */
 export type EgressMode = 'sink' | 'ses' | 'direct' | 'smarthost';
 const EGRESS_MODES: readonly EgressMode[] = ['sink', 'ses', 'direct', 'smarthost'];
@@ -53,8 +70,15 @@ export interface YubinConfig {
   readonly tlsDir: string;
   readonly aws: AwsConfig;
   readonly egress: EgressMode;
-  /** HTTP port of the client autoconfig listener in local mode (Thunderbird, Outlook, Apple). */
+  /** Plain-HTTP port of the web listener: client autoconfig, and redirects to HTTPS for the rest. */
   readonly autoconfigPort: number;
+  /** HTTPS port of the web listener: autoconfig, autodiscover, mobileconfig and the MTA-STS policy. */
+  readonly httpsPort: number;
+  /** The mode of the MTA-STS policy this deployment serves and `yubin dns` hashes into the id. */
+  readonly mtaStsMode: MtaStsMode;
+  readonly stack: StackConfig;
+  /** Which StackSetting values the environment left unset (the CLI fills them from the stack). */
+  readonly unsetStackSettings: readonly StackSetting[];
   /** Public IPv4/IPv6 addresses mail is sent from: `yubin dns` puts them in the SPF record. */
   readonly publicAddresses: readonly string[];
 }
@@ -83,6 +107,17 @@ export function loadConfig(env: Env = process.env): YubinConfig {
   const egress = (env.YUBIN_EGRESS ?? (backend === 'aws' ? 'ses' : 'sink')) as EgressMode;
   if (!EGRESS_MODES.includes(egress))
     throw new Error(`YUBIN_EGRESS must be one of ${EGRESS_MODES.join(', ')}, got ${JSON.stringify(egress)}`);
+  const mtaStsMode = (env.YUBIN_MTA_STS_MODE ?? 'enforce') as MtaStsMode;
+  if (!MTA_STS_MODES.includes(mtaStsMode))
+    throw new Error(`YUBIN_MTA_STS_MODE must be one of ${MTA_STS_MODES.join(', ')}, got ${JSON.stringify(mtaStsMode)}`);
+  const stackSettingVariables: Record<StackSetting, string> = {
+    tablePrefix: 'YUBIN_TABLE_PREFIX',
+    bucket: 'YUBIN_BUCKET',
+    inboundQueueUrl: 'YUBIN_INBOUND_QUEUE_URL',
+    outboundQueueUrl: 'YUBIN_OUTBOUND_QUEUE_URL',
+    hostname: 'YUBIN_HOSTNAME',
+    mtaStsMode: 'YUBIN_MTA_STS_MODE',
+  };
   return {
     backend,
     dataDir: path.resolve(env.YUBIN_DATA_DIR ?? './data'),
@@ -115,8 +150,14 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       srsSecretArn: env.YUBIN_SRS_SECRET_ARN,
       smarthostSecretArn: env.YUBIN_SMARTHOST_SECRET_ARN,
     },
+    stack: { name: env.YUBIN_STACK_NAME || DEFAULT_STACK_NAME, cloudFormationEndpoint: env.YUBIN_CLOUDFORMATION_ENDPOINT },
     egress,
     autoconfigPort: intFrom(env, 'YUBIN_AUTOCONFIG_PORT', 2080),
+    httpsPort: intFrom(env, 'YUBIN_HTTPS_PORT', 2443),
+    mtaStsMode,
+    unsetStackSettings: (Object.keys(stackSettingVariables) as StackSetting[]).filter(
+      (setting) => (env[stackSettingVariables[setting]] ?? '') === '',
+    ),
     publicAddresses: listFrom(env, 'YUBIN_PUBLIC_ADDRESSES'),
   };
 }

@@ -1,11 +1,14 @@
 // Composition root of the mail-access container (Fargate task behind the NLB; also run locally):
-// IMAP on 143/993 and POP3 on 110/995 over one Storage and one auth throttle.
+// IMAP on 143/993 and POP3 on 110/995 over one Storage and one auth throttle, and the web endpoints
+// on 80/443 (client autoconfig and the MTA-STS policy, core/autoconfig/http-server.ts).
 // Trusts: PROXY v2 headers only when YUBIN_PROXY_PROTOCOL=1 (NLB-only listeners). Touches: the
 // mail index and directory (read; flags/mailboxes written for the user), the blob store (read;
 // APPEND writes), the change feed (watch), the text index where one exists (its lazy indexer runs
 // here, reading new messages' text). Never sends mail and never reads another user's data.
 import { openStorage } from '../../core/adapters/open-storage.js';
 import { AuthThrottle } from '../../core/auth/auth-throttle.js';
+import { startWebEndpoints } from '../../core/autoconfig/http-server.js';
+import type { MailEndpoints } from '../../core/autoconfig/mail-endpoints.js';
 import { loadConfig, type YubinConfig } from '../../core/config/index.js';
 import { createLogger, type Logger } from '../../core/log/logger.js';
 import { startConnectionMetric } from '../../core/log/metrics.js';
@@ -17,13 +20,31 @@ import { startImapService } from './imap/server.js';
 import { startPop3Service } from './pop3/server.js';
 
 export interface MailAccessService {
-  readonly ports: { readonly imap: number; readonly imaps: number | null; readonly pop3: number; readonly pop3s: number };
+  readonly ports: {
+    readonly imap: number;
+    readonly imaps: number | null;
+    readonly pop3: number;
+    readonly pop3s: number;
+    readonly http: number;
+    readonly https: number | null;
+  };
   activeConnections(): number;
   close(): Promise<void>;
 }
 
-/** Starts IMAP and POP3 over a Storage and TLS context the caller owns (`npm start` shares its own). */
-export async function startMailAccess(storage: Storage, config: YubinConfig, logger: Logger, tls: TlsContextProvider): Promise<MailAccessService> {
+export interface MailAccessOptions {
+  /** What autoconfig tells clients beyond this service's own ports (`npm start`: the SMTP ports it bound). */
+  readonly endpoints?: Partial<MailEndpoints>;
+}
+
+/** Starts IMAP, POP3 and the web endpoints over a Storage and TLS context the caller owns (`npm start` shares its own). */
+export async function startMailAccess(
+  storage: Storage,
+  config: YubinConfig,
+  logger: Logger,
+  tls: TlsContextProvider,
+  options: MailAccessOptions = {},
+): Promise<MailAccessService> {
   const throttle = new AuthThrottle();
   const imap = await startImapService({
     storage,
@@ -49,11 +70,20 @@ export async function startMailAccess(storage: Storage, config: YubinConfig, log
   // SEARCH TEXT/BODY reads only the messages this has not indexed yet (docs/imap.md "SEARCH cost").
   const indexer = storage.textIndex ? new TextIndexer(storage.textIndex, storage.blobs, logger.child({ service: 'text-indexer' })) : null;
   indexer?.start();
+  // Locally clients reach the ports this process bound; behind the NLB the standard ones (publicEndpoints).
+  const boundPorts = config.backend === 'local' ? { imaps: imap.ports.imaps ?? config.ports.imaps, pop3s: pop3.ports.pop3s } : {};
+  const web = await startWebEndpoints({
+    config,
+    logger: logger.child({ service: 'web' }),
+    directory: storage.directory,
+    tls,
+    endpoints: { ...boundPorts, ...options.endpoints },
+  });
   return {
-    ports: { ...imap.ports, ...pop3.ports },
+    ports: { ...imap.ports, ...pop3.ports, ...web.ports },
     activeConnections: () => imap.activeConnections() + pop3.activeConnections(),
     async close() {
-      await Promise.all([imap.close(), pop3.close(), indexer?.stop()]);
+      await Promise.all([imap.close(), pop3.close(), web.close(), indexer?.stop()]);
     },
   };
 }

@@ -10,7 +10,7 @@ const reader =
 
 test('a domain alone gives the documented defaults', () => {
   const context = readYubinContext(reader({ domain: 'Example.COM' }));
-  assert.deepEqual(context, { stackName: 'Yubin', stackProps: { domain: 'example.com', egress: 'ses' } });
+  assert.deepEqual(context, { stackName: 'Yubin', stackProps: { domain: 'example.com', egress: 'ses', mtaStsMode: 'enforce' } });
 });
 
 test('every optional key is read, strings from the command line included', () => {
@@ -18,6 +18,7 @@ test('every optional key is read, strings from the command line included', () =>
     reader({
       domain: 'example.com',
       egress: 'direct',
+      mtaStsMode: 'testing',
       hostedZoneId: 'Z1',
       availabilityZones: 'eu-west-1a, eu-west-1b',
       minTasks: '2',
@@ -36,6 +37,7 @@ test('every optional key is read, strings from the command line included', () =>
     stackProps: {
       domain: 'example.com',
       egress: 'direct',
+      mtaStsMode: 'testing',
       hostedZoneId: 'Z1',
       availabilityZones: ['eu-west-1a', 'eu-west-1b'],
       minTasks: 2,
@@ -59,5 +61,9 @@ test('bad values stop synthesis with a message naming the key', () => {
     /acmeDirectory must be staging or production/,
   );
   assert.throws(() => readYubinContext(reader({ domain: 'example.com', minTasks: '0' })), /minTasks/);
+  assert.throws(
+    () => readYubinContext(reader({ domain: 'example.com', mtaStsMode: 'strict' })),
+    /mtaStsMode must be one of enforce, testing, none/,
+  );
   assert.throws(() => readYubinContext(reader({ domain: 'example.com', tableDeletionProtection: 'no' })), /tableDeletionProtection/);
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { awsTableDesigns, tableName } from '../../core/adapters/aws/table-design.js';
+import { mtaStsPolicyId, mtaStsPolicyText } from '../../core/autoconfig/mta-sts-policy.js';
 import { loadConfig } from '../../core/config/index.js';
 import { actionsOf, PROJECT_ROOT, resourcesOf, statementsOfRole, synthesize, type Resource } from './support/synth.js';
 
@@ -136,10 +137,10 @@ describe('load balancer', () => {
     assert.equal(attributes(nlb, 'LoadBalancerAttributes')['load_balancing.cross_zone.enabled'], 'true');
   });
 
-  test('TCP listeners on the mail ports; idle timeout raised on IMAP and POP3 only', () => {
+  test('TCP listeners on the mail and web ports; idle timeout raised on IMAP and POP3 only', () => {
     const listeners = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([, listener]) => listener);
     const ports = listeners.map((listener) => properties(listener).Port as number).sort((a, b) => a - b);
-    assert.deepEqual(ports, [25, 110, 143, 465, 587, 993, 995]);
+    assert.deepEqual(ports, [25, 80, 110, 143, 443, 465, 587, 993, 995]);
     for (const listener of listeners) {
       assert.equal(properties(listener).Protocol, 'TCP');
       const idle = attributes(listener, 'ListenerAttributes')['tcp.idle_timeout.seconds'];
@@ -159,6 +160,8 @@ describe('load balancer', () => {
       993: config.ports.imaps,
       110: config.ports.pop3,
       995: config.ports.pop3s,
+      80: config.autoconfigPort,
+      443: config.httpsPort,
     };
     const resources = template.toJSON().Resources as Record<string, Resource>;
     for (const [, listener] of resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener')) {
@@ -171,11 +174,16 @@ describe('load balancer', () => {
       assert.equal(attributes(group, 'TargetGroupAttributes')['proxy_protocol_v2.enabled'], 'true');
       assert.equal(properties(group).HealthCheckProtocol, 'TCP');
     }
+    const webGroups = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::TargetGroup').filter(([, group]) =>
+      [config.autoconfigPort, config.httpsPort].includes(properties(group).Port as number),
+    );
+    assert.equal(webGroups.length, 2, 'the web ports go to the mail access service');
+    for (const [id] of webGroups) assert.match(id, /^LoadBalancerNlbListener(80|443)Targets/u);
   });
 
   test('tasks accept traffic only from the NLB security group, on their container ports', () => {
     const ingress = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').map(([, rule]) => properties(rule));
-    assert.equal(ingress.length, 7);
+    assert.equal(ingress.length, 9);
     for (const rule of ingress) {
       assert.match((rule.SourceSecurityGroupId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0], /^LoadBalancerSecurityGroup/);
       assert.equal(rule.CidrIp, undefined);
@@ -220,7 +228,7 @@ describe('services', () => {
       assert.equal(config.aws.tablePrefix, 'Yubin');
       assert.equal(config.aws.bucket, 'token');
       assert.equal(config.aws.tlsSecretArn, 'token');
-      const listening = Object.values(config.ports);
+      const listening = [...Object.values(config.ports), config.autoconfigPort, config.httpsPort];
       for (const mapping of container!.PortMappings) assert.ok(listening.includes(mapping.ContainerPort), `port ${mapping.ContainerPort}`);
     }
   });
@@ -298,7 +306,7 @@ describe('monitoring and DNS', () => {
     assert.equal(byMetric('ApproximateNumberOfMessagesVisible').length, 2);
     assert.equal(byMetric('ApproximateAgeOfOldestMessage').length, 2);
     assert.equal(byMetric('Errors').length, 2, 'delivery and ACME renewal');
-    assert.equal(byMetric('UnHealthyHostCount').length, 7);
+    assert.equal(byMetric('UnHealthyHostCount').length, 9);
     const [[topicId]] = resourcesOf(template, 'AWS::SNS::Topic') as [[string, Resource]];
     for (const alarm of alarms) assert.deepEqual(alarm.AlarmActions, [{ Ref: topicId }]);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -317,6 +325,35 @@ describe('monitoring and DNS', () => {
     assert.deepEqual(named('SRV', '_submissions._tcp.example.com.')?.ResourceRecords, ['0 1 465 mail.example.com.']);
     assert.equal(records.filter((record) => record.Type === 'SRV').length, 6);
     assert.equal(records.filter((record) => record.Type === 'CNAME').length, 3, 'SES Easy DKIM');
+  });
+
+  test('mta-sts, autoconfig and autodiscover alias the NLB; _mta-sts carries the id of the served policy', () => {
+    const records = resourcesOf(template, 'AWS::Route53::RecordSet').map(([, record]) => properties(record));
+    const [[nlbId]] = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer') as [[string, Resource]];
+    for (const name of ['mta-sts', 'autoconfig', 'autodiscover']) {
+      const record = records.find((candidate) => candidate.Type === 'A' && candidate.Name === `${name}.example.com.`);
+      assert.match(JSON.stringify(record?.AliasTarget), new RegExp(`"${nlbId}","DNSName"`, 'u'), name);
+    }
+    // The task's own configuration decides the policy it serves: hash that, as the service and `yubin dns` do.
+    const [, task] = resourcesOf(template, 'AWS::ECS::TaskDefinition').find(([id]) => id.startsWith('MailAccessService'))!;
+    const [container] = properties(task).ContainerDefinitions as { Environment: { Name: string; Value: unknown }[] }[];
+    const config = loadConfig(Object.fromEntries(container!.Environment.map(({ Name, Value }) => [Name, String(Value)])));
+    assert.equal(config.mtaStsMode, 'enforce');
+    const policyId = mtaStsPolicyId(mtaStsPolicyText(config.hostname, config.mtaStsMode));
+    const txt = records.find((record) => record.Type === 'TXT' && record.Name === '_mta-sts.example.com.');
+    assert.deepEqual(txt?.ResourceRecords, [`"v=STSv1; id=${policyId}"`]);
+  });
+
+  test('the outputs name what `yubin` needs, under stable keys and without exports', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Export?: unknown }>;
+    for (const key of ['MailHost', 'TablePrefix', 'MessageBucket', 'InboundQueueUrl', 'OutboundQueueUrl', 'MtaStsMode']) {
+      assert.ok(outputs[key], key);
+      assert.equal(outputs[key].Export, undefined, key);
+    }
+    assert.equal(outputs.TablePrefix!.Value, 'Yubin');
+    assert.equal(outputs.MtaStsMode!.Value, 'enforce');
+    assert.match(JSON.stringify(outputs.MessageBucket!.Value), /"Ref":"StorageMessages/u);
+    assert.match(JSON.stringify(outputs.InboundQueueUrl!.Value), /"Ref":"QueuesInbound/u);
   });
 });
 

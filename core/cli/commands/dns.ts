@@ -48,7 +48,7 @@ const print: Verb = {
     const host = context.deployment.endpoints.hostname;
     writeLine(
       context.stdout,
-      `; MTA-STS policy: serve this file at https://mta-sts.${canonicalDomain(positionals[0]!)}/.well-known/mta-sts.txt (certificate must cover that name)`,
+      `; MTA-STS policy, served by the mail access service at https://mta-sts.${canonicalDomain(positionals[0]!)}/.well-known/mta-sts.txt (the certificate must cover that name)`,
     );
     for (const line of mtaStsPolicy.trimEnd().split('\r\n')) writeLine(context.stdout, `;   ${line}`);
     writeLine(

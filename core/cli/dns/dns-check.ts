@@ -46,8 +46,12 @@ function txtVerdict(record: DnsRecord & { type: 'TXT' }, found: string): string 
         ? null
         : `policy p=${policy ?? '(none)'} lets spoofed mail through; use quarantine or reject`;
     }
-    case 'mta-sts':
-      return tags(found).has('id') ? null : 'no id= tag (RFC 8461 §3.1)';
+    case 'mta-sts': {
+      const id = tags(found).get('id');
+      if (id === undefined) return 'no id= tag (RFC 8461 §3.1)';
+      // RFC 8461 §3.1: senders refetch the policy only when the id changes; a stale id keeps an old policy cached.
+      return id === tags(record.text).get('id') ? null : 'the id is not the one of the policy this deployment serves';
+    }
     case 'tls-rpt':
       return tags(found).get('rua')?.startsWith('mailto:') || tags(found).get('rua')?.startsWith('https:')
         ? null
@@ -60,6 +64,16 @@ function txtVerdict(record: DnsRecord & { type: 'TXT' }, found: string): string 
 /** The leading `v=…` tag that tells this record's TXT apart from others at the same name. */
 function txtVersionTag(text: string): string {
   return (text.split(/[;\s]/u)[0] ?? '').toLowerCase();
+}
+
+/** An absent record as an empty answer; other failures still throw. */
+async function absentAsNone(answer: Promise<string[]>): Promise<string[]> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (ABSENT_CODES.has((error as NodeJS.ErrnoException).code ?? '')) return [];
+    throw error;
+  }
 }
 
 async function lookup(resolver: Resolver, record: DnsRecord): Promise<RecordCheck> {
@@ -75,8 +89,23 @@ async function lookup(resolver: Resolver, record: DnsRecord): Promise<RecordChec
       return { record, found, status: found.includes(record.address) ? 'ok' : 'wrong' };
     }
     case 'CNAME': {
-      const found = await resolver.resolveCname(record.name);
-      return { record, found, status: found.some((target) => sameName(target, record.target)) ? 'ok' : 'wrong' };
+      const found = await absentAsNone(resolver.resolveCname(record.name));
+      if (found.some((target) => sameName(target, record.target))) return { record, found, status: 'ok' };
+      if (found.length > 0) return { record, found, status: 'wrong' };
+      // An address record works as well when it holds the target's addresses: the CDK stack writes
+      // Route 53 alias records to the NLB, whose addresses are the mail host's.
+      const [own, targets] = await Promise.all([
+        absentAsNone(resolver.resolve4(record.name)),
+        absentAsNone(resolver.resolve4(record.target)),
+      ]);
+      if (own.length === 0) return { record, found, status: 'missing' };
+      const ok = own.some((address) => targets.includes(address));
+      return {
+        record,
+        found: own,
+        status: ok ? 'ok' : 'wrong',
+        ...(ok ? {} : { note: `these are not the addresses of ${record.target}` }),
+      };
     }
     case 'SRV': {
       const answers = await resolver.resolveSrv(record.name);

@@ -1,6 +1,7 @@
 // Every DNS record a hosted domain needs, built from the deployment's facts (pure: no lookups).
 // `yubin dns` prints them; `yubin dns check` resolves each and compares with `recordMatches`.
-import { createHash, createPublicKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
+import { mtaStsPolicyId, mtaStsPolicyText } from '../../autoconfig/mta-sts-policy.js';
 import type { DkimKey } from '../../ports/index.js';
 import type { Deployment } from '../cli-context.js';
 
@@ -51,9 +52,6 @@ export interface DomainRecords {
   readonly mtaStsPolicy: string;
 }
 
-/** RFC 8461 §3.2: max_age up to 31557600; one week lets a mistake heal within days. */
-const MTA_STS_MAX_AGE_SECONDS = 604_800;
-
 /** The p= value: base64 SubjectPublicKeyInfo for RSA (RFC 6376 §3.6.1), raw key for Ed25519 (RFC 8463 §4.2). */
 export function dkimPublicKeyBase64(key: DkimKey): string {
   const publicKey = createPublicKey(key.privateKeyPem);
@@ -83,21 +81,12 @@ function spfText(deployment: Deployment): string {
   return terms.join(' ');
 }
 
-export function mtaStsPolicyText(mailHost: string): string {
-  return ['version: STSv1', 'mode: enforce', `mx: ${mailHost}`, `max_age: ${MTA_STS_MAX_AGE_SECONDS}`, ''].join('\r\n');
-}
-
-/** RFC 8461 §3.1: the id changes whenever the policy does; a hash of the policy does exactly that. */
-function mtaStsId(policy: string): string {
-  return createHash('sha256').update(policy).digest('hex').slice(0, 20);
-}
-
 export function domainRecords(options: DomainRecordOptions): DomainRecords {
   const { domain, deployment } = options;
   const host = deployment.endpoints.hostname.toLowerCase();
   const { endpoints } = deployment;
   const reports = options.reportAddress ?? `postmaster@${domain}`;
-  const policy = mtaStsPolicyText(host);
+  const policy = mtaStsPolicyText(host, deployment.mtaStsMode);
   const srv = (service: string, priority: number, port: number): DnsRecord =>
     // RFC 6186 §4: target "." says the service is not offered (cleartext IMAP/POP3, RFC 8314 §5.1).
     ({
@@ -120,7 +109,7 @@ export function domainRecords(options: DomainRecordOptions): DomainRecords {
     { purpose: 'spf', type: 'TXT', name: domain, text: spfText(deployment) },
     ...(options.dkimKey ? [dkimRecord(options.dkimKey)] : []),
     { purpose: 'dmarc', type: 'TXT', name: `_dmarc.${domain}`, text: `v=DMARC1; p=quarantine; rua=mailto:${reports}` },
-    { purpose: 'mta-sts', type: 'TXT', name: `_mta-sts.${domain}`, text: `v=STSv1; id=${mtaStsId(policy)}` },
+    { purpose: 'mta-sts', type: 'TXT', name: `_mta-sts.${domain}`, text: `v=STSv1; id=${mtaStsPolicyId(policy)}` },
     { purpose: 'mta-sts-policy-host', type: 'CNAME', name: `mta-sts.${domain}`, target: host },
     { purpose: 'tls-rpt', type: 'TXT', name: `_smtp._tls.${domain}`, text: `v=TLSRPTv1; rua=mailto:${reports}` },
     srv('submissions', 0, endpoints.submissions),

@@ -173,7 +173,11 @@ test('dns check finds every record in place, then names the missing and wrong on
   assert.equal(json.code, 0, json.stderr);
   const { records } = JSON.parse(json.stdout) as { records: DnsRecord[] };
 
-  const right = await startDnsServer(records);
+  // mta-sts as an address record with the mail host's address, as the CDK stack's Route 53 alias gives it.
+  const asAlias = records.map((record): DnsRecord =>
+    record.purpose === 'mta-sts-policy-host' ? { purpose: record.purpose, name: record.name, type: 'A', address: '192.0.2.10' } : record,
+  );
+  const right = await startDnsServer(asAlias);
   try {
     const result = await yubin(['dns', 'check', 'example.test', '--resolver', `127.0.0.1:${right.port}`]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
@@ -189,6 +193,8 @@ test('dns check finds every record in place, then names the missing and wrong on
       if (record.purpose === 'dkim' && record.type === 'TXT')
         return { ...record, text: 'v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAold' };
       if (record.type === 'MX') return { ...record, exchange: 'mx.old-provider.test' };
+      if (record.purpose === 'mta-sts' && record.type === 'TXT') return { ...record, text: 'v=STSv1; id=20240101' };
+      if (record.purpose === 'autoconfig') return { purpose: record.purpose, name: record.name, type: 'A', address: '198.51.100.99' };
       return record;
     });
   const wrong = await startDnsServer(damaged);
@@ -209,9 +215,17 @@ test('dns check finds every record in place, then names the missing and wrong on
       result.stdout,
       /^WRONG +mx +MX +example\.test\n {4}found: +10 mx\.old-provider\.test\n {4}write: +example\.test\.\t3600\tIN\tMX\t10 mail\.example\.test\.$/mu,
     );
+    assert.match(
+      result.stdout,
+      /^WRONG +mta-sts +TXT +_mta-sts\.example\.test\n {4}found: +v=STSv1; id=20240101\n {4}why: +the id is not the one/mu,
+    );
+    assert.match(
+      result.stdout,
+      /^WRONG +autoconfig +CNAME +autoconfig\.example\.test\n {4}found: +198\.51\.100\.99\n {4}why: +these are not the addresses of mail\.example\.test$/mu,
+    );
     assert.match(result.stdout, /^OK +tls-rpt /mu);
-    assert.match(result.stdout, /^5 of \d+ records need attention$/mu);
-    assert.equal(result.stderr, 'yubin: 5 DNS records are missing or wrong\n');
+    assert.match(result.stdout, /^7 of \d+ records need attention$/mu);
+    assert.equal(result.stderr, 'yubin: 7 DNS records are missing or wrong\n');
   } finally {
     await wrong.close();
   }

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -48,7 +49,10 @@ function demoImap(): ImapFlow {
 before(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-npm-start-'));
   const portEnv = Object.fromEntries(
-    ['SMTP', 'SUBMISSION', 'SUBMISSIONS', 'IMAP', 'IMAPS', 'POP3', 'POP3S', 'AUTOCONFIG'].map((name) => [`YUBIN_${name}_PORT`, '0']),
+    ['SMTP', 'SUBMISSION', 'SUBMISSIONS', 'IMAP', 'IMAPS', 'POP3', 'POP3S', 'AUTOCONFIG', 'HTTPS'].map((name) => [
+      `YUBIN_${name}_PORT`,
+      '0',
+    ]),
   );
   server = spawn(process.execPath, ['--import', 'tsx', 'bin/yubin-server.ts'], {
     cwd: root,
@@ -158,6 +162,31 @@ test('Thunderbird autoconfig for the demo domain names the running IMAP port', a
   const xml = await response.text();
   assert.match(xml, /<emailProvider id="example.test">/);
   assert.match(xml, new RegExp(`<incomingServer type="imap">[\\s\\S]*?<port>${ports.imaps}</port>`));
+});
+
+test('the MTA-STS policy of the demo domain is served over HTTPS on mta-sts.example.test', async () => {
+  const url = new URL(field('Autoconfig/MTA-STS (HTTPS)'));
+  const policy = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    // The certificate is the self-signed one of first start: accept it, as the table says.
+    const request = https.get(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/.well-known/mta-sts.txt',
+        headers: { host: 'mta-sts.example.test' },
+        rejectUnauthorized: false,
+      },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
+    request.on('error', reject);
+  });
+  assert.equal(policy.status, 200);
+  assert.match(policy.body, /^version: STSv1\r\nmode: enforce\r\nmx: \S+\r\nmax_age: \d+\r\n$/u);
 });
 
 test('SIGTERM stops the server cleanly', async () => {

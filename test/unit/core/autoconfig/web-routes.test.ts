@@ -1,44 +1,45 @@
-// The autoconfig listener over real HTTP; each document is parsed by Python's own XML and plist
+// The web endpoints' routes, socket-free (the sockets, TLS and PROXY v2 are in
+// test/e2e/autoconfig/web-endpoints.test.ts): each document is parsed by Python's own XML and plist
 // parsers (what the clients' parsers would see), not by string matching.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import http from 'node:http';
-import { startAutoconfigHttp, type AutoconfigHttp } from '../../../../core/autoconfig/http-server.js';
 import { loadConfig } from '../../../../core/config/index.js';
-import { silentLogger } from '../../../../core/log/logger.js';
+import { publicEndpoints } from '../../../../core/autoconfig/mail-endpoints.js';
+import { createWebRouter, type WebReply } from '../../../../core/autoconfig/web-routes.js';
 
-let server: AutoconfigHttp;
-let base: string;
-
-before(async () => {
-  const config = loadConfig({ YUBIN_HOSTNAME: 'mail.example.test', YUBIN_IMAPS_PORT: '2993', YUBIN_AUTOCONFIG_PORT: '0' });
-  assert.equal(loadConfig({}).autoconfigPort, 2080, 'documented default port');
-  const hosted = new Set(['example.test']);
-  server = await startAutoconfigHttp({
-    config,
-    logger: silentLogger,
-    directory: { getDomain: async (name) => (hosted.has(name) ? { name, createdAt: new Date() } : null) },
-  });
-  base = `http://127.0.0.1:${server.port}`;
+const config = loadConfig({ YUBIN_HOSTNAME: 'mail.example.test', YUBIN_IMAPS_PORT: '2993' });
+const hosted = new Set(['example.test']);
+const route = createWebRouter({
+  endpoints: publicEndpoints(config),
+  mtaStsMode: 'enforce',
+  directory: { getDomain: async (name: string) => (hosted.has(name) ? { name, createdAt: new Date() } : null) },
 });
-after(async () => server.close());
 
-/** fetch() may not set Host; node:http may. */
-function getWithHost(url: string, host: string): Promise<{ status: number; contentType: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers: { host } }, (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type']), body }),
-        );
-      })
-      .on('error', reject);
+interface Ask {
+  readonly method?: string;
+  readonly host?: string;
+  readonly secure?: boolean;
+  readonly body?: string;
+}
+
+/** One request through the router, as http-server.ts would make it (HTTPS unless told otherwise). */
+function ask(pathAndQuery: string, options: Ask = {}): Promise<WebReply> {
+  const body = options.body ?? '';
+  return route({
+    method: options.method ?? 'GET',
+    url: new URL(pathAndQuery, 'http://localhost'),
+    host: options.host ?? '',
+    secure: options.secure ?? true,
+    readBody: async () => (Buffer.byteLength(body) > 16 * 1024 ? null : body),
   });
 }
+
+test('documented default ports: HTTP 2080, HTTPS 2443; the standard 80/443 behind the NLB', () => {
+  assert.equal(loadConfig({}).autoconfigPort, 2080);
+  assert.equal(loadConfig({}).httpsPort, 2443);
+  assert.equal(publicEndpoints(loadConfig({ YUBIN_BACKEND: 'aws' })).https, 443);
+});
 
 /** Runs a Python snippet with the document on stdin; it prints JSON. */
 function python<T>(script: string, input: string): T {
@@ -58,7 +59,7 @@ print(json.dumps({'version': root.get('version'), 'id': p.get('id'), 'domain': p
 test('Thunderbird config-v1.1.xml at both well-known paths, for hosted domains only', async () => {
   for (const path of ['/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=alice%40example.test', '/mail/config-v1.1.xml']) {
     // Thunderbird asks http://autoconfig.DOMAIN/…: the domain may come from the Host header alone.
-    const response = await getWithHost(base + path, 'autoconfig.example.test');
+    const response = await ask(path, { host: 'autoconfig.example.test', secure: false });
     assert.equal(response.status, 200);
     assert.match(response.contentType, /^application\/xml/u);
     const doc = python<{ version: string; id: string; domain: string; servers: Record<string, string>[] }>(
@@ -77,9 +78,9 @@ test('Thunderbird config-v1.1.xml at both well-known paths, for hosted domains o
       ],
     );
   }
-  const foreign = await fetch(`${base}/mail/config-v1.1.xml?emailaddress=eve%40elsewhere.test`);
-  assert.equal(foreign.status, 404);
-  await foreign.body?.cancel();
+  assert.equal((await ask('/mail/config-v1.1.xml?emailaddress=eve%40elsewhere.test')).status, 404);
+  assert.equal((await ask('/mail/config-v1.1.xml', { host: 'autoconfig.elsewhere.test' })).status, 404);
+  assert.equal((await ask('/mail/config-v1.1.xml', { method: 'POST' })).status, 405);
 });
 
 test('Outlook autodiscover answers a POSTed request with IMAP, POP3 and SMTP settings', async () => {
@@ -88,11 +89,7 @@ test('Outlook autodiscover answers a POSTed request with IMAP, POP3 and SMTP set
   <Request><EMailAddress>Alice@Example.test</EMailAddress>
   <AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request>
 </Autodiscover>`;
-  const response = await fetch(`${base}/autodiscover/autodiscover.xml`, {
-    method: 'POST',
-    body: request,
-    headers: { 'content-type': 'text/xml' },
-  });
+  const response = await ask('/Autodiscover/Autodiscover.xml', { method: 'POST', body: request });
   assert.equal(response.status, 200);
   const doc = python<{ action: string; protocols: Record<string, string>[] }>(
     `
@@ -103,7 +100,7 @@ account = root.find('o:Response/o:Account', ns)
 protocols = [{c.tag.split('}')[1]: c.text for c in p} for p in account.findall('o:Protocol', ns)]
 print(json.dumps({'action': account.findtext('o:Action', namespaces=ns), 'protocols': protocols}))
 `,
-    await response.text(),
+    response.body,
   );
   assert.equal(doc.action, 'settings');
   assert.deepEqual(
@@ -114,21 +111,20 @@ print(json.dumps({'action': account.findtext('o:Action', namespaces=ns), 'protoc
       ['SMTP', 'mail.example.test', '2465', 'alice@example.test', 'SSL', 'off'],
     ],
   );
-  const get = await fetch(`${base}/autodiscover/autodiscover.xml`);
-  assert.equal(get.status, 405);
-  await get.body?.cancel();
-  const huge = await fetch(`${base}/autodiscover/autodiscover.xml`, { method: 'POST', body: 'x'.repeat(64 * 1024) });
-  assert.equal(huge.status, 413);
-  await huge.body?.cancel();
+  assert.equal((await ask('/autodiscover/autodiscover.xml')).status, 405);
+  assert.equal((await ask('/autodiscover/autodiscover.xml', { method: 'POST', body: 'x'.repeat(64 * 1024) })).status, 413);
+  assert.equal((await ask('/autodiscover/autodiscover.xml', { method: 'POST', body: '<Autodiscover/>' })).status, 400);
+  const foreign = request.replace('Example.test', 'elsewhere.test');
+  assert.equal((await ask('/autodiscover/autodiscover.xml', { method: 'POST', body: foreign })).status, 404);
 });
 
 test('Apple .mobileconfig is a valid property list with one IMAP mail payload', async () => {
-  const response = await fetch(`${base}/apple/yubin.mobileconfig?email=${encodeURIComponent("o'brien+x@example.test")}`);
+  const response = await ask(`/apple/yubin.mobileconfig?email=${encodeURIComponent("o'brien+x@example.test")}`);
   assert.equal(response.status, 200);
-  assert.equal(response.headers.get('content-type'), 'application/x-apple-aspen-config');
+  assert.equal(response.contentType, 'application/x-apple-aspen-config');
   const profile = python<Record<string, unknown> & { PayloadContent: Record<string, unknown>[] }>(
     'import sys, json, plistlib\nprint(json.dumps(plistlib.loads(sys.stdin.buffer.read())))',
-    await response.text(),
+    response.body,
   );
   assert.equal(profile.PayloadType, 'Configuration');
   assert.match(String(profile.PayloadUUID), /^[0-9A-F]{8}-[0-9A-F]{4}-8[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/u);
@@ -147,7 +143,7 @@ test('Apple .mobileconfig is a valid property list with one IMAP mail payload', 
     ],
     ['com.apple.mail.managed', 'EmailTypeIMAP', "o'brien+x@example.test", 'mail.example.test', 2993, true, 2465, true],
   );
-  const again = await (await fetch(`${base}/apple/yubin.mobileconfig?email=${encodeURIComponent("o'brien+x@example.test")}`)).text();
+  const again = (await ask(`/apple/yubin.mobileconfig?email=${encodeURIComponent("o'brien+x@example.test")}`)).body;
   assert.equal(
     python<{ u: string }>(
       'import sys, json, plistlib\nprint(json.dumps({"u": plistlib.loads(sys.stdin.buffer.read())["PayloadUUID"]}))',
@@ -156,7 +152,29 @@ test('Apple .mobileconfig is a valid property list with one IMAP mail payload', 
     profile.PayloadUUID,
     'same profile on re-download',
   );
-  const missing = await fetch(`${base}/apple/yubin.mobileconfig`);
-  assert.equal(missing.status, 400);
-  await missing.body?.cancel();
+  assert.equal((await ask('/apple/yubin.mobileconfig')).status, 400);
+});
+
+test('the MTA-STS policy is served on mta-sts.DOMAIN only, for hosted domains, over HTTPS only', async () => {
+  const policy = await ask('/.well-known/mta-sts.txt', { host: 'mta-sts.example.test' });
+  assert.equal(policy.status, 200);
+  assert.equal(policy.contentType, 'text/plain; charset=utf-8');
+  assert.equal(policy.body, 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.test\r\nmax_age: 604800\r\n');
+  assert.equal(policy.headers?.location, undefined, 'RFC 8461 §3.3: never a redirect over HTTPS');
+  assert.equal((await ask('/.well-known/mta-sts.txt', { host: 'mta-sts.elsewhere.test' })).status, 404);
+  assert.equal((await ask('/.well-known/mta-sts.txt', { host: 'mail.example.test' })).status, 404, 'only the mta-sts name');
+  assert.equal((await ask('/.well-known/mta-sts.txt', { host: 'mta-sts.example.test', method: 'POST' })).status, 405);
+});
+
+test('plain HTTP serves Thunderbird only; the rest redirects to HTTPS for names of this deployment', async () => {
+  const policy = await ask('/.well-known/mta-sts.txt', { host: 'mta-sts.example.test', secure: false });
+  assert.equal(policy.status, 301);
+  assert.equal(policy.headers?.location, 'https://mta-sts.example.test:2443/.well-known/mta-sts.txt');
+  const post = await ask('/autodiscover/autodiscover.xml?x=1', { host: 'autodiscover.example.test', secure: false, method: 'POST' });
+  assert.equal(post.status, 308, 'a POST keeps its method');
+  assert.equal(post.headers?.location, 'https://autodiscover.example.test:2443/autodiscover/autodiscover.xml?x=1');
+  assert.equal((await ask('/apple/yubin.mobileconfig', { host: 'mail.example.test', secure: false })).status, 301);
+  assert.equal((await ask('/.well-known/mta-sts.txt', { host: 'mta-sts.elsewhere.test', secure: false })).status, 404, 'no open redirect');
+  assert.equal((await ask('/.well-known/mta-sts.txt', { host: '', secure: false })).status, 404);
+  assert.equal((await ask('/elsewhere', { host: 'mail.example.test', secure: false })).status, 404);
 });

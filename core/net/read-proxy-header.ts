@@ -1,0 +1,37 @@
+// Reads the PROXY v2 header (core/net/proxy-protocol.ts) that precedes every byte of a connection
+// behind the AWS NLB, for listeners that hand the socket on afterwards (the web endpoints give it to
+// node:http or wrap it in TLS). The bytes after the header are put back unread.
+import type net from 'node:net';
+import { parseProxyV2 } from './proxy-protocol.js';
+
+/**
+ * Resolves the client IP, or null for LOCAL headers (the NLB's health checks) and unroutable
+ * families; rejects on a malformed header, on close, or after timeoutMs. The socket is left paused:
+ * resume it once its next reader is attached.
+ */
+export function readProxyV2ClientIp(socket: net.Socket, timeoutMs: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    let header = Buffer.alloc(0);
+    const settle = (error: Error | null, clientIp: string | null = null) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (error) reject(error);
+      else resolve(clientIp);
+    };
+    const onData = (chunk: Buffer) => {
+      header = Buffer.concat([header, chunk]);
+      const result = parseProxyV2(header);
+      if (result.kind === 'incomplete') return;
+      if (result.kind === 'invalid') return settle(new Error(result.reason));
+      socket.pause();
+      const rest = header.subarray(result.consumed);
+      if (rest.length > 0) socket.unshift(rest);
+      settle(null, result.kind === 'proxy' ? result.source.ip : null);
+    };
+    const onClose = () => settle(new Error('closed before the PROXY header'));
+    const timer = setTimeout(() => settle(new Error('no PROXY header in time')), timeoutMs);
+    socket.on('data', onData);
+    socket.on('close', onClose);
+  });
+}
