@@ -111,4 +111,11 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_ready ON jobs(queue, dead, visible_at);
 `;
 
-export const MIGRATIONS: readonly string[] = [V1];
+// \Recent (RFC 3501 §2.3.2): the first UID no session has claimed yet. Existing mailboxes start with
+// nothing recent, as if every message had already been seen by a SELECT.
+const V2 = `
+ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
+UPDATE mailboxes SET first_recent_uid = uid_next;
+`;
+
+export const MIGRATIONS: readonly string[] = [V1, V2];
