@@ -49,7 +49,7 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
         add(`UID ${message.uid}`);
         break;
       case 'flags':
-        add(`FLAGS (${message.flags.join(' ')})`);
+        add(`FLAGS ${session.flagList(message.uid, message.flags)}`);
         break;
       case 'internaldate':
         add(`INTERNALDATE ${imapDateTime(message.internalDate)}`);

@@ -61,11 +61,14 @@ export class SearchEvaluator {
   async matches(key: SearchKey, message: LoadedMessage): Promise<boolean> {
     switch (key.kind) {
       case 'all':
-      case 'old':
         return true;
-      case 'new':
+      // RFC 3501 §6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT.
       case 'recent':
-        return false; // \Recent is not kept (RFC 9051 §2.3.2 removes it)
+        return this.view.recent.has(message.uid);
+      case 'old':
+        return !this.view.recent.has(message.uid);
+      case 'new':
+        return this.view.recent.has(message.uid) && !message.flags.includes('\\Seen');
       case 'flag':
         return message.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase()) === key.present;
       case 'internaldate':

@@ -172,13 +172,32 @@ export class ImapSession {
   }
 
   async syncSelected(allowExpunge: boolean): Promise<string[]> {
-    if (this.selected === null) return [];
-    return this.selected.sync(this.deps.storage.mailIndex, {
+    const view = this.selected;
+    if (view === null) return [];
+    const largestBefore = view.largestUid;
+    const lines = await view.sync(this.deps.storage.mailIndex, {
       allowExpunge,
       qresync: this.enabled.has('QRESYNC'),
       condstore: this.condstore,
-      formatFlags: (flags) => `(${flags.join(' ')})`,
+      formatFlags: (uid, flags) => this.flagList(uid, flags),
     });
+    // RFC 3501 §7.3.2: RECENT follows the EXISTS of new messages, which this session claims (§2.3.2).
+    if (view.largestUid > largestBefore && this.seesRecent) {
+      if (!view.readOnly) view.recent.add(await this.deps.storage.mailIndex.claimRecent(view.mailbox.id));
+      lines.push(`* ${view.recentCount} RECENT\r\n`);
+    }
+    return lines;
+  }
+
+  /** \Recent exists for IMAP4rev1 sessions only: RFC 9051 removed it (§2.3.2, Appendix E). */
+  get seesRecent(): boolean {
+    return !this.enabled.has('IMAP4REV2');
+  }
+
+  /** A FETCH response's flag list: the stored flags, plus \Recent where this session holds it. */
+  flagList(uid: number, flags: readonly string[]): string {
+    const recent = this.selected !== null && this.seesRecent && this.selected.recent.has(uid);
+    return `(${recent ? [...flags, '\\Recent'].join(' ') : flags.join(' ')})`;
   }
 
   /** Switches to a mailbox view (SELECT/EXAMINE) or back to authenticated (CLOSE/UNSELECT). */
