@@ -9,6 +9,7 @@ import type { FramerEvent } from '../protocol/command-framer.js';
 import { TaggedSyntaxError, tokenizeCommand, type TokenizedCommand } from '../protocol/command-tokens.js';
 import type { CommandContext } from './command.js';
 import { COMMANDS } from './command-table.js';
+import { BinaryMeasurer } from './binary-fetch.js';
 import type { MailboxView } from './mailbox-view.js';
 import { formatTagged, replyForError, type TaggedReply } from './replies.js';
 import type { ConnectionInfo, SessionIo, UserConnectionLimiter } from './session-io.js';
@@ -44,6 +45,8 @@ export class ImapSession {
   private unwatch: (() => void) | null = null;
   private queue: Promise<void> = Promise.resolve();
   readonly log: Logger;
+  /** Decoded sizes for FETCH BINARY / BINARY.SIZE (RFC 3516). */
+  readonly binary: BinaryMeasurer;
 
   constructor(
     readonly deps: SessionDeps,
@@ -51,6 +54,7 @@ export class ImapSession {
     connection: ConnectionInfo,
   ) {
     this.connection = connection;
+    this.binary = new BinaryMeasurer(deps.storage.blobs);
     this.log = deps.logger.child({ clientIp: connection.clientIp });
   }
 
@@ -68,7 +72,7 @@ export class ImapSession {
 
   /** RFC 3501 §7.2.1 plus the extensions of RFC 9051 §6.1.1; auth capabilities only where auth is allowed. */
   capabilities(): string[] {
-    const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
+    const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'BINARY', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
     caps.push('SPECIAL-USE', 'CREATE-SPECIAL-USE', 'CONDSTORE', 'QRESYNC', 'QUOTA', 'QUOTA=RES-STORAGE', 'STATUS=SIZE', 'UTF8=ACCEPT', 'ESEARCH', 'SEARCHRES', 'LIST-STATUS', 'LIST-EXTENDED');
     if (this.state === 'not-authenticated') {
       if (this.connection.startTlsAvailable && !this.connection.secure) caps.push('STARTTLS');
