@@ -5,7 +5,7 @@
 import type { AuthThrottle } from '../../../../core/auth/auth-throttle.js';
 import type { Logger } from '../../../../core/log/logger.js';
 import type { Storage, User } from '../../../../core/ports/index.js';
-import type { FramerEvent } from '../protocol/command-framer.js';
+import type { FramedCommand, FramerEvent } from '../protocol/command-framer.js';
 import { TaggedSyntaxError, tokenizeCommand, type TokenizedCommand } from '../protocol/command-tokens.js';
 import type { CommandContext } from './command.js';
 import { COMMANDS } from './command-table.js';
@@ -73,6 +73,8 @@ export class ImapSession {
   /** RFC 3501 §7.2.1 plus the extensions of RFC 9051 §6.1.1; auth capabilities only where auth is allowed. */
   capabilities(): string[] {
     const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'BINARY', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
+    // RFC 7889 §3: the one limit on APPEND, the same for every mailbox.
+    caps.push(`APPENDLIMIT=${this.deps.maxMessageBytes}`);
     caps.push('SPECIAL-USE', 'CREATE-SPECIAL-USE', 'CONDSTORE', 'QRESYNC', 'QUOTA', 'QUOTA=RES-STORAGE', 'STATUS=SIZE', 'UTF8=ACCEPT', 'ESEARCH', 'SEARCHRES', 'LIST-STATUS', 'LIST-EXTENDED');
     if (this.state === 'not-authenticated') {
       if (this.connection.startTlsAvailable && !this.connection.secure) caps.push('STARTTLS');
@@ -112,12 +114,23 @@ export class ImapSession {
       return;
     }
     if (event.type === 'rejected') {
-      const text = event.reason === 'line-too-long' ? 'Command line too long' : `Literal larger than the ${this.deps.maxMessageBytes}-byte limit`;
-      const code = 'TOOBIG';
+      const text = event.reason === 'line-too-long' ? 'Command line too long' : `Literal larger than the ${this.deps.maxMessageBytes}-byte limit (APPENDLIMIT)`;
+      // RFC 7889 §4: a message over APPENDLIMIT gets NO [TOOBIG]; an overlong line is a client error.
+      const status = event.reason === 'line-too-long' ? 'BAD' : 'NO';
       if (event.fatal) return this.bye(`${text}; closing the connection`);
-      this.io.write(event.tag === null ? `* BAD [${code}] ${text}\r\n` : formatTagged(event.tag, { status: 'BAD', code, text }));
+      this.io.write(event.tag === null ? `* BAD [TOOBIG] ${text}\r\n` : formatTagged(event.tag, { status, code: 'TOOBIG', text }));
       return;
     }
+    if (event.type === 'streamed-command' && this.pending === null) {
+      // Whatever the command's fate, the literal is either consumed by APPEND or refused (never left hanging).
+      try {
+        await this.runCommand(event.command);
+      } finally {
+        if (!event.command.streamed.accepted) await event.command.streamed.refuse();
+      }
+      return;
+    }
+    if (event.type === 'streamed-command') void event.command.streamed.refuse(); // a line of IDLE/AUTHENTICATE, not an APPEND
     if (this.pending !== null) {
       const pending = this.pending;
       const line = (event.command.lines[0] ?? Buffer.alloc(0)).toString('utf8');
@@ -128,9 +141,13 @@ export class ImapSession {
       }
       return;
     }
+    await this.runCommand(event.command);
+  }
+
+  private async runCommand(framed: FramedCommand): Promise<void> {
     let command: TokenizedCommand;
     try {
-      command = tokenizeCommand(event.command);
+      command = tokenizeCommand(framed);
     } catch (error) {
       if (error instanceof TaggedSyntaxError) this.io.write(formatTagged(error.tag, { status: 'BAD', code: 'CLIENTBUG', text: error.message }));
       else this.io.write(`* BAD Malformed command: ${(error as Error).message}\r\n`);
@@ -151,7 +168,8 @@ export class ImapSession {
       this.io.write(formatTagged(command.tag, { status: 'BAD', code: 'CLIENTBUG', text }));
       return;
     }
-    const context: CommandContext = { session: this, tag: command.tag, verb, args, byUid, dispatch: (v, a) => this.dispatch(command, v, a, true) };
+    const streamed = byUid ? null : command.streamed;
+    const context: CommandContext = { session: this, tag: command.tag, verb, args, byUid, streamed, dispatch: (v, a) => this.dispatch(command, v, a, true) };
     const reply = await this.guard(() => handler.run(context));
     // RFC 3501 §7.4.1: no EXPUNGE while answering FETCH, STORE or SEARCH (their UID forms may).
     if (reply !== null) await this.finish(command.tag, reply, byUid || handler.holdsExpunges !== true);
