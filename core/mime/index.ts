@@ -9,6 +9,8 @@ export { buildEnvelope, ENVELOPE_FIELD_NAMES } from './envelope.js';
 export { readContentFields, CONTENT_FIELD_NAMES } from './content-fields.js';
 export type { ContentFields } from './content-fields.js';
 export { parseParameterizedValue } from './parameters.js';
+export { createTransferDecoder, decodeTransferEncoding, isIdentityEncoding } from './transfer-decoding.js';
+export type { TransferDecoder } from './transfer-decoding.js';
 export type { Parameter } from './parameters.js';
 export { envelopeSearchText } from './search-text.js';
 export { textRanges, createTextDecoder } from './text-parts.js';

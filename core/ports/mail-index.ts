@@ -34,6 +34,11 @@ export interface Mailbox {
   readonly unseenCount: number;
   /** Sum of message sizes (STATUS SIZE, RFC 8438). */
   readonly sizeBytes: number;
+  /**
+   * The first UID no session has claimed as \Recent yet (RFC 3501 §2.3.2): messages from here up to
+   * uidNext - 1 are recent for STATUS RECENT and for the next read-write SELECT (see claimRecent).
+   */
+  readonly firstRecentUid: number;
 }
 
 export interface CreateMailboxOptions {
@@ -145,6 +150,12 @@ export interface ChangesSince {
   readonly vanished: readonly number[];
 }
 
+/** UIDs claimed as \Recent by one session, both inclusive; empty when firstUid > lastUid. */
+export interface RecentClaim {
+  readonly firstUid: number;
+  readonly lastUid: number;
+}
+
 export interface QuotaUsage {
   readonly usedBytes: number;
   readonly messageCount: number;
@@ -183,4 +194,10 @@ export interface MailIndex {
   expunge(mailboxId: string, uids?: readonly number[]): Promise<ExpungeResult>;
   changesSince(mailboxId: string, modseq: number): Promise<ChangesSince>;
   getQuotaUsage(userId: string): Promise<QuotaUsage>;
+  /**
+   * \Recent (RFC 3501 §2.3.2): atomically moves the mailbox's firstRecentUid up to uidNext and returns
+   * the UIDs it passed over, so every message is claimed by exactly one caller, across processes
+   * (Dovecot keeps the same "first recent UID" per mailbox). A read-write SELECT claims; EXAMINE does not.
+   */
+  claimRecent(mailboxId: string): Promise<RecentClaim>;
 }

@@ -99,5 +99,6 @@ function bindAll(index: MailIndex): MailIndex {
     expunge: index.expunge.bind(index),
     changesSince: index.changesSince.bind(index),
     getQuotaUsage: index.getQuotaUsage.bind(index),
+    claimRecent: index.claimRecent.bind(index),
   };
 }

@@ -20,6 +20,7 @@ import type {
   MessageSummary,
   NewMessage,
   QuotaUsage,
+  RecentClaim,
   StoredMessage,
 } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
@@ -312,6 +313,13 @@ export class DynamoMailIndex implements MailIndex {
       changed: changed.map(toMessageSummary).sort((a, b) => a.uid - b.uid),
       vanished: vanished.map((item) => item.uid as number).sort((a, b) => a - b),
     };
+  }
+
+  async claimRecent(mailboxId: string): Promise<RecentClaim> {
+    // Most SELECTs find nothing new: a consistent read spares them the write.
+    const mailbox = await this.mailboxes.require(mailboxId);
+    if (mailbox.firstRecentUid >= mailbox.uidNext) return { firstUid: mailbox.uidNext, lastUid: mailbox.uidNext - 1 };
+    return this.mailboxes.claimRecent(mailboxId);
   }
 
   async getQuotaUsage(userId: string): Promise<QuotaUsage> {

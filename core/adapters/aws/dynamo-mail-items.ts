@@ -34,6 +34,8 @@ export function toMailboxItem(item: Item): MailboxItem {
     unseenCount: item.unseenCount as number,
     deletedCount: (item.deletedCount as number | undefined) ?? 0,
     sizeBytes: item.sizeBytes as number,
+    // Mailboxes created before \Recent was kept have no attribute: nothing is recent in them yet.
+    firstRecentUid: (item.firstRecentUid as number | undefined) ?? (item.uidNext as number),
   };
 }
 

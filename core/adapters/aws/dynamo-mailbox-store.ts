@@ -83,6 +83,7 @@ export class DynamoMailboxStore {
       unseenCount: 0,
       deletedCount: 0,
       sizeBytes: 0,
+      firstRecentUid: 1,
     };
     await retryOnLostRace('create mailbox', async () => {
       const outcome = await transact(
@@ -211,6 +212,29 @@ export class DynamoMailboxStore {
     );
     if (!outcome.committed) throw new StorageError('not-found', `mailbox ${name} not found`);
     return mailbox;
+  }
+
+  /**
+   * \Recent claim: one UpdateItem sets firstRecentUid to uidNext and returns the values before it, so
+   * two sessions (on any containers) can never both claim a UID. Appends never touch firstRecentUid.
+   */
+  async claimRecent(mailboxId: string): Promise<{ firstUid: number; lastUid: number }> {
+    const result = await awsCall('claim recent', () =>
+      this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: mailboxKey(mailboxId),
+          UpdateExpression: 'SET firstRecentUid = uidNext',
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    ).catch((error: unknown) => {
+      // The only condition is the item's existence: a failed check means the mailbox was deleted.
+      throw error instanceof StorageError && error.code === 'conflict' ? new StorageError('not-found', `mailbox ${mailboxId} not found`) : error;
+    });
+    const before = toMailboxItem(result.Attributes ?? {});
+    return { firstUid: before.firstRecentUid, lastUid: before.uidNext - 1 };
   }
 
   async setSubscribed(userId: string, name: string, subscribed: boolean): Promise<void> {

@@ -16,6 +16,7 @@ export interface MailboxRow {
   message_count: number;
   unseen_count: number;
   size_bytes: number;
+  first_recent_uid: number;
 }
 
 export interface MessageRow {
@@ -46,6 +47,7 @@ export function toMailbox(row: MailboxRow): Mailbox {
     messageCount: row.message_count,
     unseenCount: row.unseen_count,
     sizeBytes: row.size_bytes,
+    firstRecentUid: row.first_recent_uid,
   };
 }
 

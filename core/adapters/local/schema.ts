@@ -172,4 +172,11 @@ function backfillMessageHeaders(db: Database.Database): void {
 
 export type Migration = string | ((db: Database.Database) => void);
 
-export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders];
+// \Recent (RFC 3501 §2.3.2): the first UID no session has claimed yet. Existing mailboxes start with
+// nothing recent, as if every message had already been seen by a SELECT.
+const RECENT = `
+ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
+UPDATE mailboxes SET first_recent_uid = uid_next;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders, RECENT];

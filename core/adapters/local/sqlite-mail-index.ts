@@ -20,6 +20,7 @@ import type {
   MessageSummary,
   NewMessage,
   QuotaUsage,
+  RecentClaim,
   StoredMessage,
 } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
@@ -232,6 +233,23 @@ export class SqliteMailIndex implements MailIndex {
     const row = this.#sql('SELECT used_bytes, message_count FROM quota_usage WHERE user_id = ?').get(userId) as
       { used_bytes: number; message_count: number } | undefined;
     return { usedBytes: row?.used_bytes ?? 0, messageCount: row?.message_count ?? 0 };
+  }
+
+  async claimRecent(mailboxId: string): Promise<RecentClaim> {
+    const key = mailboxKey(mailboxId);
+    if (key === null) throw new StorageError('not-found', `mailbox ${mailboxId} not found`);
+    const read = this.#sql('SELECT first_recent_uid, uid_next FROM mailboxes WHERE id = ?');
+    const peek = read.get(key) as { first_recent_uid: number; uid_next: number } | undefined;
+    if (!peek) throw new StorageError('not-found', `mailbox ${mailboxId} not found`);
+    // Nothing to claim: answer from the read, without a write transaction (most SELECTs).
+    if (peek.first_recent_uid >= peek.uid_next) return { firstUid: peek.uid_next, lastUid: peek.uid_next - 1 };
+    return this.#committer.write(() => {
+      // Re-read inside BEGIN IMMEDIATE: another process may have claimed since the peek.
+      const row = read.get(key) as { first_recent_uid: number; uid_next: number } | undefined;
+      if (!row) throw new StorageError('not-found', `mailbox ${mailboxId} not found`);
+      this.#sql('UPDATE mailboxes SET first_recent_uid = uid_next WHERE id = ?').run(key);
+      return { firstUid: row.first_recent_uid, lastUid: row.uid_next - 1 };
+    });
   }
 
   /** UIDVALIDITY: the current time in seconds, but always above every value handed out before (RFC 3501 §2.3.1.1). */

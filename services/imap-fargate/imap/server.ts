@@ -10,6 +10,7 @@ import type { Logger } from '../../../core/log/logger.js';
 import type { Storage } from '../../../core/ports/index.js';
 import type { TlsContextProvider } from '../../../core/tls/certificates.js';
 import { CommandFramer, type FramerEvent } from './protocol/command-framer.js';
+import { LITERAL_HIGH_WATER_BYTES } from './protocol/incoming-literal.js';
 import { parseProxyV2 } from '../../../core/net/proxy-protocol.js';
 import { ImapSession } from './session/session.js';
 import type { SessionIo, UserConnectionLimiter } from './session/session-io.js';
@@ -124,6 +125,16 @@ class Connection implements SessionIo {
   private receive(chunk: Buffer): void {
     this.inbox.push(...this.framer.push(chunk));
     if (this.inbox.length > 64) this.socket.pause(); // a client that pipelines faster than we answer
+    // An APPEND literal faster than the blob store takes it: hold the socket until the reader catches up.
+    const literal = this.framer.streamingLiteral;
+    if (literal !== null && literal.bufferedBytes > LITERAL_HIGH_WATER_BYTES) {
+      const socket = this.socket;
+      socket.pause();
+      literal.onDrain = () => {
+        literal.onDrain = null;
+        socket.resume();
+      };
+    }
     this.pump().catch((error: unknown) => {
       this.service.logger.error('connection failed', { error });
       this.socket.destroy();
@@ -169,6 +180,7 @@ class Connection implements SessionIo {
   }
 
   async drain(): Promise<void> {
+    this.flush(); // what was written must reach the socket first (APPEND's `+` is awaited this way)
     if (this.socket.writableNeedDrain && !this.closed) await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
   }
 
@@ -202,6 +214,11 @@ class Connection implements SessionIo {
     this.flush();
     this.closed = true;
     this.socket.end();
+  }
+
+  /** The client is gone: an APPEND literal still arriving is aborted, so nothing of it is stored. */
+  abortInput(): void {
+    this.framer.abort();
   }
 
   idleKeepalive(): void {
@@ -271,6 +288,7 @@ class ImapServer {
     );
     this.connections.add(connection);
     raw.on('close', () => {
+      connection.abortInput();
       connection.session.close();
       this.perIp.release(clientIp);
       this.connections.delete(connection);

@@ -21,6 +21,8 @@ export interface ImapFixture {
   readonly service: ImapService;
   readonly port: number;
   readonly tlsPort: number;
+  /** The local backend's data directory (blobs under `blobs/`). */
+  readonly dataDir: string;
   /** Delivers a message the way the delivery worker does: blob, structure, index (which notifies the feed). */
   deliver(address: string, raw: string | Buffer, mailbox?: string, flags?: string[]): Promise<number>;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startFixture(overrides: Partial<ImapServiceConfig> = {}): 
     service,
     port: service.ports.imap,
     tlsPort: service.ports.imaps ?? 0,
+    dataDir,
     async deliver(address, raw, mailboxName = 'INBOX', flags = []) {
       const user = await storage.directory.getUser(address);
       if (user === null) throw new Error(`no user ${address}`);

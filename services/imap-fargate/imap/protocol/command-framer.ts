@@ -1,6 +1,10 @@
 // Splits the client byte stream into whole commands: a line, plus the literals it announces
 // (RFC 3501 §4.3 `{n}` synchronizing, RFC 7888 `{n+}` LITERAL+), each with a named limit. Feeding it
-// one byte at a time or the whole stream at once gives the same commands.
+// one byte at a time or the whole stream at once gives the same commands. The message literal of an
+// APPEND is not buffered: the command is handed over when the literal is announced, and its bytes
+// flow through an IncomingLiteral (streamed to the blob store as they arrive).
+import { IncomingLiteral, LiteralAbortedError } from './incoming-literal.js';
+import { ProtocolSyntaxError } from './command-tokens.js';
 
 export interface FramerLimits {
   /** Longest command text outside literals; RFC 7162 §4 asks servers to accept at least 8,192 octets. */
@@ -13,16 +17,23 @@ export interface FramerLimits {
 export interface FramedCommand {
   readonly lines: readonly Buffer[];
   readonly literals: readonly Buffer[];
+  /** An APPEND message literal announced at the end of the last line, still arriving. */
+  readonly streamed?: IncomingLiteral;
 }
 
 export type FramerEvent =
   | { readonly type: 'command'; readonly command: FramedCommand }
+  /** An APPEND whose message literal is announced: `command.streamed` carries its bytes as they arrive. */
+  | { readonly type: 'streamed-command'; readonly command: FramedCommand & { readonly streamed: IncomingLiteral } }
   /** A synchronizing literal was announced: the server must send a continuation request (`+`). */
   | { readonly type: 'continue' }
   /** The command broke a limit and was dropped; `fatal` when the rest of the stream can no longer be trusted. */
   | { readonly type: 'rejected'; readonly tag: string | null; readonly reason: 'line-too-long' | 'literal-too-large'; readonly fatal: boolean };
 
-const LITERAL_AT_END = /\{(\d{1,20})(\+?)\}$/u;
+const LITERAL_AT_END = /(~?)\{(\d{1,20})(\+?)\}$/u;
+/** RFC 3501 §6.3.11: the first line of an APPEND (the mailbox name may itself be a literal: `A APPEND {5}`). */
+const APPEND_LINE = /^[^ ]+ APPEND /iu;
+const APPEND_MAILBOX_LITERAL = /^[^ ]+ APPEND ~?\{\d+\+?\}$/iu;
 const CR = 0x0d;
 const LF = 0x0a;
 
@@ -35,6 +46,10 @@ export class CommandFramer {
   private literal: { remaining: number; chunks: Buffer[] } | null = null;
   /** After an oversized line, bytes are dropped until the next LF. */
   private discardingLine = false;
+  /** The APPEND message literal being received, and the bytes still to come. */
+  private streaming: { literal: IncomingLiteral; remaining: number } | null = null;
+  /** After a streamed literal: the rest of its command goes to the literal (setTail), not out as a command. */
+  private tailOf: IncomingLiteral | null = null;
 
   constructor(private readonly limits: FramerLimits) {}
 
@@ -42,6 +57,19 @@ export class CommandFramer {
     const events: FramerEvent[] = [];
     let offset = 0;
     while (offset < chunk.length) {
+      if (this.streaming !== null) {
+        const streaming = this.streaming;
+        const take = Math.min(streaming.remaining, chunk.length - offset);
+        streaming.literal.push(chunk.subarray(offset, offset + take));
+        streaming.remaining -= take;
+        offset += take;
+        if (streaming.remaining === 0) {
+          this.streaming = null;
+          this.tailOf = streaming.literal;
+          streaming.literal.finish();
+        }
+        continue;
+      }
       if (this.literal !== null) {
         const take = Math.min(this.literal.remaining, chunk.length - offset);
         this.literal.chunks.push(chunk.subarray(offset, offset + take));
@@ -64,7 +92,9 @@ export class CommandFramer {
       this.line.push(piece);
       this.lineBytes += piece.length;
       if (this.totalLineBytes + this.lineBytes > this.limits.maxLineBytes) {
-        events.push({ type: 'rejected', tag: this.tagOfCommand(), reason: 'line-too-long', fatal: false });
+        if (this.tailOf !== null) this.tailOf.failTail(new ProtocolSyntaxError('APPEND: the line after the message is too long'));
+        else events.push({ type: 'rejected', tag: this.tagOfCommand(), reason: 'line-too-long', fatal: false });
+        this.tailOf = null;
         this.reset();
         this.discardingLine = lf < 0;
         continue;
@@ -80,24 +110,72 @@ export class CommandFramer {
     this.totalLineBytes += this.lineBytes;
     this.lineBytes = 0;
     text = text.subarray(0, text.length - (text.length >= 2 && text[text.length - 2] === CR ? 2 : 1));
-    const announced = LITERAL_AT_END.exec(text.toString('latin1'));
+    const latin1 = text.toString('latin1');
+    const announced = LITERAL_AT_END.exec(latin1);
     this.lines.push(text);
     if (announced === null) {
-      events.push({ type: 'command', command: { lines: this.lines, literals: this.literals } });
+      const command = { lines: this.lines, literals: this.literals };
+      const tailOf = this.tailOf;
+      this.tailOf = null;
+      if (tailOf !== null) tailOf.setTail(command);
+      else events.push({ type: 'command', command });
       this.reset();
       return;
     }
-    const size = Number(announced[1]);
-    const synchronizing = announced[2] !== '+';
+    const size = Number(announced[2]);
+    const synchronizing = announced[3] !== '+';
+    if (this.tailOf !== null) {
+      // MULTIAPPEND (RFC 3502) is not offered: a second literal after the message ends the command.
+      this.tailOf.failTail(new ProtocolSyntaxError('APPEND takes one message'));
+      this.tailOf = null;
+      this.reset();
+      if (!synchronizing) this.streamDiscarded(size);
+      return;
+    }
     if (size > this.limits.maxLiteralBytes) {
       // RFC 7888 §4: a non-synchronizing literal is on its way regardless, so the stream is lost.
       events.push({ type: 'rejected', tag: this.tagOfCommand(), reason: 'literal-too-large', fatal: !synchronizing });
       this.reset();
       return;
     }
+    const first = this.lines[0] as Buffer;
+    if (size > 0 && APPEND_LINE.test(first.toString('latin1')) && !(this.lines.length === 1 && APPEND_MAILBOX_LITERAL.test(latin1))) {
+      // The session sends `+` itself once it has checked the mailbox, quota and size (RFC 3501 §7.5).
+      const literal = new IncomingLiteral(size, synchronizing, announced[1] === '~');
+      literal.onAbandon = () => {
+        if (this.streaming?.literal !== literal) return;
+        this.streaming = null;
+        literal.failTail(new LiteralAbortedError('literal refused before it was sent'));
+      };
+      events.push({ type: 'streamed-command', command: { lines: this.lines, literals: this.literals, streamed: literal } });
+      this.reset();
+      this.streaming = { literal, remaining: size };
+      return;
+    }
     if (synchronizing) events.push({ type: 'continue' });
     if (size === 0) this.literals.push(Buffer.alloc(0));
     else this.literal = { remaining: size, chunks: [] };
+  }
+
+  /** A non-synchronizing literal nobody wants: read and drop its bytes, then its command's rest. */
+  private streamDiscarded(size: number): void {
+    const literal = new IncomingLiteral(size, false, false);
+    void literal.refuse();
+    this.streaming = { literal, remaining: size };
+  }
+
+  /** The literal being received, if any (the network shell applies backpressure on it). */
+  get streamingLiteral(): IncomingLiteral | null {
+    return this.streaming?.literal ?? null;
+  }
+
+  /** The connection is gone: a half-received literal must not be stored (RFC 3501 §6.3.11). */
+  abort(): void {
+    const error = new LiteralAbortedError('the client disconnected during APPEND');
+    this.streaming?.literal.abort(error);
+    this.tailOf?.abort(error);
+    this.streaming = null;
+    this.tailOf = null;
   }
 
   private tagOfCommand(): string | null {

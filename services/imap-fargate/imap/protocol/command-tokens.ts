@@ -1,6 +1,7 @@
 // Turns a framed command into its tag, its verb and a tree of argument tokens (RFC 3501 §9 lexical
 // rules, RFC 9051 UTF-8 quoted strings). Each verb's parser reads its own grammar from the tokens.
 import type { FramedCommand } from './command-framer.js';
+import type { IncomingLiteral } from './incoming-literal.js';
 
 export type Token =
   | { readonly kind: 'atom'; readonly value: string; readonly section?: readonly Token[]; readonly partial?: Partial }
@@ -16,6 +17,14 @@ export interface TokenizedCommand {
   readonly tag: string;
   readonly verb: string;
   readonly args: readonly Token[];
+  /** The APPEND message literal still arriving (command-framer.ts), where the command's text stops for now. */
+  readonly streamed: StreamedArgument | null;
+}
+
+export interface StreamedArgument {
+  readonly literal: IncomingLiteral;
+  /** Lists the literal sits in (`UTF8 (~{n}` → 1), implicitly closed in `args`: the command's rest must close them. */
+  readonly unclosedLists: number;
 }
 
 export class ProtocolSyntaxError extends Error {
@@ -28,14 +37,23 @@ const SECTION_ATOMS = new Set(['BODY', 'BODY.PEEK', 'BINARY', 'BINARY.PEEK', 'BI
 const ATOM_STOP = new Set(['(', ')', '{', ' ', '"', '['].map((c) => c.charCodeAt(0)));
 const TAG = /^[\x21-\x7e]+$/u;
 
+const NOTHING = Buffer.alloc(0);
+
 class Cursor {
   private segment = 0;
   private pos = 0;
+  /** Lists implicitly closed at the streamed literal. */
+  unclosedLists = 0;
 
   constructor(private readonly command: FramedCommand) {}
 
   private get text(): Buffer {
-    return this.command.lines[this.segment] as Buffer;
+    return this.command.lines[this.segment] ?? NOTHING;
+  }
+
+  /** True right after the streamed literal: the command's text ends there for now. */
+  get atStreamedEnd(): boolean {
+    return this.segment >= this.command.lines.length;
   }
 
   peek(): number | undefined {
@@ -48,6 +66,20 @@ class Cursor {
 
   atEnd(): boolean {
     return this.pos >= this.text.length && this.segment >= this.command.lines.length - 1;
+  }
+
+  /** Set once the streamed literal has been reached. */
+  streamedLiteral: IncomingLiteral | null = null;
+
+  /** At the last line's `{n}` of a command with a streamed literal: steps past it and returns true. */
+  streamed(): boolean {
+    if (this.segment !== this.command.lines.length - 1 || this.command.streamed === undefined) return false;
+    const rest = this.text.subarray(this.pos).toString('latin1');
+    if (!/^\{\d+\+?\}$/u.test(rest)) return false;
+    this.segment++;
+    this.pos = 0;
+    this.streamedLiteral = this.command.streamed;
+    return true;
   }
 
   next(): number {
@@ -113,12 +145,14 @@ function readPartial(cursor: Cursor): Partial {
   return { offset: Number(offset), length: length === null ? null : Number(length) };
 }
 
-function readToken(cursor: Cursor, inSection: boolean): Token {
+/** Reads one token; null when it was the streamed literal (the end of the command's text for now). */
+function readToken(cursor: Cursor, inSection: boolean): Token | null {
   const byte = cursor.peek();
   if (byte === 0x22) return readQuoted(cursor);
   // RFC 3516/6855 literal8 `~{n}` (APPEND UTF8): the same bytes, announced as possibly binary.
   if (byte === 0x7e && cursor.peekAt(1) === 0x7b) cursor.next();
   if (cursor.peek() === 0x7b) {
+    if (cursor.streamed()) return null;
     const bytes = cursor.literal();
     return { kind: 'string', value: bytes.toString('utf8'), bytes, literal: true };
   }
@@ -147,13 +181,18 @@ function readSection(cursor: Cursor, value: string): Token {
 function readSequence(cursor: Cursor, close: number, inSection: boolean): Token[] {
   const items: Token[] = [];
   for (;;) {
+    if (cursor.atStreamedEnd) {
+      cursor.unclosedLists++;
+      return items;
+    }
     if (cursor.peek() === close) {
       cursor.next();
       return items;
     }
     if (items.length > 0) cursor.expectSpace();
     if (cursor.peek() === close) throw new ProtocolSyntaxError('trailing space in list');
-    items.push(readToken(cursor, inSection));
+    const token = readToken(cursor, inSection);
+    if (token !== null) items.push(token);
   }
 }
 
@@ -167,11 +206,13 @@ export function tokenizeCommand(command: FramedCommand): TokenizedCommand {
     const verb = cursor.takeWhile((b) => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2d);
     if (verb === '') throw new ProtocolSyntaxError('missing command');
     const args: Token[] = [];
-    while (!cursor.atEnd()) {
+    while (!cursor.atEnd() && !cursor.atStreamedEnd) {
       cursor.expectSpace();
-      args.push(readToken(cursor, false));
+      const token = readToken(cursor, false);
+      if (token !== null) args.push(token);
     }
-    return { tag, verb: verb.toUpperCase(), args };
+    const streamed = cursor.streamedLiteral === null ? null : { literal: cursor.streamedLiteral, unclosedLists: cursor.unclosedLists };
+    return { tag, verb: verb.toUpperCase(), args, streamed };
   } catch (error) {
     if (error instanceof ProtocolSyntaxError) throw new TaggedSyntaxError(tag, error.message);
     throw error;

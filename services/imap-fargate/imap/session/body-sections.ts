@@ -10,7 +10,8 @@ export type SectionSource =
   /** The section does not exist in this message: answered with an empty string (RFC 3501 §6.4.5). */
   | { readonly kind: 'empty' };
 
-function findPart(root: MimePart, path: readonly number[]): MimePart | null {
+/** The part a section's numbers name (RFC 3501 §6.4.5), or null when the message has no such part. */
+export function findPart(root: MimePart, path: readonly number[]): MimePart | null {
   let current = root;
   for (let i = 0; i < path.length; i++) {
     const n = path[i] as number;

@@ -1,5 +1,5 @@
 // What every verb handler is: the states it may run in and how it runs (STYLE.md: one verb, one file).
-import type { Token } from '../protocol/command-tokens.js';
+import type { StreamedArgument, Token } from '../protocol/command-tokens.js';
 import type { TaggedReply } from './replies.js';
 import type { ImapSession, SessionState } from './session.js';
 
@@ -10,6 +10,8 @@ export interface CommandContext {
   readonly args: readonly Token[];
   /** True under the UID prefix: sets name UIDs, not sequence numbers (RFC 3501 §6.4.8). */
   readonly byUid: boolean;
+  /** APPEND's message literal, still arriving: the handler accepts (`+`) or refuses it (command-framer.ts). */
+  readonly streamed: StreamedArgument | null;
   /** Runs another verb of the table under the UID prefix. */
   readonly dispatch: (verb: string, args: readonly Token[]) => Promise<void>;
 }

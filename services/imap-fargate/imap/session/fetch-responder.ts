@@ -6,6 +6,7 @@ import { formatSection, type FetchItem } from '../protocol/fetch-items.js';
 import { imapDateTime } from '../protocol/imap-strings.js';
 import { formatBodyStructure, formatEnvelope } from '../protocol/message-format.js';
 import { headerFieldsSubset } from '../../../../core/mime/index.js';
+import { binaryPart, decodedRange, type BinaryPart } from './binary-fetch.js';
 import { sectionSource } from './body-sections.js';
 import { envelopeOf, structureOf, type LoadedMessage, type MessageDetail } from './message-batches.js';
 import type { ImapSession } from './session.js';
@@ -25,7 +26,7 @@ export function fetchDetail(items: readonly FetchItem[]): MessageDetail {
 
 /** True when an item reads the whole message (BODY[], RFC822): worth opening the blob ahead of time. */
 export function readsWholeMessage(items: readonly FetchItem[]): boolean {
-  return items.some((item) => item.kind === 'section' && item.section.part.length === 0 && item.section.text === 'all' && item.partial === null);
+  return items.some((item) => item.kind === 'section' && !item.binary && item.section.part.length === 0 && item.section.text === 'all' && item.partial === null);
 }
 
 /**
@@ -37,6 +38,11 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
   const io = session.io;
   const options = { utf8: session.utf8 };
   const structure = 'structure' in message ? message.structure : null;
+  // BINARY parts are resolved first: an unknown encoding must fail before this response starts (RFC 3516 §4.2).
+  const binaryParts = new Map<FetchItem, BinaryPart | null>();
+  for (const item of items) {
+    if (item.kind === 'binary.size' || (item.kind === 'section' && item.binary)) binaryParts.set(item, binaryPart(message.blobKey, structure, item.section, message.sizeBytes));
+  }
   let text = `* ${sequence} FETCH (`;
   let first = true;
   const add = (part: string) => {
@@ -49,7 +55,7 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
         add(`UID ${message.uid}`);
         break;
       case 'flags':
-        add(`FLAGS (${message.flags.join(' ')})`);
+        add(`FLAGS ${session.flagList(message.uid, message.flags)}`);
         break;
       case 'internaldate':
         add(`INTERNALDATE ${imapDateTime(message.internalDate)}`);
@@ -67,9 +73,21 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
       case 'body':
         add(`${item.kind.toUpperCase()} ${formatBodyStructure(structureOf(message).root, item.kind === 'bodystructure', options)}`);
         break;
-      case 'binary.size':
-        throw new Error('unreachable: BINARY is refused before fetching');
+      case 'binary.size': {
+        const part = binaryParts.get(item) ?? null;
+        add(`BINARY.SIZE[${formatSection(item.section)}] ${part === null ? 0 : (await session.binary.measure(part, false)).sizeBytes}`);
+        break;
+      }
       case 'section': {
+        if (item.binary) {
+          const part = binaryParts.get(item) ?? null;
+          if (part === null) add(`${binaryLabel(item)} ""`); // no such part: empty, as BODY[] answers
+          else {
+            text = await writeBinary(session, text + (first ? '' : ' '), item, part);
+            first = true;
+          }
+          break;
+        }
         const source = structure === null ? { kind: 'range' as const, start: 0, end: message.sizeBytes } : sectionSource(structure, item.section, message.sizeBytes);
         const label = item.name === 'BODY' ? `BODY[${formatSection(item.section)}]` : item.name;
         const origin = item.partial === null ? '' : `<${item.partial.offset}>`;
@@ -108,4 +126,25 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
   }
   io.write(text.replace(/^ $/u, '') + ')\r\n');
   if (readAhead !== undefined) void readAhead.then((stream) => stream.destroy(), () => undefined);
+}
+
+type SectionItem = Extract<FetchItem, { kind: 'section' }>;
+
+/** `BINARY[1.2]<origin>`: the origin as for BODY (RFC 3516 §4.2; RFC 9051 §7.5.2). */
+function binaryLabel(item: SectionItem): string {
+  return `BINARY[${formatSection(item.section)}]${item.partial === null ? '' : `<${item.partial.offset}>`}`;
+}
+
+/**
+ * BINARY[part]<partial>: a literal of the decoded content, literal8 `~{n}` when it holds NUL (RFC 3516
+ * §4.3), after `prefix` (the response so far). Returns the text that continues the response line.
+ */
+async function writeBinary(session: ImapSession, prefix: string, item: SectionItem, part: BinaryPart): Promise<string> {
+  const label = binaryLabel(item);
+  const { sizeBytes, hasNul } = await session.binary.measure(part, true);
+  const start = Math.min(sizeBytes, item.partial?.offset ?? 0);
+  const end = item.partial === null || item.partial.length === null ? sizeBytes : Math.min(sizeBytes, start + item.partial.length);
+  session.io.write(`${prefix}${label} ${hasNul ? '~' : ''}{${end - start}}\r\n`);
+  if (end > start) await session.io.pipe(decodedRange(session.deps.storage.blobs, part, start, end));
+  return ' ';
 }

@@ -11,6 +11,7 @@ export function parseFlags(tokens: readonly Token[]): string[] {
     if (token.kind !== 'atom') throw bad('Flags must be atoms');
     const system = SYSTEM.get(token.value.toLowerCase());
     if (system !== undefined) flags.push(system);
+    else if (token.value.toLowerCase() === '\\recent') continue; // RFC 3501 §2.3.2: clients cannot set or clear \Recent
     else if (token.value.startsWith('\\')) throw bad(`Unknown system flag ${token.value.slice(0, 20)}`);
     else if (!KEYWORD.test(token.value)) throw bad('Malformed keyword');
     else flags.push(token.value);

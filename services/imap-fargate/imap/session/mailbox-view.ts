@@ -4,13 +4,14 @@
 // SEARCH runs (RFC 3501 §7.4.1), so the client's sequence numbers never go out of step.
 import type { Mailbox, MailIndex } from '../../../../core/ports/index.js';
 import { formatSequenceSet, sequenceSetContains, type SequenceSet } from '../protocol/sequence-set.js';
+import { RecentUids } from './recent-uids.js';
 import { bad } from './replies.js';
 
 export interface SyncOptions {
   readonly allowExpunge: boolean;
   readonly qresync: boolean;
   readonly condstore: boolean;
-  readonly formatFlags: (flags: readonly string[]) => string;
+  readonly formatFlags: (uid: number, flags: readonly string[]) => string;
 }
 
 export class MailboxView {
@@ -25,6 +26,8 @@ export class MailboxView {
   private readonly reportedModseq = new Map<number, number>();
   /** The index has changed since the last sync (set by the change feed and by our own writes). */
   dirty = false;
+  /** Messages that are \Recent in this session (IMAP4rev1 only; RFC 9051 dropped \Recent). */
+  readonly recent = new RecentUids();
   /** RFC 5182 SEARCHRES `$`: UIDs saved by the last SEARCH ... RETURN (SAVE). */
   savedUids: number[] = [];
 
@@ -48,6 +51,11 @@ export class MailboxView {
 
   get highestModseq(): number {
     return this.knownModseq;
+  }
+
+  /** The number of \Recent messages among those the client knows (the `* n RECENT` response). */
+  get recentCount(): number {
+    return this.recent.countAmong(this.uids);
   }
 
   /** Every UID the client knows, ascending. */
@@ -125,7 +133,7 @@ export class MailboxView {
         const seq = this.sequenceOf(message.uid);
         if (seq === 0 || this.expungedUnreported.has(message.uid) || this.reportedModseq.get(message.uid) === message.modseq) continue;
         const modseq = options.condstore ? ` MODSEQ (${message.modseq})` : '';
-        lines.push(`* ${seq} FETCH (UID ${message.uid} FLAGS ${options.formatFlags(message.flags)}${modseq})\r\n`);
+        lines.push(`* ${seq} FETCH (UID ${message.uid} FLAGS ${options.formatFlags(message.uid, message.flags)}${modseq})\r\n`);
       }
       this.reportedModseq.clear();
       if (options.allowExpunge) lines.unshift(...this.reportExpunges(options.qresync));

@@ -2,6 +2,7 @@
 // closed set of codes; anything else is a server bug: logged in full, shown as NO [SERVERBUG].
 import { isStorageError, type StorageErrorCode } from '../../../../core/ports/index.js';
 import { ProtocolSyntaxError } from '../protocol/command-tokens.js';
+import { LiteralAbortedError } from '../protocol/incoming-literal.js';
 
 export type TaggedStatus = 'OK' | 'NO' | 'BAD';
 
@@ -39,6 +40,8 @@ const STORAGE_REPLIES: Record<StorageErrorCode, TaggedReply> = {
 /** Maps a thrown value to the tagged reply; `unexpected` is true when it must be logged as a bug. */
 export function replyForError(error: unknown): { reply: TaggedReply; unexpected: boolean } {
   if (error instanceof CommandFailure) return { reply: { status: error.status, code: error.code, text: error.message }, unexpected: false };
+  // The client left mid-APPEND: nothing was stored, and nobody is there to read the reply.
+  if (error instanceof LiteralAbortedError) return { reply: { status: 'NO', text: 'The message did not arrive in full; nothing was stored' }, unexpected: false };
   if (error instanceof ProtocolSyntaxError) return { reply: { status: 'BAD', code: 'CLIENTBUG', text: error.message }, unexpected: false };
   if (isStorageError(error)) {
     return { reply: STORAGE_REPLIES[error.code], unexpected: error.code === 'unavailable' };

@@ -85,7 +85,6 @@ export class SearchEvaluator {
     switch (key.kind) {
       case 'all':
       case 'old':
-      case 'new':
       case 'recent':
       case 'uid':
       case 'sequence':
@@ -104,7 +103,7 @@ export class SearchEvaluator {
         return this.widest([key.left, key.right]);
       case 'and':
         return this.widest(key.keys);
-      default:
+      default: // flags, dates, sizes, MODSEQ and NEW (recent and not \Seen)
         return 'summary';
     }
   }
@@ -125,11 +124,14 @@ export class SearchEvaluator {
   async matches(key: SearchKey, message: SearchedMessage): Promise<boolean> {
     switch (key.kind) {
       case 'all':
-      case 'old':
         return true;
-      case 'new':
+      // RFC 3501 §6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT.
       case 'recent':
-        return false; // \Recent is not kept (RFC 9051 §2.3.2 removes it)
+        return this.view.recent.has(message.uid);
+      case 'old':
+        return !this.view.recent.has(message.uid);
+      case 'new':
+        return this.view.recent.has(message.uid) && !summaryOf(message).flags.includes('\\Seen');
       case 'flag':
         return summaryOf(message).flags.some((f) => f.toLowerCase() === key.flag.toLowerCase()) === key.present;
       case 'internaldate':

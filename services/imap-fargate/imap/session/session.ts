@@ -5,10 +5,11 @@
 import type { AuthThrottle } from '../../../../core/auth/auth-throttle.js';
 import type { Logger } from '../../../../core/log/logger.js';
 import type { Storage, User } from '../../../../core/ports/index.js';
-import type { FramerEvent } from '../protocol/command-framer.js';
+import type { FramedCommand, FramerEvent } from '../protocol/command-framer.js';
 import { TaggedSyntaxError, tokenizeCommand, type TokenizedCommand } from '../protocol/command-tokens.js';
 import type { CommandContext } from './command.js';
 import { COMMANDS } from './command-table.js';
+import { BinaryMeasurer } from './binary-fetch.js';
 import type { MailboxView } from './mailbox-view.js';
 import { formatTagged, replyForError, type TaggedReply } from './replies.js';
 import type { ConnectionInfo, SessionIo, UserConnectionLimiter } from './session-io.js';
@@ -44,6 +45,8 @@ export class ImapSession {
   private unwatch: (() => void) | null = null;
   private queue: Promise<void> = Promise.resolve();
   readonly log: Logger;
+  /** Decoded sizes for FETCH BINARY / BINARY.SIZE (RFC 3516). */
+  readonly binary: BinaryMeasurer;
 
   constructor(
     readonly deps: SessionDeps,
@@ -51,6 +54,7 @@ export class ImapSession {
     connection: ConnectionInfo,
   ) {
     this.connection = connection;
+    this.binary = new BinaryMeasurer(deps.storage.blobs);
     this.log = deps.logger.child({ clientIp: connection.clientIp });
   }
 
@@ -68,7 +72,9 @@ export class ImapSession {
 
   /** RFC 3501 §7.2.1 plus the extensions of RFC 9051 §6.1.1; auth capabilities only where auth is allowed. */
   capabilities(): string[] {
-    const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
+    const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'BINARY', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
+    // RFC 7889 §3: the one limit on APPEND, the same for every mailbox.
+    caps.push(`APPENDLIMIT=${this.deps.maxMessageBytes}`);
     caps.push('SPECIAL-USE', 'CREATE-SPECIAL-USE', 'CONDSTORE', 'QRESYNC', 'QUOTA', 'QUOTA=RES-STORAGE', 'STATUS=SIZE', 'UTF8=ACCEPT', 'ESEARCH', 'SEARCHRES', 'LIST-STATUS', 'LIST-EXTENDED');
     if (this.state === 'not-authenticated') {
       if (this.connection.startTlsAvailable && !this.connection.secure) caps.push('STARTTLS');
@@ -108,12 +114,23 @@ export class ImapSession {
       return;
     }
     if (event.type === 'rejected') {
-      const text = event.reason === 'line-too-long' ? 'Command line too long' : `Literal larger than the ${this.deps.maxMessageBytes}-byte limit`;
-      const code = 'TOOBIG';
+      const text = event.reason === 'line-too-long' ? 'Command line too long' : `Literal larger than the ${this.deps.maxMessageBytes}-byte limit (APPENDLIMIT)`;
+      // RFC 7889 §4: a message over APPENDLIMIT gets NO [TOOBIG]; an overlong line is a client error.
+      const status = event.reason === 'line-too-long' ? 'BAD' : 'NO';
       if (event.fatal) return this.bye(`${text}; closing the connection`);
-      this.io.write(event.tag === null ? `* BAD [${code}] ${text}\r\n` : formatTagged(event.tag, { status: 'BAD', code, text }));
+      this.io.write(event.tag === null ? `* BAD [TOOBIG] ${text}\r\n` : formatTagged(event.tag, { status, code: 'TOOBIG', text }));
       return;
     }
+    if (event.type === 'streamed-command' && this.pending === null) {
+      // Whatever the command's fate, the literal is either consumed by APPEND or refused (never left hanging).
+      try {
+        await this.runCommand(event.command);
+      } finally {
+        if (!event.command.streamed.accepted) await event.command.streamed.refuse();
+      }
+      return;
+    }
+    if (event.type === 'streamed-command') void event.command.streamed.refuse(); // a line of IDLE/AUTHENTICATE, not an APPEND
     if (this.pending !== null) {
       const pending = this.pending;
       const line = (event.command.lines[0] ?? Buffer.alloc(0)).toString('utf8');
@@ -124,9 +141,13 @@ export class ImapSession {
       }
       return;
     }
+    await this.runCommand(event.command);
+  }
+
+  private async runCommand(framed: FramedCommand): Promise<void> {
     let command: TokenizedCommand;
     try {
-      command = tokenizeCommand(event.command);
+      command = tokenizeCommand(framed);
     } catch (error) {
       if (error instanceof TaggedSyntaxError) this.io.write(formatTagged(error.tag, { status: 'BAD', code: 'CLIENTBUG', text: error.message }));
       else this.io.write(`* BAD Malformed command: ${(error as Error).message}\r\n`);
@@ -147,7 +168,8 @@ export class ImapSession {
       this.io.write(formatTagged(command.tag, { status: 'BAD', code: 'CLIENTBUG', text }));
       return;
     }
-    const context: CommandContext = { session: this, tag: command.tag, verb, args, byUid, dispatch: (v, a) => this.dispatch(command, v, a, true) };
+    const streamed = byUid ? null : command.streamed;
+    const context: CommandContext = { session: this, tag: command.tag, verb, args, byUid, streamed, dispatch: (v, a) => this.dispatch(command, v, a, true) };
     const reply = await this.guard(() => handler.run(context));
     // RFC 3501 §7.4.1: no EXPUNGE while answering FETCH, STORE or SEARCH (their UID forms may).
     if (reply !== null) await this.finish(command.tag, reply, byUid || handler.holdsExpunges !== true);
@@ -172,13 +194,32 @@ export class ImapSession {
   }
 
   async syncSelected(allowExpunge: boolean): Promise<string[]> {
-    if (this.selected === null) return [];
-    return this.selected.sync(this.deps.storage.mailIndex, {
+    const view = this.selected;
+    if (view === null) return [];
+    const largestBefore = view.largestUid;
+    const lines = await view.sync(this.deps.storage.mailIndex, {
       allowExpunge,
       qresync: this.enabled.has('QRESYNC'),
       condstore: this.condstore,
-      formatFlags: (flags) => `(${flags.join(' ')})`,
+      formatFlags: (uid, flags) => this.flagList(uid, flags),
     });
+    // RFC 3501 §7.3.2: RECENT follows the EXISTS of new messages, which this session claims (§2.3.2).
+    if (view.largestUid > largestBefore && this.seesRecent) {
+      if (!view.readOnly) view.recent.add(await this.deps.storage.mailIndex.claimRecent(view.mailbox.id));
+      lines.push(`* ${view.recentCount} RECENT\r\n`);
+    }
+    return lines;
+  }
+
+  /** \Recent exists for IMAP4rev1 sessions only: RFC 9051 removed it (§2.3.2, Appendix E). */
+  get seesRecent(): boolean {
+    return !this.enabled.has('IMAP4REV2');
+  }
+
+  /** A FETCH response's flag list: the stored flags, plus \Recent where this session holds it. */
+  flagList(uid: number, flags: readonly string[]): string {
+    const recent = this.selected !== null && this.seesRecent && this.selected.recent.has(uid);
+    return `(${recent ? [...flags, '\\Recent'].join(' ') : flags.join(' ')})`;
   }
 
   /** Switches to a mailbox view (SELECT/EXAMINE) or back to authenticated (CLOSE/UNSELECT). */

@@ -15,15 +15,20 @@ export function parseStatusItems(tokens: readonly Token[]): string[] {
   });
 }
 
-async function countDeleted(index: MailIndex, mailboxId: string): Promise<number> {
+async function countMessages(index: MailIndex, mailboxId: string, fromUid: number, counts: (flags: readonly string[]) => boolean): Promise<number> {
   let count = 0;
   let afterUid: number | undefined;
   for (;;) {
-    const page = await index.listMessages(mailboxId, afterUid === undefined ? {} : { afterUid });
-    count += page.messages.filter((m) => m.flags.includes('\\Deleted')).length;
+    const page = await index.listMessages(mailboxId, { range: { by: 'uid', from: fromUid, to: Number.MAX_SAFE_INTEGER }, ...(afterUid === undefined ? {} : { afterUid }) });
+    count += page.messages.filter((m) => counts(m.flags)).length;
     if (page.nextAfterUid === null) return count;
     afterUid = page.nextAfterUid;
   }
+}
+
+/** RFC 3501 §6.3.10 RECENT: messages no session has claimed yet (usually a few, at the top of the UID range). */
+function countRecent(index: MailIndex, mailbox: Mailbox): Promise<number> | number {
+  return mailbox.firstRecentUid >= mailbox.uidNext ? 0 : countMessages(index, mailbox.id, mailbox.firstRecentUid, () => true);
 }
 
 export async function statusValues(index: MailIndex, mailbox: Mailbox, items: readonly string[]): Promise<string> {
@@ -31,13 +36,13 @@ export async function statusValues(index: MailIndex, mailbox: Mailbox, items: re
   for (const item of items) {
     const value =
       item === 'MESSAGES' ? mailbox.messageCount
-      : item === 'RECENT' ? 0
+      : item === 'RECENT' ? await countRecent(index, mailbox)
       : item === 'UIDNEXT' ? mailbox.uidNext
       : item === 'UIDVALIDITY' ? mailbox.uidValidity
       : item === 'UNSEEN' ? mailbox.unseenCount
       : item === 'HIGHESTMODSEQ' ? mailbox.highestModseq
       : item === 'SIZE' ? mailbox.sizeBytes
-      : await countDeleted(index, mailbox.id);
+      : await countMessages(index, mailbox.id, 1, (flags) => flags.includes('\\Deleted'));
     values.push(`${item} ${value}`);
   }
   return `(${values.join(' ')})`;

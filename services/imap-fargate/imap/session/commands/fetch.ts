@@ -22,7 +22,6 @@ export const fetch: Command = {
     let items = parseFetchItems(reader.next('fetch items'));
     const modifiers = parseFetchModifiers(reader.remaining > 0 ? reader.list('fetch modifiers') : []);
     reader.end();
-    if (items.some((item) => item.kind === 'binary.size' || (item.kind === 'section' && item.binary))) throw bad('BINARY is not offered; use BODY[]', 'CANNOT');
     if (modifiers.vanished && (!byUid || !session.enabled.has('QRESYNC'))) throw bad('VANISHED needs UID FETCH after ENABLE QRESYNC');
     if (modifiers.changedSince !== null) session.enabled.add('CONDSTORE');
     const extra: FetchItem[] = [];

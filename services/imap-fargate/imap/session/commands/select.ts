@@ -56,7 +56,11 @@ async function openMailbox(context: CommandContext, readOnly: boolean) {
   out.write(`* FLAGS (${SYSTEM_FLAGS})\r\n`);
   out.write(`* OK [PERMANENTFLAGS ${readOnly ? '()' : `(${SYSTEM_FLAGS} \\*)`}] Flags permitted\r\n`);
   out.write(`* ${view.exists} EXISTS\r\n`);
-  if (!session.enabled.has('IMAP4REV2')) out.write('* 0 RECENT\r\n');
+  if (session.seesRecent) {
+    // RFC 3501 §2.3.2: SELECT claims the messages nobody has seen yet; EXAMINE only looks (§6.3.2).
+    view.recent.add(readOnly ? { firstUid: mailbox.firstRecentUid, lastUid: mailbox.uidNext - 1 } : await index.claimRecent(mailbox.id));
+    out.write(`* ${view.recentCount} RECENT\r\n`);
+  }
   out.write(`* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid\r\n`);
   out.write(`* OK [UIDNEXT ${mailbox.uidNext}] Predicted next UID\r\n`);
   out.write(`* OK [HIGHESTMODSEQ ${mailbox.highestModseq}] Highest\r\n`);
@@ -68,7 +72,7 @@ async function openMailbox(context: CommandContext, readOnly: boolean) {
     if (vanished.length > 0) out.write(`* VANISHED (EARLIER) ${formatSequenceSet(vanished)}\r\n`);
     for (const message of changes.changed) {
       const seq = view.sequenceOf(message.uid);
-      if (seq > 0) out.write(`* ${seq} FETCH (UID ${message.uid} FLAGS (${message.flags.join(' ')}) MODSEQ (${message.modseq}))\r\n`);
+      if (seq > 0) out.write(`* ${seq} FETCH (UID ${message.uid} FLAGS ${session.flagList(message.uid, message.flags)} MODSEQ (${message.modseq}))\r\n`);
     }
   }
   session.setSelected(view);

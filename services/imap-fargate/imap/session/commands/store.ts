@@ -36,7 +36,7 @@ export const store: Command = {
       view.noteReported(message.uid, message.modseq);
       // RFC 7162 §3.1.3: with UNCHANGEDSINCE, changed messages are reported even under .SILENT.
       if (silent && unchangedSince === undefined) continue;
-      const parts = [`FLAGS (${message.flags.join(' ')})`];
+      const parts = [`FLAGS ${session.flagList(message.uid, message.flags)}`];
       if (byUid) parts.push(`UID ${message.uid}`);
       if (session.condstore) parts.push(`MODSEQ (${message.modseq})`);
       session.io.write(`* ${view.sequenceOf(message.uid)} FETCH (${parts.join(' ')})\r\n`);

@@ -21,21 +21,66 @@ function feed(framer: CommandFramer, input: Buffer, oneByteAtATime: boolean): Fr
 
 const STREAM = Buffer.from('a1 LOGIN {5}\r\nalice {3+}\r\npw!\r\na2 APPEND INBOX (\\Seen) {12}\r\nSubject: x\r\n\r\na3 NOOP\nb1 SELECT "Sent \\"x\\""\r\n');
 
-test('the framer gives the same commands whether fed at once or one byte at a time', () => {
+async function readAll(literal: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of literal) chunks.push(chunk);
+  return Buffer.concat(chunks).toString();
+}
+
+test('the framer gives the same commands whether fed at once or one byte at a time', async () => {
   for (const oneByte of [false, true]) {
     const events = feed(new CommandFramer(LIMITS), STREAM, oneByte);
     assert.deepEqual(
       events.map((e) => e.type),
-      ['continue', 'command', 'continue', 'command', 'command', 'command'],
+      ['continue', 'command', 'streamed-command', 'command', 'command'],
     );
     const commands = events.flatMap((e) => (e.type === 'command' ? [tokenizeCommand(e.command)] : []));
     assert.deepEqual(commands[0]?.args.map((a) => (a.kind === 'list' ? null : a.value)), ['alice', 'pw!']);
-    assert.equal(commands[1]?.verb, 'APPEND');
-    const literal = commands[1]?.args[2];
-    assert.ok(literal?.kind === 'string' && literal.literal && literal.value === 'Subject: x\r\n');
-    assert.equal(commands[2]?.verb, 'NOOP', 'a bare LF ends a line too');
-    assert.deepEqual(commands[3]?.args, [{ kind: 'string', value: 'Sent "x"', bytes: Buffer.from('Sent "x"'), literal: false }]);
+    // The APPEND message literal is not buffered into the command: it streams (RFC 3501 §6.3.11).
+    const appendEvent = events[2];
+    assert.ok(appendEvent?.type === 'streamed-command');
+    const append = tokenizeCommand(appendEvent.command);
+    assert.equal(append.verb, 'APPEND');
+    assert.equal(append.args.length, 2, 'mailbox and flags; the literal is the streamed argument');
+    assert.equal(append.streamed?.unclosedLists, 0);
+    assert.equal(await readAll(appendEvent.command.streamed), 'Subject: x\r\n');
+    assert.deepEqual(await appendEvent.command.streamed.tail(), { lines: [Buffer.alloc(0)], literals: [] });
+    assert.equal(commands[1]?.verb, 'NOOP', 'a bare LF ends a line too');
+    assert.deepEqual(commands[2]?.args, [{ kind: 'string', value: 'Sent "x"', bytes: Buffer.from('Sent "x"'), literal: false }]);
   }
+});
+
+test('streamed APPEND literals: UTF8 wrapper, mailbox literals, refusals, a second message, a vanished client', async () => {
+  const framer = new CommandFramer(LIMITS);
+  const [utf8] = framer.push(Buffer.from('u1 APPEND INBOX UTF8 (~{3+}\r\na\0b)\r\n'));
+  assert.ok(utf8?.type === 'streamed-command' && utf8.command.streamed.binary);
+  assert.equal(tokenizeCommand(utf8.command).streamed?.unclosedLists, 1);
+  assert.equal(await readAll(utf8.command.streamed), 'a\0b');
+  assert.equal((await utf8.command.streamed.tail()).lines[0]?.toString(), ')');
+
+  const [mailboxLiteral, continuation] = framer.push(Buffer.from('u2 APPEND {5}\r\n'));
+  assert.deepEqual([mailboxLiteral?.type, continuation], ['continue', undefined], 'a mailbox-name literal is an ordinary literal');
+  const [message] = framer.push(Buffer.from('INBOX {4}\r\n'));
+  assert.ok(message?.type === 'streamed-command');
+  // Refused before `+`: the client never sends it, so the next line is a command again.
+  await message.command.streamed.refuse();
+  assert.equal(framer.push(Buffer.from('u3 NOOP\r\n'))[0]?.type, 'command');
+
+  const [plus] = framer.push(Buffer.from('u4 APPEND INBOX {4+}\r\nab'));
+  assert.ok(plus?.type === 'streamed-command');
+  const refused = plus.command.streamed.refuse();
+  const after = framer.push(Buffer.from('cd\r\nu5 NOOP\r\n'));
+  await refused;
+  assert.deepEqual(after.map((e) => e.type), ['command'], 'a refused non-synchronizing literal is read and dropped');
+
+  const [multi] = framer.push(Buffer.from('u6 APPEND INBOX {1+}\r\nx (\\Seen) {1+}\r\ny\r\nu7 NOOP\r\n'));
+  assert.ok(multi?.type === 'streamed-command');
+  await assert.rejects(multi.command.streamed.tail(), /one message/u, 'MULTIAPPEND is not offered');
+
+  const [cut] = framer.push(Buffer.from('u8 APPEND INBOX {10+}\r\nabc'));
+  assert.ok(cut?.type === 'streamed-command');
+  framer.abort();
+  await assert.rejects(readAll(cut.command.streamed), /disconnected/u, 'a half literal never reads as complete');
 });
 
 test('the framer enforces line and literal limits without losing the stream', () => {

@@ -1,72 +1,17 @@
 // The sans-IO session with no socket: two sessions on one mailbox see each other's changes at the
 // moments RFC 3501 §7.4.1 allows (no EXPUNGE during FETCH/STORE/SEARCH), and QRESYNC gets VANISHED.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openLocalStorage } from '../../../../../core/adapters/local/open-local-storage.js';
-import { AuthThrottle } from '../../../../../core/auth/auth-throttle.js';
-import { hashPassword } from '../../../../../core/auth/password.js';
-import { silentLogger } from '../../../../../core/log/logger.js';
-import type { Storage } from '../../../../../core/ports/index.js';
-import { withChangeNotifications } from '../../../../../core/storage/notifying-mail-index.js';
-import { CommandFramer } from '../../../../../services/imap-fargate/imap/protocol/command-framer.js';
-import { ImapSession } from '../../../../../services/imap-fargate/imap/session/session.js';
-import type { SessionIo } from '../../../../../services/imap-fargate/imap/session/session-io.js';
+import { openMemoryImap, type MemoryImap } from './memory-session.js';
 
-let storage: Storage;
-let dataDir: string;
-
-class MemoryIo implements SessionIo {
-  output = '';
-  closed = false;
-  write(data: string | Buffer): void {
-    this.output += data.toString();
-  }
-  async pipe(source: AsyncIterable<Uint8Array>): Promise<void> {
-    for await (const chunk of source) this.output += Buffer.from(chunk).toString();
-  }
-  async drain(): Promise<void> {}
-  async startTls(): Promise<void> {
-    throw new Error('no TLS in memory');
-  }
-  close(): void {
-    this.closed = true;
-  }
-  take(): string {
-    const out = this.output;
-    this.output = '';
-    return out;
-  }
-}
-
-function client() {
-  const io = new MemoryIo();
-  const session = new ImapSession(
-    { storage, authThrottle: new AuthThrottle(), userLimiter: { acquire: () => true, release: () => undefined }, logger: silentLogger, hostname: 'test', maxMessageBytes: 1 << 20 },
-    io,
-    { clientIp: '192.0.2.1', secure: true, startTlsAvailable: false, allowPlaintextAuth: false },
-  );
-  const framer = new CommandFramer({ maxLineBytes: 8192, maxLiteralBytes: 1 << 20 });
-  /** Sends one command (literals included) and returns everything the server wrote for it. */
-  const send = async (text: string) => {
-    for (const event of framer.push(Buffer.from(text + '\r\n'))) await session.handle(event);
-    return io.take();
-  };
-  return { session, io, send };
-}
+let imap: MemoryImap;
+const client = () => imap.client();
 
 before(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-imap-session-'));
-  const opened = await openLocalStorage({ dataDir });
-  storage = { ...opened, mailIndex: withChangeNotifications(opened.mailIndex, opened.changes, silentLogger), close: () => opened.close() };
-  await storage.directory.addDomain('example.test');
-  await storage.directory.addUser({ address: 'ann@example.test', passwordHash: await hashPassword('a long password') });
+  imap = await openMemoryImap();
 });
 after(async () => {
-  await storage.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await imap.close();
 });
 
 const message = (n: number) => `Subject: m${n}\r\n\r\nbody ${n}\r\n`;
@@ -90,7 +35,8 @@ test('two sessions on one mailbox: EXISTS, FETCH FLAGS and EXPUNGE arrive at the
   assert.match(await b.send('7 EXPUNGE'), /^\* 1 EXPUNGE\r\n7 OK/mu);
   const duringFetch = await a.send('8 FETCH 1:3 (FLAGS)');
   assert.doesNotMatch(duringFetch, /EXPUNGE/u, 'no EXPUNGE while answering FETCH');
-  assert.match(duringFetch, /\* 2 FETCH \(UID 2 FLAGS \(\\Flagged\)\)/u);
+  // A selected first, so the three messages are \Recent in A's session (RFC 3501 §2.3.2).
+  assert.match(duringFetch, /\* 2 FETCH \(UID 2 FLAGS \(\\Flagged \\Recent\)\)/u);
   const duringSearch = await a.send('9 SEARCH ALL');
   assert.doesNotMatch(duringSearch, /EXPUNGE/u);
   assert.match(duringSearch, /^\* SEARCH 2 3\r\n/mu, 'sequence numbers stay as the client knows them');
