@@ -95,7 +95,7 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
         text = '';
         if (filtered !== null) io.write(filtered.subarray(start, end));
         else if (start === 0 && end === message.sizeBytes) {
-          const stream = readAhead ?? session.deps.storage.blobs.get(message.blobKey);
+          const stream = readAhead ?? session.deps.storage.blobs.get(message.blobKey, { start, end });
           readAhead = undefined;
           await io.pipe(await stream);
         }
