@@ -106,6 +106,6 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
       }
     }
   }
-  io.write(text.replace(/^ $/u, '') + ')\r\n');
+  io.write(text === ' ' ? ')\r\n' : `${text})\r\n`);
   if (readAhead !== undefined) void readAhead.then((stream) => stream.destroy(), () => undefined);
 }
