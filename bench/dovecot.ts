@@ -95,6 +95,13 @@ protocol pop3 {
 service auth {
   client_limit = ${limit * 4}
 }
+# imap and pop3 carry their own built-in process_limit (1024) that default_process_limit does not raise.
+service imap {
+  process_limit = ${limit}
+}
+service pop3 {
+  process_limit = ${limit}
+}
 service anvil {
   chroot =
   client_limit = ${limit * 4}
