@@ -1,15 +1,16 @@
-// `npm run bench:imap [-- --messages N --idle N]`: the issue 5 workload against a local-backend
-// IMAP server running in a child process (so its memory is measured alone), over plaintext
-// sockets with a raw client (so client parsing does not count). Prints one figure per line; CPU
-// figures are the server process's user+system seconds (wall clock is noisy on shared machines).
+// `npm run bench:imap [-- --messages N --idle N --no-dovecot]` (`--idle 0` skips the IDLE part): the issue 5 workload against a
+// local-backend IMAP server running in a child process (so its memory and CPU are measured alone),
+// over plaintext sockets with a raw client (so client parsing does not count), then the same
+// workload against Dovecot when it is installed (bench/dovecot.ts), with the ratio per figure.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dovecotVersion, startDovecot, treeCpuSeconds, treePssKb } from './dovecot.js';
 
 const USER = 'bench@example.test';
 const PASSWORD = 'bench password';
@@ -97,10 +98,21 @@ async function login(port: number): Promise<RawClient> {
   return client;
 }
 
-/** User + system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+interface Figure {
+  readonly label: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly better: 'lower' | 'higher';
+  /** Server CPU seconds (user + system, whole process tree) the step used. */
+  readonly cpuSeconds?: number;
+  readonly note?: string;
+}
+
+const print = (label: string, value: string) => console.log(`${label.padEnd(62)} ${value}`);
+
+function describe(figure: Figure): string {
+  const cpu = figure.cpuSeconds === undefined ? '' : `  [server CPU ${figure.cpuSeconds.toFixed(2)} s]`;
+  return `${figure.value.toFixed(figure.value < 10 ? 2 : 0)} ${figure.unit}${figure.note === undefined ? '' : ` ${figure.note}`}${cpu}`;
 }
 
 /** The text indexer's backlog and the size of the search tables, read from the server's SQLite file. */
@@ -116,118 +128,155 @@ async function searchIndexState(dataDir: string): Promise<{ pending: number; tex
   }
 }
 
-function pssKb(pid: number): Promise<number> {
-  return readFile(`/proc/${pid}/smaps_rollup`, 'utf8').then((text) => Number(/^Pss:\s+(\d+)/mu.exec(text)?.[1] ?? 0));
+/** Yubin's lazy text indexer catches up after the appends, so SEARCH TEXT below reads no message. */
+async function awaitTextIndex(dataDir: string, serverPid: number): Promise<void> {
+  const cpuBefore = await treeCpuSeconds(serverPid);
+  const [, catchUpMs] = await timed(async () => {
+    while ((await searchIndexState(dataDir)).pending > 0) await new Promise((r) => setTimeout(r, 100));
+  });
+  const state = await searchIndexState(dataDir);
+  print('yubin: text index catch-up after the last APPEND', `${(catchUpMs / 1000).toFixed(1)} s  [server CPU ${((await treeCpuSeconds(serverPid)) - cpuBefore).toFixed(2)} s]`);
+  print('yubin: search tables', `text index ${(state.textIndexBytes / 1e6).toFixed(1)} MB, header table ${(state.headerTableBytes / 1e6).toFixed(1)} MB`);
+}
+
+/** The issue 5 workload against one IMAP server; `serverPid` roots the process tree measured for CPU and memory. */
+async function runWorkload(
+  name: string,
+  port: number,
+  serverPid: number,
+  messages: number,
+  idleCount: number,
+  afterAppend: () => Promise<void> = async () => undefined,
+): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const record = (figure: Figure) => {
+    figures.push(figure);
+    print(`${name}: ${figure.label}`, describe(figure));
+  };
+  const cpu = () => treeCpuSeconds(serverPid);
+  /** Runs one step, with its wall time in ms and the server's CPU seconds. */
+  const step = async <T>(task: () => Promise<T>): Promise<[T, number, number]> => {
+    const cpuBefore = await cpu();
+    const [result, ms] = await timed(task);
+    return [result, ms, (await cpu()) - cpuBefore];
+  };
+  // APPEND throughput over 4 connections.
+  const appenders = await Promise.all(Array.from({ length: 4 }, () => login(port)));
+  let bytes = 0;
+  const [, appendMs, appendCpu] = await step(() =>
+    Promise.all(
+      appenders.map(async (client, lane) => {
+        for (let n = lane; n < messages; n += appenders.length) {
+          const body = makeMessage(n);
+          bytes += body.length;
+          await client.command(Buffer.concat([Buffer.from(`APPEND INBOX {${body.length}+}\r\n`), body]));
+        }
+      }),
+    ),
+  );
+  record({ label: 'APPEND', value: (messages / appendMs) * 1000, unit: 'msgs/s', better: 'higher', cpuSeconds: appendCpu, note: `(${(bytes / 1e6).toFixed(0)} MB)` });
+  for (const client of appenders) client.socket.destroy();
+  await afterAppend();
+
+  const [reader, loginMs] = await timed(async () => {
+    const client = await login(port);
+    await client.command('SELECT INBOX');
+    return client;
+  });
+  record({ label: 'LOGIN+SELECT', value: loginMs, unit: 'ms', better: 'lower' });
+  const [, headerMs, headerCpu] = await step(() => reader.command('UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE)'));
+  record({ label: 'UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE)', value: headerMs / 1000, unit: 's', better: 'lower', cpuSeconds: headerCpu, note: '(target ≤ 0.15 s)' });
+  const [, structureMs, structureCpu] = await step(() => reader.command('FETCH 1:* (BODYSTRUCTURE)'));
+  record({ label: 'FETCH 1:* (BODYSTRUCTURE)', value: structureMs / 1000, unit: 's', better: 'lower', cpuSeconds: structureCpu });
+  const before = reader.bytesReceived;
+  const [, bodyMs, bodyCpu] = await step(() => reader.command('FETCH 1:* (BODY.PEEK[])'));
+  const mb = (reader.bytesReceived - before) / 1e6;
+  record({ label: 'FETCH 1:* BODY.PEEK[]', value: mb / (bodyMs / 1000), unit: 'MB/s', better: 'higher', cpuSeconds: bodyCpu, note: `(${mb.toFixed(0)} MB; target ≥ 180 MB/s)` });
+  const [, subjectMs, subjectCpu] = await step(() => reader.command('SEARCH SUBJECT "number 4242"'));
+  record({ label: 'SEARCH SUBJECT', value: subjectMs, unit: 'ms', better: 'lower', cpuSeconds: subjectCpu, note: '(target ≤ 30 ms)' });
+  const [, textMs, textCpu] = await step(() => reader.command('SEARCH TEXT "zebra-never-there"'));
+  record({ label: 'SEARCH TEXT (no match)', value: textMs / 1000, unit: 's', better: 'lower', cpuSeconds: textCpu, note: '(target ≤ 0.3 s)' });
+  // Worst case for a trigram candidate filter: a word in nearly every message, each one verified.
+  const [, commonMs, commonCpu] = await step(() => reader.command('SEARCH TEXT "budget"'));
+  record({ label: 'SEARCH TEXT "budget" (in most messages)', value: commonMs / 1000, unit: 's', better: 'lower', cpuSeconds: commonCpu });
+  if (idleCount === 0) {
+    reader.socket.destroy();
+    return figures;
+  }
+
+  // Idle connections: memory (PSS of the server's process tree) and push latency.
+  const basePss = await treePssKb(serverPid);
+  const idlers: RawClient[] = [];
+  for (let i = 0; i < idleCount; i += 50) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(50, idleCount - i) }, async () => {
+        const client = await login(port);
+        await client.command('SELECT INBOX');
+        client.socket.write('idle IDLE\r\n');
+        await client.until(/^\+ /mu);
+        return client;
+      }),
+    );
+    idlers.push(...batch);
+  }
+  await new Promise((r) => setTimeout(r, 1_000));
+  const idlePss = await treePssKb(serverPid);
+  record({ label: `memory per IDLE connection (${idleCount})`, value: (idlePss - basePss) / idleCount, unit: 'KB PSS', better: 'lower', note: '(target ≤ 60 KB)' });
+  const arrivals = idlers.map((client) => client.until(/EXISTS/u));
+  const body = makeMessage(messages + 1);
+  await reader.command(Buffer.concat([Buffer.from(`APPEND INBOX {${body.length}+}\r\n`), body]));
+  // Measured from the APPEND's commit (its tagged OK): the delivery is durable from then on.
+  const committed = Date.now();
+  const latencies = (await Promise.all(arrivals)).map((at) => Math.max(0, at - committed)).sort((a, b) => a - b);
+  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
+  record({ label: `EXISTS push to ${idleCount} IDLE sessions, p99`, value: p(0.99), unit: 'ms', better: 'lower', note: `(p50 ${p(0.5)} ms, max ${latencies[latencies.length - 1]} ms; target ≤ 1,000 ms)` });
+  for (const client of idlers) client.socket.destroy();
+  reader.socket.destroy();
+  return figures;
+}
+
+/** Yubin beside Dovecot, figure by figure; "×" says how many times better Yubin is (below 1: worse). */
+function printComparison(yubin: readonly Figure[], dovecot: readonly Figure[], dovecotVersionText: string): void {
+  console.log(`\nYubin vs Dovecot ${dovecotVersionText} (same workload, same machine, one after the other)`);
+  for (const figure of yubin) {
+    const other = dovecot.find((f) => f.label === figure.label);
+    if (other === undefined) continue;
+    const times = figure.better === 'higher' ? figure.value / other.value : other.value / figure.value;
+    const cpu = figure.cpuSeconds === undefined || other.cpuSeconds === undefined ? '' : `   CPU ${figure.cpuSeconds.toFixed(2)} s vs ${other.cpuSeconds.toFixed(2)} s`;
+    print(figure.label, `${figure.value.toFixed(2)} vs ${other.value.toFixed(2)} ${figure.unit}   ${Number.isFinite(times) ? times.toFixed(2) : '∞'}× ${times >= 1 ? 'better' : 'worse'}${cpu}`);
+  }
 }
 
 async function runBench(): Promise<void> {
   const messages = flag('messages', 10_000);
   const idleCount = flag('idle', 2_000);
+  const withDovecot = !process.argv.includes('--no-dovecot');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-bench-imap-'));
   const server: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', dataDir, String(idleCount + 10)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [port] = (await once(server, 'message')) as [number];
-  const print = (label: string, value: string) => console.log(`${label.padEnd(48)} ${value}`);
-  console.log(`Yubin IMAP benchmark: ${messages} messages, ${idleCount} IDLE connections, local backend, plaintext (TLS excluded)`);
+  console.log(`IMAP benchmark: ${messages} messages, ${idleCount} IDLE connections, local backend, plaintext (TLS excluded); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  let yubin: Figure[];
   try {
-    // APPEND throughput over 4 connections (the text indexer runs beside it, as in production).
-    const appendCpuBefore = await cpuSeconds(server.pid as number);
-    const appenders = await Promise.all(Array.from({ length: 4 }, () => login(port)));
-    let appended = 0;
-    let bytes = 0;
-    const [, appendMs] = await timed(() =>
-      Promise.all(
-        appenders.map(async (client, lane) => {
-          for (let n = lane; n < messages; n += appenders.length) {
-            const body = makeMessage(n);
-            bytes += body.length;
-            await client.command(Buffer.concat([Buffer.from(`APPEND INBOX {${body.length}+}\r\n`), body]));
-            appended++;
-          }
-        }),
-      ),
-    );
-    const appendCpu = (await cpuSeconds(server.pid as number)) - appendCpuBefore;
-    print('APPEND', `${((appended / appendMs) * 1000).toFixed(0)} msgs/s (${(bytes / 1e6).toFixed(0)} MB in ${(appendMs / 1000).toFixed(1)} s, server CPU ${appendCpu.toFixed(1)} s)`);
-    for (const client of appenders) client.socket.destroy();
-    // The lazy text indexer catches up after the appends; SEARCH TEXT below then reads no message.
-    const catchUpCpuBefore = await cpuSeconds(server.pid as number);
-    const [, catchUpMs] = await timed(async () => {
-      while ((await searchIndexState(dataDir)).pending > 0) await new Promise((r) => setTimeout(r, 100));
-    });
-    const catchUpCpu = (await cpuSeconds(server.pid as number)) - catchUpCpuBefore;
-    const state = await searchIndexState(dataDir);
-    print('text index catch-up after the last APPEND', `${(catchUpMs / 1000).toFixed(1)} s (server CPU ${catchUpCpu.toFixed(1)} s)`);
-    print('search tables', `text index ${(state.textIndexBytes / 1e6).toFixed(1)} MB, header table ${(state.headerTableBytes / 1e6).toFixed(1)} MB`);
-
-    const [reader, loginMs] = await timed(async () => {
-      const client = await login(port);
-      await client.command('SELECT INBOX');
-      return client;
-    });
-    print('LOGIN+SELECT', `${loginMs.toFixed(0)} ms (scrypt cost lowered for the bench)`);
-    const [, headerMs] = await timed(() => reader.command('UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE)'));
-    print('UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE)', `${(headerMs / 1000).toFixed(2)} s   (target ≤ 0.15 s)`);
-    const [, structureMs] = await timed(() => reader.command('FETCH 1:* (BODYSTRUCTURE)'));
-    print('FETCH 1:* (BODYSTRUCTURE)', `${(structureMs / 1000).toFixed(2)} s`);
-    const before = reader.bytesReceived;
-    const [, bodyMs] = await timed(() => reader.command('FETCH 1:* (BODY.PEEK[])'));
-    const mb = (reader.bytesReceived - before) / 1e6;
-    print('FETCH 1:* BODY.PEEK[]', `${(mb / (bodyMs / 1000)).toFixed(0)} MB/s (${mb.toFixed(0)} MB)   (target ≥ 180 MB/s)`);
-    const [, subjectMs] = await timed(() => reader.command('SEARCH SUBJECT "number 4242"'));
-    print('SEARCH SUBJECT', `${subjectMs.toFixed(0)} ms   (target ≤ 30 ms)`);
-    const subjectCpuBefore = await cpuSeconds(server.pid as number);
-    const [, subjectAgainMs] = await timed(() => reader.command('SEARCH SUBJECT "number 4242"'));
-    print('SEARCH SUBJECT (again)', `${subjectAgainMs.toFixed(0)} ms, server CPU ${((await cpuSeconds(server.pid as number)) - subjectCpuBefore).toFixed(2)} s`);
-    const searchCpuBefore = await cpuSeconds(server.pid as number);
-    const [, textMs] = await timed(() => reader.command('SEARCH TEXT "zebra-never-there"'));
-    const searchCpu = (await cpuSeconds(server.pid as number)) - searchCpuBefore;
-    print('SEARCH TEXT (no match)', `${(textMs / 1000).toFixed(2)} s, server CPU ${searchCpu.toFixed(2)} s   (target ≤ 0.3 s)`);
-    // Worst case for a trigram candidate filter: a word in nearly every message, each one verified.
-    const commonCpuBefore = await cpuSeconds(server.pid as number);
-    const [, commonMs] = await timed(() => reader.command('SEARCH TEXT "budget"'));
-    const commonCpu = (await cpuSeconds(server.pid as number)) - commonCpuBefore;
-    print('SEARCH TEXT "budget" (in most messages)', `${(commonMs / 1000).toFixed(2)} s, server CPU ${commonCpu.toFixed(2)} s`);
-    const [, trigramMs] = await timed(() => reader.command('SEARCH BODY "rep"'));
-    print('SEARCH BODY "rep" (one trigram: no verification)', `${trigramMs.toFixed(0)} ms`);
-    if (idleCount === 0) {
-      reader.socket.destroy();
-      return;
-    }
-
-    // Idle connections: memory (PSS of the server process) and push latency.
-    const basePss = await pssKb(server.pid as number);
-    const idlers: RawClient[] = [];
-    for (let i = 0; i < idleCount; i += 50) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(50, idleCount - i) }, async () => {
-          const client = await login(port);
-          await client.command('SELECT INBOX');
-          client.socket.write('idle IDLE\r\n');
-          await client.until(/^\+ /mu);
-          return client;
-        }),
-      );
-      idlers.push(...batch);
-    }
-    await new Promise((r) => setTimeout(r, 1_000));
-    const idlePss = await pssKb(server.pid as number);
-    print(`memory per IDLE connection (${idleCount})`, `${(((idlePss - basePss) * 1024) / idleCount / 1024).toFixed(1)} KB PSS   (target ≤ 60 KB)`);
-    const arrivals = idlers.map((client) => client.until(/EXISTS/u));
-    const body = makeMessage(messages + 1);
-    await reader.command(Buffer.concat([Buffer.from(`APPEND INBOX {${body.length}+}\r\n`), body]));
-    // Measured from the APPEND's commit (its tagged OK): the delivery is durable from then on.
-    const committed = Date.now();
-    const latencies = (await Promise.all(arrivals)).map((at) => Math.max(0, at - committed)).sort((a, b) => a - b);
-    const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-    print(`EXISTS push to ${idleCount} IDLE sessions`, `p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${latencies[latencies.length - 1]} ms   (target p99 ≤ 1 s)`);
-    for (const client of idlers) client.socket.destroy();
-    reader.socket.destroy();
-    console.log('Dovecot comparison: dovecot-imapd is not installed here; ratios not measured.');
+    yubin = await runWorkload('yubin', port, server.pid as number, messages, idleCount, () => awaitTextIndex(dataDir, server.pid as number));
   } finally {
     server.kill('SIGTERM');
     await once(server, 'exit');
     await rm(dataDir, { recursive: true, force: true });
   }
+  const version = dovecotVersion();
+  if (!withDovecot || version === null) {
+    console.log(version === null ? 'Dovecot comparison: dovecot-imapd is not installed here; ratios not measured.' : 'Dovecot comparison skipped (--no-dovecot).');
+    return;
+  }
+  const dovecot = await startDovecot({ user: USER, password: PASSWORD, maxConnections: idleCount + 10 });
+  let theirs: Figure[];
+  try {
+    theirs = await runWorkload('dovecot', dovecot.ports.imap, dovecot.masterPid, messages, idleCount);
+  } finally {
+    await dovecot.stop();
+  }
+  printComparison(yubin, theirs, version);
+  console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
 /** Child process: the server under test, with a bench user whose password is cheap to check. */
@@ -250,6 +299,7 @@ async function serve(dataDir: string, maxConnections: number): Promise<void> {
     tls: null,
     config: { host: '127.0.0.1', port: 0, tlsPort: null, hostname: 'bench', maxMessageBytes: 50 << 20, allowPlaintextAuth: true, maxConnectionsPerIp: maxConnections, maxConnectionsPerUser: maxConnections },
   });
+  // The text indexer runs beside the server, as in the mail access service.
   const indexer = new TextIndexer(opened.textIndex!, opened.blobs, silentLogger);
   indexer.start();
   process.send?.(service.ports.imap);

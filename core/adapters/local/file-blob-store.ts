@@ -2,11 +2,13 @@
 // it, rename it into place, then fsync the directory (grouped, see grouped-fsync.ts): a reader
 // sees either nothing or the whole blob, never part of one. Keys are `<prefix><time-ordered id>`.
 import { createHash, randomBytes } from 'node:crypto';
+import { open as openFd } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { BlobPutResult, BlobStore, ByteRange, PutBlobOptions } from '../../ports/blob-store.js';
 import { StorageError } from '../../ports/errors.js';
+import { FileRangeReadable } from './file-range-readable.js';
 import { GroupedFsync } from './grouped-fsync.js';
 
 /** Keys and prefixes are relative paths of safe segments: no `..`, no absolute paths. */
@@ -57,22 +59,13 @@ export class FileBlobStore implements BlobStore {
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    const handle = await open(this.#pathOf(key), 'r').catch((error: unknown) => {
-      throw notFoundOr(error, key);
-    });
-    if (!range) return handle.createReadStream();
-    if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end < range.start) {
-      await handle.close();
+    if (range && (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end < range.start)) {
       throw new StorageError('invalid', `bad byte range ${range.start}-${range.end}`);
     }
-    const { size } = await handle.stat();
-    const end = Math.min(range.end, size);
-    if (range.start >= end) {
-      await handle.close();
-      return Readable.from([]);
-    }
-    // createReadStream's `end` is inclusive; ByteRange's is exclusive.
-    return handle.createReadStream({ start: range.start, end: end - 1 });
+    const file = this.#pathOf(key);
+    const fd = await new Promise<number>((resolve, reject) => openFd(file, 'r', (error, opened) => (error ? reject(notFoundOr(error, key)) : resolve(opened))));
+    // No fstat: reading stops at the end of the file, which clamps a range that runs past it.
+    return new FileRangeReadable(fd, range?.start ?? 0, range?.end ?? null);
   }
 
   async head(key: string): Promise<{ readonly sizeBytes: number } | null> {

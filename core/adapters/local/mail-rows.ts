@@ -55,7 +55,7 @@ export function toSummary(row: MessageRow): MessageSummary {
   return {
     uid: row.uid,
     modseq: row.modseq,
-    flags: JSON.parse(row.flags) as string[],
+    flags: row.flags === '[]' ? [] : (JSON.parse(row.flags) as string[]),
     internalDate: new Date(row.internal_date),
     sizeBytes: row.size_bytes,
     blobKey: row.blob_key,

@@ -161,24 +161,33 @@ export class SqliteMailIndex implements MailIndex {
   }
 
   async getMessages(mailboxId: string, uids: readonly number[]): Promise<StoredMessage[]> {
-    return this.#readTransaction(() => {
-      const mailbox = this.#writes.mailboxRow(mailboxId);
-      const rows = this.#sql(
-        `SELECT ${SUMMARY_COLUMNS}, structure FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
-      ).all(mailbox.id, JSON.stringify(uids)) as MessageRow[];
-      return rows.map(toStoredMessage);
-    });
+    return this.#readTransaction(() => this.#rowsByUid(mailboxId, uids, 'structure').map(toStoredMessage));
   }
 
   async getEnvelopes(mailboxId: string, uids: readonly number[]): Promise<EnvelopedMessage[]> {
-    return this.#readTransaction(() => {
-      const mailbox = this.#writes.mailboxRow(mailboxId);
-      // json_extract hands back only the envelope's JSON: the MIME tree is neither copied out nor parsed.
-      const rows = this.#sql(
-        `SELECT ${SUMMARY_COLUMNS}, json_extract(structure, '$.envelope') AS envelope FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
-      ).all(mailbox.id, JSON.stringify(uids)) as MessageRow[];
-      return rows.map(toEnvelopedMessage);
-    });
+    // json_extract hands back only the envelope's JSON: the MIME tree is neither copied out nor parsed.
+    return this.#readTransaction(() => this.#rowsByUid(mailboxId, uids, "json_extract(structure, '$.envelope') AS envelope").map(toEnvelopedMessage));
+  }
+
+  /**
+   * Rows for `uids` in UID order. A run of consecutive UIDs (what FETCH 1:* asks for, in batches)
+   * is one range scan of the primary key; any other set is joined from a JSON array.
+   */
+  #rowsByUid(mailboxId: string, uids: readonly number[], extraColumn: string): MessageRow[] {
+    const mailbox = this.#writes.mailboxRow(mailboxId);
+    if (uids.length === 0) return [];
+    const first = uids[0] as number;
+    const last = uids[uids.length - 1] as number;
+    if (last - first === uids.length - 1 && uids.every((uid, i) => uid === first + i)) {
+      return this.#sql(`SELECT ${SUMMARY_COLUMNS}, ${extraColumn} FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`).all(
+        mailbox.id,
+        first,
+        last,
+      ) as MessageRow[];
+    }
+    return this.#sql(
+      `SELECT ${SUMMARY_COLUMNS}, ${extraColumn} FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+    ).all(mailbox.id, JSON.stringify(uids)) as MessageRow[];
   }
 
   async searchHeaders(mailboxId: string, field: IndexedSearchHeader, needle: string): Promise<number[]> {

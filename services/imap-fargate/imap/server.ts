@@ -57,6 +57,8 @@ export interface ImapService {
 }
 
 const PROXY_HEADER_TIMEOUT_MS = 5_000;
+/** Output is written to the socket in writes of about this size (fewer syscalls and wakeups per byte). */
+const FLUSH_BYTES = 256 * 1024;
 
 class CountLimiter implements UserConnectionLimiter {
   private readonly counts = new Map<string, number>();
@@ -103,8 +105,11 @@ class Connection implements SessionIo {
   private framer: CommandFramer;
   private inbox: FramerEvent[] = [];
   private pumping = false;
-  private pending: (string | Buffer)[] = [];
+  /** Text replies coalesce here (cheap string concatenation) and go out as one socket write. */
+  private pendingText = '';
+  /** Bytes written since the last flush; the socket stays corked meanwhile (one writev per flush). */
   private pendingBytes = 0;
+  private corked = false;
   private closed = false;
   private flushScheduled = false;
 
@@ -158,9 +163,15 @@ class Connection implements SessionIo {
 
   write(data: string | Buffer): void {
     if (this.closed) return;
-    this.pending.push(data);
+    if (typeof data === 'string') this.pendingText += data;
+    else {
+      // Buffers (message bodies) are not copied: they join the corked socket's queue after the text before them.
+      this.cork();
+      this.writeText();
+      this.socket.write(data);
+    }
     this.pendingBytes += data.length;
-    if (this.pendingBytes >= 64 * 1024) this.flush();
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
     // Output outside a command (IDLE pushes, BYE) is not flushed by pump(): flush it on the next turn.
     else if (!this.pumping && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -172,27 +183,52 @@ class Connection implements SessionIo {
   }
 
   flush(): void {
-    if (this.pending.length === 0 || this.closed) return;
-    const parts = this.pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
-    this.pending = [];
+    if (this.closed) return;
+    this.writeText();
     this.pendingBytes = 0;
-    this.socket.write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
   }
 
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+  }
+
+  private writeText(): void {
+    if (this.pendingText.length === 0) return;
+    this.socket.write(this.pendingText);
+    this.pendingText = '';
+  }
+
+  /** Flushes, then waits until the client has taken what was written (or the connection is gone). */
   async drain(): Promise<void> {
     this.flush(); // what was written must reach the socket first (APPEND's `+` is awaited this way)
-    if (this.socket.writableNeedDrain && !this.closed) await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
+    if (!this.socket.writableNeedDrain || this.closed || this.socket.destroyed) return;
+    const socket = this.socket;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
   }
 
   /**
-   * Blob chunks join the pending output, so a FETCH of many small messages goes out in ~64 KiB
+   * Blob chunks join the corked output, so a FETCH of many small messages goes out in few large
    * writes (response line, body and closing paren together) rather than three syscalls each.
    */
   async pipe(source: AsyncIterable<Uint8Array>): Promise<void> {
     for await (const chunk of source) {
       if (this.closed) break;
       this.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      if (this.socket.writableNeedDrain) await this.drain();
+      if (this.socket.writableNeedDrain && this.pendingBytes === 0) await this.drain();
     }
   }
 

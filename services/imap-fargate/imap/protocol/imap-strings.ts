@@ -31,10 +31,17 @@ export function imapList(items: readonly string[]): string {
 
 /** INTERNALDATE as `"dd-Mon-yyyy hh:mm:ss +zzzz"` (RFC 3501 §9 date-time), in UTC. */
 export function imapDateTime(date: Date): string {
+  // Messages delivered together share their second: a header sync formats each second once.
+  const seconds = Math.floor(date.getTime() / 1000);
+  if (seconds === lastDateTime.seconds) return lastDateTime.text;
   const pad = (n: number) => String(n).padStart(2, '0');
   const day = String(date.getUTCDate()).padStart(2, ' ');
-  return `"${day}-${MONTHS[date.getUTCMonth()]}-${date.getUTCFullYear()} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000"`;
+  const text = `"${day}-${MONTHS[date.getUTCMonth()]}-${date.getUTCFullYear()} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000"`;
+  lastDateTime = { seconds, text };
+  return text;
 }
+
+let lastDateTime = { seconds: Number.NaN, text: '' };
 
 export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 

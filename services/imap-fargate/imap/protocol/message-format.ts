@@ -5,25 +5,23 @@ import { imapList, imapNString, imapString, type StringOptions } from './imap-st
 
 function addressList(addresses: readonly EnvelopeAddress[] | null, options: StringOptions): string {
   if (addresses === null || addresses.length === 0) return 'NIL';
-  // RFC 3501 §9 env-from etc.: "(" 1*address ")", addresses written back to back.
-  return `(${addresses.map((a) => imapList([imapNString(a.name, options), 'NIL', imapNString(a.mailbox, options), imapNString(a.host, options)])).join('')})`;
+  // RFC 3501 §9 env-from etc.: "(" 1*address ")", addresses written back to back. Built by
+  // concatenation: this runs for every address of every message in a header sync.
+  let text = '(';
+  for (const a of addresses) text += `(${imapNString(a.name, options)} NIL ${imapNString(a.mailbox, options)} ${imapNString(a.host, options)})`;
+  return text + ')';
 }
 
 export function formatEnvelope(envelope: Envelope, options: StringOptions): string {
   // RFC 3501 §7.4.2: sender and reply-to default to from when absent.
-  const from = envelope.from;
-  return imapList([
-    imapNString(envelope.date, options),
-    imapNString(envelope.subject, options),
-    addressList(from, options),
-    addressList(envelope.sender ?? from, options),
-    addressList(envelope.replyTo ?? from, options),
-    addressList(envelope.to, options),
-    addressList(envelope.cc, options),
-    addressList(envelope.bcc, options),
-    imapNString(envelope.inReplyTo, options),
-    imapNString(envelope.messageId, options),
-  ]);
+  const from = addressList(envelope.from, options);
+  const sender = envelope.sender ? addressList(envelope.sender, options) : from;
+  const replyTo = envelope.replyTo ? addressList(envelope.replyTo, options) : from;
+  return (
+    `(${imapNString(envelope.date, options)} ${imapNString(envelope.subject, options)} ${from} ${sender} ${replyTo} ` +
+    `${addressList(envelope.to, options)} ${addressList(envelope.cc, options)} ${addressList(envelope.bcc, options)} ` +
+    `${imapNString(envelope.inReplyTo, options)} ${imapNString(envelope.messageId, options)})`
+  );
 }
 
 function paramList(params: readonly (readonly [string, string])[], options: StringOptions): string {

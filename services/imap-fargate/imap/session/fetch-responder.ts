@@ -113,7 +113,7 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
         text = '';
         if (filtered !== null) io.write(filtered.subarray(start, end));
         else if (start === 0 && end === message.sizeBytes) {
-          const stream = readAhead ?? session.deps.storage.blobs.get(message.blobKey);
+          const stream = readAhead ?? session.deps.storage.blobs.get(message.blobKey, { start, end });
           readAhead = undefined;
           await io.pipe(await stream);
         }
@@ -124,7 +124,7 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
       }
     }
   }
-  io.write(text.replace(/^ $/u, '') + ')\r\n');
+  io.write(text === ' ' ? ')\r\n' : `${text})\r\n`);
   if (readAhead !== undefined) void readAhead.then((stream) => stream.destroy(), () => undefined);
 }
 

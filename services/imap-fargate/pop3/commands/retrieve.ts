@@ -13,7 +13,8 @@ export async function streamMessage(context: Pop3Context, messageNumber: number,
   const { maildrop, message } = found;
   let source: Readable;
   try {
-    source = await context.environment.storage.blobs.get(message.blobKey);
+    // Bounded by the indexed size: no trailing read to find the end of the blob.
+    source = await context.environment.storage.blobs.get(message.blobKey, { start: 0, end: message.sizeBytes });
   } catch (error) {
     return lines(failureReply(error, context.logger, 'open message blob'));
   }

@@ -10,7 +10,7 @@ import { messageBatches, type LoadedMessage } from '../message-batches.js';
 import { bad } from '../replies.js';
 
 /** Blobs opened and first chunks read ahead of the one being sent: hides per-file (or per-S3-GET) latency. */
-const READ_AHEAD = 8;
+const READ_AHEAD = 16;
 
 export const fetch: Command = {
   states: SELECTED,
@@ -49,8 +49,9 @@ export const fetch: Command = {
       const open = (k: number) => {
         const next = messages[k];
         if (!wholeMessage || next === undefined || opened[k] !== undefined) return;
-        const stream = session.deps.storage.blobs.get(next.blobKey);
-        // read(0) starts filling the stream's buffer (one chunk, ≤ 64 KiB) while earlier messages are
+        // The size from the index bounds the read: no trailing read to find the end of the file.
+        const stream = session.deps.storage.blobs.get(next.blobKey, { start: 0, end: next.sizeBytes });
+        // read(0) starts filling the stream's buffer (one chunk, ≤ 128 KiB locally) while earlier messages are
         // sent. A missing blob or a read error is reported when its turn comes (the stream keeps its
         // error for io.pipe), not as an unhandled rejection or an unhandled 'error' event.
         stream.then((readable) => readable.on('error', () => undefined).read(0), () => undefined);

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { FileBlobStore } from '../../../../../core/adapters/local/file-blob-store.js';
 import { isStorageError } from '../../../../../core/ports/index.js';
 import { chunked, failingAfter } from '../../../../contracts/support/streams.js';
+import { eventuallyTrue } from '../../../../support/eventually.js';
 
 let root: string;
 before(async () => {
@@ -64,4 +65,23 @@ test('keys and prefixes cannot leave the blob directory', async () => {
     await assert.rejects(store.get(key), (error) => isStorageError(error, 'invalid'), key);
   }
   await assert.rejects(store.put(chunked(Buffer.from('x')), { prefix: '../' }), (error) => isStorageError(error, 'invalid'));
+});
+
+test('every read closes its file: read to the end, destroyed unread, or destroyed after the first chunk', async () => {
+  const store = new FileBlobStore(path.join(root, 'descriptors'));
+  const { key } = await store.put(chunked(Buffer.alloc(300_000, 'x'), 10_000));
+  const openFiles = async () => (await readdir('/proc/self/fd')).length;
+  const before = await openFiles();
+  for (let round = 0; round < 20; round++) {
+    let bytes = 0;
+    for await (const chunk of await store.get(key)) bytes += (chunk as Buffer).length;
+    assert.equal(bytes, 300_000);
+    (await store.get(key, { start: 10, end: 20 })).destroy();
+    const partly = await store.get(key);
+    await new Promise((resolve) => partly.once('readable', resolve));
+    partly.read();
+    partly.destroy();
+    await new Promise((resolve) => partly.once('close', resolve));
+  }
+  await eventuallyTrue(async () => (await openFiles()) === before, 'every blob file closed');
 });
