@@ -32,6 +32,14 @@ export interface AwsConfig {
   readonly smarthostSecretArn?: string;
 }
 
+/** Storage housekeeping (core/storage/storage-housekeeper.ts), in milliseconds. */
+export interface HousekeepingConfig {
+  readonly blobGraceMs: number;
+  readonly expungedUidRetentionMs: number;
+  readonly idempotencyRetentionMs: number;
+  readonly intervalMs: number;
+}
+
 /** How outbound mail leaves (design brief §3): `sink` locally, `ses` by default on AWS. */
 export type EgressMode = 'sink' | 'ses' | 'direct' | 'smarthost';
 const EGRESS_MODES: readonly EgressMode[] = ['sink', 'ses', 'direct', 'smarthost'];
@@ -57,7 +65,11 @@ export interface YubinConfig {
   readonly autoconfigPort: number;
   /** Public IPv4/IPv6 addresses mail is sent from: `yubin dns` puts them in the SPF record. */
   readonly publicAddresses: readonly string[];
+  readonly housekeeping: HousekeepingConfig;
 }
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -113,5 +125,14 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       .split(',')
       .map((address) => address.trim())
       .filter((address) => address !== ''),
+    housekeeping: {
+      // Longer than any delivery job holds a blob key between its first and last recipient.
+      blobGraceMs: intFrom(env, 'YUBIN_BLOB_GRACE_MINUTES', 30) * MINUTE_MS,
+      // RFC 7162 §3.2.5.2 lets a server forget expunges; 90 days matches the DynamoDB tombstone TTL.
+      expungedUidRetentionMs: intFrom(env, 'YUBIN_EXPUNGED_UID_RETENTION_DAYS', 90) * DAY_MS,
+      // Past any redelivery: SQS keeps a message 14 days at most, the local queue dead-letters after 8 receives.
+      idempotencyRetentionMs: intFrom(env, 'YUBIN_IDEMPOTENCY_RETENTION_DAYS', 30) * DAY_MS,
+      intervalMs: intFrom(env, 'YUBIN_HOUSEKEEPING_INTERVAL_SECONDS', 300) * 1000,
+    },
   };
 }

@@ -2,6 +2,7 @@
 import type { BlobStore } from './blob-store.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { Directory } from './directory.js';
+import type { StorageHousekeeping } from './housekeeping.js';
 import type { JobQueue } from './job-queue.js';
 import type { MailIndex } from './mail-index.js';
 import type { InboundDeliveryJob, OutboundDeliveryJob } from '../mail/jobs.js';
@@ -13,12 +14,15 @@ export interface Storage {
   readonly inboundQueue: JobQueue<InboundDeliveryJob>;
   readonly outboundQueue: JobQueue<OutboundDeliveryJob>;
   readonly changes: ChangeFeed;
+  /** Blob reclamation and pruning, run by core/storage/storage-housekeeper.ts. */
+  readonly housekeeping: StorageHousekeeping;
   close(): Promise<void>;
 }
 
 export type * from './blob-store.js';
 export type * from './change-feed.js';
 export type * from './directory.js';
+export type * from './housekeeping.js';
 export type * from './job-queue.js';
 export type * from './mail-index.js';
 export { StorageError, isStorageError, type StorageErrorCode } from './errors.js';

@@ -1,14 +1,17 @@
 // Composition root of the mail-access container (Fargate task behind the NLB; also run locally):
-// IMAP on 143/993 and POP3 on 110/995 over one Storage and one auth throttle.
+// IMAP on 143/993 and POP3 on 110/995 over one Storage and one auth throttle, plus the storage
+// housekeeper (frees blobs of expunged mail, prunes bookkeeping rows).
 // Trusts: PROXY v2 headers only when YUBIN_PROXY_PROTOCOL=1 (NLB-only listeners). Touches: the
 // mail index and directory (read; flags/mailboxes written for the user), the blob store (read;
-// APPEND writes), the change feed (watch). Never sends mail and never reads another user's data.
+// APPEND writes; the housekeeper deletes unreferenced blobs), the change feed (watch). Never sends
+// mail and never reads another user's data.
 import { openStorage } from '../../core/adapters/open-storage.js';
 import { AuthThrottle } from '../../core/auth/auth-throttle.js';
 import { loadConfig, type YubinConfig } from '../../core/config/index.js';
 import { createLogger, type Logger } from '../../core/log/logger.js';
 import { startConnectionMetric } from '../../core/log/metrics.js';
 import type { Storage } from '../../core/ports/index.js';
+import { StorageHousekeeper } from '../../core/storage/storage-housekeeper.js';
 import { startTlsContext } from '../../core/tls/certificate-source-for.js';
 import type { TlsContextProvider } from '../../core/tls/certificates.js';
 import { startImapService } from './imap/server.js';
@@ -44,11 +47,14 @@ export async function startMailAccess(storage: Storage, config: YubinConfig, log
     throttle,
     config: { hostname: config.hostname, listenHost: config.listenHost, ports: config.ports, proxyProtocol: config.proxyProtocol },
   });
+  // The mail-access role already may delete blobs and write the index; sweeps are idempotent, so every task runs one.
+  const housekeeper = new StorageHousekeeper(storage, config.housekeeping, logger.child({ service: 'housekeeping' }));
+  housekeeper.start();
   return {
     ports: { ...imap.ports, ...pop3.ports },
     activeConnections: () => imap.activeConnections() + pop3.activeConnections(),
     async close() {
-      await Promise.all([imap.close(), pop3.close()]);
+      await Promise.all([imap.close(), pop3.close(), housekeeper.stop()]);
     },
   };
 }

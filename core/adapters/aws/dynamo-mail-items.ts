@@ -2,6 +2,7 @@
 // table-design.ts), their keys, and the conversions to the port's types. Shared by DynamoMailIndex
 // and DynamoChangeFeed, which reads the same mailbox counter items.
 import type { Mailbox, MessageSummary, SpecialUse } from '../../ports/mail-index.js';
+import type { ExpungeLog } from './dynamo-expunge-log.js';
 
 export type Item = Record<string, unknown>;
 
@@ -16,6 +17,16 @@ export const idempotencyKey = (mailboxId: string, key: string) => ({ pk: `mailbo
 export interface MailboxItem extends Mailbox {
   /** Messages flagged \Deleted: EXPUNGE reads no message items when it is 0. */
   readonly deletedCount: number;
+  /** When tombstones may have expired (dynamo-expunge-log.ts); null on items written before the log existed. */
+  readonly expungeLog: ExpungeLog | null;
+}
+
+/**
+ * The expunge log to reason with. An item from before the log existed may have tombstones of any
+ * age: everything up to its HIGHESTMODSEQ counts as possibly forgotten (the first write fixes that value).
+ */
+export function expungeLogOf(mailbox: MailboxItem): ExpungeLog {
+  return mailbox.expungeLog ?? { entries: [], prunedModseq: mailbox.highestModseq };
 }
 
 export function toMailboxItem(item: Item): MailboxItem {
@@ -32,11 +43,12 @@ export function toMailboxItem(item: Item): MailboxItem {
     unseenCount: item.unseenCount as number,
     deletedCount: (item.deletedCount as number | undefined) ?? 0,
     sizeBytes: item.sizeBytes as number,
+    expungeLog: (item.expungeLog as ExpungeLog | undefined) ?? null,
   };
 }
 
 export function toMailbox(item: MailboxItem): Mailbox {
-  const { deletedCount: _deletedCount, ...mailbox } = item;
+  const { deletedCount: _deletedCount, expungeLog: _expungeLog, ...mailbox } = item;
   return mailbox;
 }
 

@@ -83,6 +83,7 @@ export class DynamoMailboxStore {
       unseenCount: 0,
       deletedCount: 0,
       sizeBytes: 0,
+      expungeLog: { entries: [], prunedModseq: 0 },
     };
     await retryOnLostRace('create mailbox', async () => {
       const outcome = await transact(

@@ -16,6 +16,8 @@ export interface MailboxRow {
   message_count: number;
   unseen_count: number;
   size_bytes: number;
+  /** Expunged UIDs with a MODSEQ up to this were pruned from `vanished`. */
+  vanished_pruned_modseq: number;
 }
 
 export interface MessageRow {
