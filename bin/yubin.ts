@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     publicAddresses: config.publicAddresses,
     egress: config.egress,
     maxMessageBytes: config.maxMessageBytes,
+    housekeeping: config.housekeeping,
   };
   const opened: { storage: Promise<Storage> | null } = { storage: null };
   const code = await runCli(process.argv.slice(2), {
