@@ -5,8 +5,9 @@
 // moved inside the same transactions that add and remove those items), so deleting a mailbox
 // reports exactly the blobs no mailbox uses any more; a dropped reference also stamps `releasedAt`
 // and `sweepShard`, which put the item into the sparse `unreferenced` index the housekeeper reads,
-// and a sweep's `claimedAt` stops any new reference (dynamo-housekeeping.ts). The envelope is also kept alone as plain JSON
-// in chunk -1 (~0.5 KB, one read unit), so header sync and SEARCH SUBJECT never read the MIME tree.
+// and a sweep's `claimedAt` stops any new reference (dynamo-housekeeping.ts). The envelope is also
+// kept alone as plain JSON in chunk -1 (~0.5 KB, one read unit), so header sync and SEARCH SUBJECT
+// never read the MIME tree.
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -20,7 +21,7 @@ import { structuresTable, tableName } from './table-design.js';
 /** Well under 400 KB, leaving room for the key and attribute names. */
 export const STRUCTURE_CHUNK_BYTES = 350 * 1024;
 /** The chunk number of the envelope-only item (structure chunks count up from 0). */
-export const ENVELOPE_CHUNK = -1;
+const ENVELOPE_CHUNK = -1;
 /**
  * Partitions of the `unreferenced` index: spreads its writes (one per dropped reference) over
  * several partition keys instead of one hot key; the sweeper queries each.
