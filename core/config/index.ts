@@ -32,11 +32,15 @@ export interface AwsConfig {
   readonly smarthostSecretArn?: string;
 }
 
-/** Storage housekeeping (core/storage/storage-housekeeper.ts), in milliseconds. */
+/** Storage housekeeping (core/storage/storage-housekeeper.ts). */
 export interface HousekeepingConfig {
+  /** How long a blob stays unreferenced before it is deleted: longer than any delivery job holds a blob key. */
   readonly blobGraceMs: number;
+  /** Expunged UIDs older than this are forgotten (QRESYNC then reports conservatively, RFC 7162 §3.2.5.2). */
   readonly expungedUidRetentionMs: number;
+  /** Idempotency keys older than this are forgotten: longer than the job queue can redeliver a job. */
   readonly idempotencyRetentionMs: number;
+  /** Time between sweeps; 0 turns the timer off (sweep() still works). */
   readonly intervalMs: number;
 }
 

@@ -3,20 +3,12 @@
 // for a grace period and a sweep has claimed it, so a crash at any step leaves at most a leak that
 // the next sweep fixes, never a message whose blob is gone. Idempotent: several processes (mail
 // access tasks) may sweep the same backend at once. docs/storage.md, "Housekeeping".
+import type { HousekeepingConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Storage } from '../ports/index.js';
 
-/** Defaults and environment variables: core/config (YUBIN_BLOB_GRACE_MINUTES, …). */
-export interface HousekeepingSettings {
-  /** How long a blob stays unreferenced before it is deleted: longer than any delivery job holds a blob key. */
-  readonly blobGraceMs: number;
-  /** Expunged UIDs older than this are forgotten (QRESYNC then reports conservatively, RFC 7162 §3.2.5.2). */
-  readonly expungedUidRetentionMs: number;
-  /** Idempotency keys older than this are forgotten: longer than the job queue can redeliver a job. */
-  readonly idempotencyRetentionMs: number;
-  /** Time between sweeps; 0 turns the timer off (sweep() still works). */
-  readonly intervalMs: number;
-}
+/** Grace period, retentions and interval: core/config's HousekeepingConfig (YUBIN_BLOB_GRACE_MINUTES, …). */
+export type HousekeepingSettings = HousekeepingConfig;
 
 /** Blobs claimed per round: bounds one round's index writes and the work redone after a crash. */
 const CLAIM_BATCH = 200;
