@@ -55,6 +55,7 @@ async function main(): Promise<number> {
     egress: config.egress,
     mtaStsMode: config.mtaStsMode,
     maxMessageBytes: config.maxMessageBytes,
+    housekeeping: config.housekeeping,
   };
   const opened: { storage: Promise<Storage> | null } = { storage: null };
   const code = await runCli(argv, {

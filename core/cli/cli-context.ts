@@ -2,7 +2,7 @@
 // backend, the deployment facts that DNS records and autoconfig documents describe, and the streams.
 import type { Readable, Writable } from 'node:stream';
 import type { MailEndpoints } from '../autoconfig/mail-endpoints.js';
-import type { EgressMode, MtaStsMode } from '../config/index.js';
+import type { EgressMode, HousekeepingConfig, MtaStsMode } from '../config/index.js';
 import type { Storage } from '../ports/index.js';
 
 export interface Deployment {
@@ -14,6 +14,8 @@ export interface Deployment {
   readonly mtaStsMode: MtaStsMode;
   /** The platform's message size limit; the importer refuses bigger messages as SMTP would. */
   readonly maxMessageBytes: number;
+  /** Grace period and retentions of `yubin storage sweep` (YUBIN_BLOB_GRACE_MINUTES, …). */
+  readonly housekeeping: HousekeepingConfig;
 }
 
 export interface CliStreams {

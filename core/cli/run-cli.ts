@@ -8,6 +8,7 @@ import { dnsCommands } from './commands/dns.js';
 import { domainCommands } from './commands/domain.js';
 import { importCommands } from './commands/import.js';
 import { quotaCommands } from './commands/quota.js';
+import { storageCommands } from './commands/storage.js';
 import { userCommands } from './commands/user.js';
 
 export const COMMAND_GROUPS: Readonly<Record<string, CommandGroup>> = {
@@ -18,6 +19,7 @@ export const COMMAND_GROUPS: Readonly<Record<string, CommandGroup>> = {
   dkim: dkimCommands,
   dns: dnsCommands,
   import: importCommands,
+  storage: storageCommands,
 };
 
 /** StorageError code → exit code; the message is the adapter's, which names the thing concerned. */

@@ -49,6 +49,18 @@ export type StackSetting = 'tablePrefix' | 'bucket' | 'inboundQueueUrl' | 'outbo
 export type MtaStsMode = 'enforce' | 'testing' | 'none';
 export const MTA_STS_MODES: readonly MtaStsMode[] = ['enforce', 'testing', 'none'];
 
+/** Storage housekeeping (core/storage/storage-housekeeper.ts). */
+export interface HousekeepingConfig {
+  /** How long a blob stays unreferenced before it is deleted: longer than any delivery job holds a blob key. */
+  readonly blobGraceMs: number;
+  /** Expunged UIDs older than this are forgotten (QRESYNC then reports conservatively, RFC 7162 §3.2.5.2). */
+  readonly expungedUidRetentionMs: number;
+  /** Idempotency keys older than this are forgotten: longer than the job queue can redeliver a job. */
+  readonly idempotencyRetentionMs: number;
+  /** Time between sweeps; 0 turns the timer off (sweep() still works). */
+  readonly intervalMs: number;
+}
+
 /** How outbound mail leaves (design brief §3): `sink` locally, `ses` by default on AWS. */
 export type EgressMode = 'sink' | 'ses' | 'direct' | 'smarthost';
 const EGRESS_MODES: readonly EgressMode[] = ['sink', 'ses', 'direct', 'smarthost'];
@@ -81,7 +93,11 @@ export interface YubinConfig {
   readonly unsetStackSettings: readonly StackSetting[];
   /** Public IPv4/IPv6 addresses mail is sent from: `yubin dns` puts them in the SPF record. */
   readonly publicAddresses: readonly string[];
+  readonly housekeeping: HousekeepingConfig;
 }
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -159,5 +175,14 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       (setting) => (env[stackSettingVariables[setting]] ?? '') === '',
     ),
     publicAddresses: listFrom(env, 'YUBIN_PUBLIC_ADDRESSES'),
+    housekeeping: {
+      // Longer than any delivery job holds a blob key between its first and last recipient.
+      blobGraceMs: intFrom(env, 'YUBIN_BLOB_GRACE_MINUTES', 30) * MINUTE_MS,
+      // RFC 7162 §3.2.5.2 lets a server forget expunges; 90 days matches the DynamoDB tombstone TTL.
+      expungedUidRetentionMs: intFrom(env, 'YUBIN_EXPUNGED_UID_RETENTION_DAYS', 90) * DAY_MS,
+      // Past any redelivery: SQS keeps a message 14 days at most, the local queue dead-letters after 8 receives.
+      idempotencyRetentionMs: intFrom(env, 'YUBIN_IDEMPOTENCY_RETENTION_DAYS', 30) * DAY_MS,
+      intervalMs: intFrom(env, 'YUBIN_HOUSEKEEPING_INTERVAL_SECONDS', 300) * 1000,
+    },
   };
 }

@@ -2,6 +2,7 @@
 import type { BlobStore } from './blob-store.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { Directory } from './directory.js';
+import type { StorageHousekeeping } from './housekeeping.js';
 import type { JobQueue } from './job-queue.js';
 import type { MailIndex } from './mail-index.js';
 import type { TextIndex } from './text-index.js';
@@ -16,12 +17,15 @@ export interface Storage {
   readonly changes: ChangeFeed;
   /** Absent where no full-text index exists (AWS): SEARCH TEXT/BODY then reads every message. */
   readonly textIndex?: TextIndex;
+  /** Blob reclamation and pruning, run by core/storage/storage-housekeeper.ts. */
+  readonly housekeeping: StorageHousekeeping;
   close(): Promise<void>;
 }
 
 export type * from './blob-store.js';
 export type * from './change-feed.js';
 export type * from './directory.js';
+export type * from './housekeeping.js';
 export type * from './job-queue.js';
 export type * from './mail-index.js';
 export type * from './text-index.js';

@@ -8,7 +8,11 @@
 //   UID < n appears later (allocation and insert commit together).
 // - Every change (append, flag change, expunge) takes a new MODSEQ greater than every earlier one
 //   in that mailbox; one operation may give all messages it changes the same MODSEQ (RFC 7162 §3.1).
-// - Expunged UIDs are remembered with the MODSEQ of their expunge, for QRESYNC VANISHED.
+// - Expunged UIDs are remembered with the MODSEQ of their expunge, for QRESYNC VANISHED, until
+//   pruned; changesSince then says its `vanished` list may be partial (`vanishedComplete`).
+// - A blob whose last referencing message goes (expunge, move, mailbox delete) is recorded as
+//   unreferenced in the same transaction (see housekeeping.ts); an append of a key that a sweep
+//   has claimed fails with StorageError('not-found').
 import type { Envelope, MessageStructure } from '../mail/message-structure.js';
 import type { IndexedSearchHeader } from '../mail/search-text.js';
 
@@ -146,8 +150,14 @@ export interface ChangesSince {
   readonly highestModseq: number;
   /** Messages present now whose MODSEQ is above the given one (new or with changed flags), UID order. */
   readonly changed: readonly MessageSummary[];
-  /** UIDs expunged with a MODSEQ above the given one, ascending. */
+  /** UIDs expunged with a MODSEQ above the given one, ascending (those still remembered). */
   readonly vanished: readonly number[];
+  /**
+   * False when expunges above the given MODSEQ may have been forgotten (pruned, see
+   * StorageHousekeeping): `vanished` is then partial, and the caller must treat every UID it knows of
+   * that is no longer present as vanished (RFC 7162 §3.2.5.2).
+   */
+  readonly vanishedComplete: boolean;
 }
 
 /** UIDs claimed as \Recent by one session, both inclusive; empty when firstUid > lastUid. */
@@ -169,7 +179,10 @@ export interface MailIndex {
   listMailboxes(userId: string): Promise<Mailbox[]>;
   /** Renames the mailbox and its inferiors (`from/…`); UIDVALIDITY stays. */
   renameMailbox(userId: string, from: string, to: string): Promise<void>;
-  /** Deletes the mailbox and its messages (not inferiors); returns the blob keys no longer referenced here. */
+  /**
+   * Deletes the mailbox and its messages (not inferiors); returns the blob keys no longer referenced
+   * anywhere. They are already recorded as unreferenced: the housekeeper deletes them after its grace period.
+   */
   deleteMailbox(userId: string, name: string): Promise<{ readonly blobKeys: readonly string[] }>;
   setSubscribed(userId: string, name: string, subscribed: boolean): Promise<void>;
 

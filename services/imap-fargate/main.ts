@@ -1,10 +1,12 @@
 // Composition root of the mail-access container (Fargate task behind the NLB; also run locally):
-// IMAP on 143/993 and POP3 on 110/995 over one Storage and one auth throttle, and the web endpoints
-// on 80/443 (client autoconfig and the MTA-STS policy, core/autoconfig/http-server.ts).
+// IMAP on 143/993 and POP3 on 110/995 over one Storage and one auth throttle, the web endpoints
+// on 80/443 (client autoconfig and the MTA-STS policy, core/autoconfig/http-server.ts), and the
+// storage housekeeper (frees blobs of expunged mail, prunes bookkeeping rows).
 // Trusts: PROXY v2 headers only when YUBIN_PROXY_PROTOCOL=1 (NLB-only listeners). Touches: the
 // mail index and directory (read; flags/mailboxes written for the user), the blob store (read;
-// APPEND writes), the change feed (watch), the text index where one exists (its lazy indexer runs
-// here, reading new messages' text). Never sends mail and never reads another user's data.
+// APPEND writes; the housekeeper deletes unreferenced blobs), the change feed (watch), the text
+// index where one exists (its lazy indexer runs here, reading new messages' text). Never sends mail
+// and never reads another user's data.
 import { openStorage } from '../../core/adapters/open-storage.js';
 import { AuthThrottle } from '../../core/auth/auth-throttle.js';
 import { startWebEndpoints } from '../../core/autoconfig/http-server.js';
@@ -14,6 +16,7 @@ import { createLogger, type Logger } from '../../core/log/logger.js';
 import { startConnectionMetric } from '../../core/log/metrics.js';
 import type { Storage } from '../../core/ports/index.js';
 import { TextIndexer } from '../../core/search/text-indexer.js';
+import { StorageHousekeeper } from '../../core/storage/storage-housekeeper.js';
 import { startTlsContext } from '../../core/tls/certificate-source-for.js';
 import type { TlsContextProvider } from '../../core/tls/certificates.js';
 import { startImapService } from './imap/server.js';
@@ -79,11 +82,14 @@ export async function startMailAccess(
     tls,
     endpoints: { ...boundPorts, ...options.endpoints },
   });
+  // The mail-access role already may delete blobs and write the index; sweeps are idempotent, so every task runs one.
+  const housekeeper = new StorageHousekeeper(storage, config.housekeeping, logger.child({ service: 'housekeeping' }));
+  housekeeper.start();
   return {
     ports: { ...imap.ports, ...pop3.ports, ...web.ports },
     activeConnections: () => imap.activeConnections() + pop3.activeConnections(),
     async close() {
-      await Promise.all([imap.close(), pop3.close(), web.close(), indexer?.stop()]);
+      await Promise.all([imap.close(), pop3.close(), web.close(), indexer?.stop(), housekeeper.stop()]);
     },
   };
 }

@@ -181,6 +181,9 @@ export class DynamoAppendBatcher {
     // The counter (item 0) or a message item (UID taken) failing its condition means another process won.
     const messagePuts = items.map((_, i) => 2 + references.length + i);
     if (isLostRace(outcome, [0, ...messagePuts])) return undefined;
+    // A blob claimed by a sweep (dynamo-housekeeping.ts) takes no new reference; alone, that is this append's answer.
+    const reclaimed = references.some((_, i) => outcome.reasons[2 + i] === 'ConditionalCheckFailed');
+    if (reclaimed && batch.length === 1) throw new StorageError('not-found', `blob ${batch[0]!.message.blobKey} is being reclaimed`);
     return { failed: 'business' };
   }
 }

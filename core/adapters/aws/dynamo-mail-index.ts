@@ -31,7 +31,8 @@ import { awsCall } from './aws-errors.js';
 import { backoff, batchDeleteAll, batchGetAll, queryAll } from './dynamo-batch.js';
 import { quotaUpdate } from './dynamo-counters.js';
 import { DynamoMailboxStore } from './dynamo-mailbox-store.js';
-import { countByBlob, quotaKey, toMailbox, toMessageSummary, type Item } from './dynamo-mail-items.js';
+import { forgottenModseq } from './dynamo-expunge-log.js';
+import { countByBlob, expungeLogOf, quotaKey, toMailbox, toMessageSummary, type Item } from './dynamo-mail-items.js';
 import { DynamoMessageMover } from './dynamo-message-mover.js';
 import { DynamoAppendBatcher } from './dynamo-append-batcher.js';
 import { DynamoFlagWriter } from './dynamo-flag-writer.js';
@@ -56,6 +57,8 @@ export class DynamoMailIndex implements MailIndex {
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     tablePrefix: string,
+    /** Epoch milliseconds; tests move it to see tombstones age past their TTL. */
+    private readonly clock: () => number = Date.now,
   ) {
     this.mailboxes = new DynamoMailboxStore(dynamo, tablePrefix);
     this.structures = new DynamoStructureStore(dynamo, tablePrefix);
@@ -299,7 +302,8 @@ export class DynamoMailIndex implements MailIndex {
       }),
     ]);
     let changed = firstChanged;
-    // A new mailbox starts at MODSEQ 1 with no trace; tombstones expire after VANISHED_RETENTION_SECONDS.
+    // A new mailbox starts at MODSEQ 1 with no trace; tombstones expire after VANISHED_RETENTION_SECONDS
+    // (expunges at or below the forgotten MODSEQ may have left no trace either: then the fallback runs).
     const lagging = () =>
       mailbox.highestModseq > Math.max(modseq, 1) &&
       Math.max(0, ...[...changed, ...vanished].map((item) => item.modseq as number)) < mailbox.highestModseq;
@@ -312,6 +316,8 @@ export class DynamoMailIndex implements MailIndex {
       highestModseq: mailbox.highestModseq,
       changed: changed.map(toMessageSummary).sort((a, b) => a.uid - b.uid),
       vanished: vanished.map((item) => item.uid as number).sort((a, b) => a - b),
+      // TTL may have taken tombstones of expunges up to this MODSEQ (dynamo-expunge-log.ts).
+      vanishedComplete: modseq >= forgottenModseq(expungeLogOf(mailbox), this.clock()),
     };
   }
 

@@ -4,6 +4,7 @@
 import type { Envelope } from '../../mail/message-structure.js';
 import type { Mailbox, MessageSummary, SpecialUse } from '../../ports/mail-index.js';
 import { envelopeSearchText } from '../../mime/search-text.js';
+import type { ExpungeLog } from './dynamo-expunge-log.js';
 
 export type Item = Record<string, unknown>;
 
@@ -18,6 +19,16 @@ export const idempotencyKey = (mailboxId: string, key: string) => ({ pk: `mailbo
 export interface MailboxItem extends Mailbox {
   /** Messages flagged \Deleted: EXPUNGE reads no message items when it is 0. */
   readonly deletedCount: number;
+  /** When tombstones may have expired (dynamo-expunge-log.ts); null on items written before the log existed. */
+  readonly expungeLog: ExpungeLog | null;
+}
+
+/**
+ * The expunge log to reason with. An item from before the log existed may have tombstones of any
+ * age: everything up to its HIGHESTMODSEQ counts as possibly forgotten (the first write fixes that value).
+ */
+export function expungeLogOf(mailbox: MailboxItem): ExpungeLog {
+  return mailbox.expungeLog ?? { entries: [], prunedModseq: mailbox.highestModseq };
 }
 
 export function toMailboxItem(item: Item): MailboxItem {
@@ -36,11 +47,12 @@ export function toMailboxItem(item: Item): MailboxItem {
     sizeBytes: item.sizeBytes as number,
     // Mailboxes created before \Recent was kept have no attribute: nothing is recent in them yet.
     firstRecentUid: (item.firstRecentUid as number | undefined) ?? (item.uidNext as number),
+    expungeLog: (item.expungeLog as ExpungeLog | undefined) ?? null,
   };
 }
 
 export function toMailbox(item: MailboxItem): Mailbox {
-  const { deletedCount: _deletedCount, ...mailbox } = item;
+  const { deletedCount: _deletedCount, expungeLog: _expungeLog, ...mailbox } = item;
   return mailbox;
 }
 

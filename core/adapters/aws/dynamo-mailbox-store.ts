@@ -84,6 +84,7 @@ export class DynamoMailboxStore {
       deletedCount: 0,
       sizeBytes: 0,
       firstRecentUid: 1,
+      expungeLog: { entries: [], prunedModseq: 0 },
     };
     await retryOnLostRace('create mailbox', async () => {
       const outcome = await transact(

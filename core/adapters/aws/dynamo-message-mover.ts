@@ -73,9 +73,10 @@ export class DynamoMessageMover {
     return { puts, mapping };
   }
 
-  private removalsOf(sources: readonly Item[], mailbox: MailboxItem): TransactItem[] {
+  /** Deletes and tombstones written at `nowMs`; the counter update must carry the same time (expungedAtMs). */
+  private removalsOf(sources: readonly Item[], mailbox: MailboxItem, nowMs: number): TransactItem[] {
     const modseq = mailbox.highestModseq + 1;
-    const expiresAt = Math.floor(Date.now() / 1000) + VANISHED_RETENTION_SECONDS;
+    const expiresAt = Math.floor(nowMs / 1000) + VANISHED_RETENTION_SECONDS;
     return sources.flatMap((source) => [
       {
         Delete: {
@@ -144,13 +145,14 @@ export class DynamoMessageMover {
                 quotaUpdate(this.tables.mailboxes, to.userId, counters.sizeBytes, batch.length),
                 quotaUpdate(this.tables.mailboxes, from.userId, -counters.sizeBytes, -batch.length),
               ];
+        const nowMs = Date.now();
         const outcome = await transact(
           this.dynamo,
           [
             mailboxCounterUpdate(this.tables.mailboxes, to, { ...counters, uidsAllocated: batch.length }),
-            mailboxCounterUpdate(this.tables.mailboxes, from, countersOf(batch, -1)),
+            mailboxCounterUpdate(this.tables.mailboxes, from, { ...countersOf(batch, -1), expungedAtMs: nowMs }),
             ...puts,
-            ...this.removalsOf(batch, from),
+            ...this.removalsOf(batch, from, nowMs),
             ...quotas,
           ],
           'move',
@@ -199,13 +201,14 @@ export class DynamoMessageMover {
         const batch = (await this.read(mailboxId, batchUids)).filter((item) => (item.flags as string[]).includes(DELETED));
         if (batch.length === 0) return { current, batch };
         const counters = countersOf(batch, -1);
+        const nowMs = Date.now();
         const outcome = await transact(
           this.dynamo,
           [
-            mailboxCounterUpdate(this.tables.mailboxes, current, counters),
-            ...this.removalsOf(batch, current),
+            mailboxCounterUpdate(this.tables.mailboxes, current, { ...counters, expungedAtMs: nowMs }),
+            ...this.removalsOf(batch, current, nowMs),
             quotaUpdate(this.tables.mailboxes, current.userId, counters.sizeBytes, counters.messages),
-            ...this.structures.referenceUpdates(countByBlob(batch, -1)),
+            ...this.structures.referenceUpdates(countByBlob(batch, -1), nowMs),
           ],
           'expunge',
         );

@@ -3,12 +3,16 @@
 // exceed it even gzipped). Chunk 0 carries the chunk count and is written last, so a reader never
 // sees a partial structure. Chunk 0 also counts the message items that reference the blob (`refs`,
 // moved inside the same transactions that add and remove those items), so deleting a mailbox
-// reports exactly the blobs no mailbox uses any more. The envelope is also kept alone as plain JSON
-// in chunk -1 (~0.5 KB, one read unit), so header sync and SEARCH SUBJECT never read the MIME tree.
+// reports exactly the blobs no mailbox uses any more; a dropped reference also stamps `releasedAt`
+// and `sweepShard`, which put the item into the sparse `unreferenced` index the housekeeper reads,
+// and a sweep's `claimedAt` stops any new reference (dynamo-housekeeping.ts). The envelope is also
+// kept alone as plain JSON in chunk -1 (~0.5 KB, one read unit), so header sync and SEARCH SUBJECT
+// never read the MIME tree.
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Envelope, MessageStructure } from '../../mail/message-structure.js';
-import { StorageError } from '../../ports/errors.js';
+import { StorageError, isStorageError } from '../../ports/errors.js';
 import { awsCall } from './aws-errors.js';
 import { batchGetAll, queryAll } from './dynamo-batch.js';
 import type { TransactItem } from './dynamo-transactions.js';
@@ -18,6 +22,18 @@ import { structuresTable, tableName } from './table-design.js';
 export const STRUCTURE_CHUNK_BYTES = 350 * 1024;
 /** The chunk number of the envelope-only item (structure chunks count up from 0). */
 const ENVELOPE_CHUNK = -1;
+/**
+ * Partitions of the `unreferenced` index: spreads its writes (one per dropped reference) over
+ * several partition keys instead of one hot key; the sweeper queries each.
+ */
+export const SWEEP_SHARDS = 8;
+
+export function sweepShardOf(blobKey: string): string {
+  return `shard#${createHash('sha256').update(blobKey).digest()[0]! % SWEEP_SHARDS}`;
+}
+
+/** Condition on chunk 0 that a sweep has not claimed the blob for deletion. */
+const NOT_CLAIMED = 'attribute_not_exists(claimedAt)';
 
 export class DynamoStructureStore {
   readonly table: string;
@@ -46,11 +62,14 @@ export class DynamoStructureStore {
             TableName: this.table,
             Key: { blobKey, chunk: 0 },
             UpdateExpression: 'SET #data = :data, chunks = :chunks',
+            ConditionExpression: NOT_CLAIMED,
             ExpressionAttributeNames: { '#data': 'data' },
             ExpressionAttributeValues: { ':data': data, ':chunks': chunks },
           }),
         ),
-      );
+      ).catch((error: unknown) => {
+        throw isStorageError(error, 'conflict') ? new StorageError('not-found', `blob ${blobKey} is being reclaimed`, { cause: error }) : error;
+      });
     };
     const envelope = JSON.stringify(structure.envelope);
     // An envelope too large for one item (thousands of recipients) is read from the chunked structure.
@@ -64,16 +83,22 @@ export class DynamoStructureStore {
     await write(0);
   }
 
-  /** Transaction items that add `count` references (negative: remove) to each blob. */
-  referenceUpdates(counts: ReadonlyMap<string, number>): TransactItem[] {
-    return [...counts].map(([blobKey, count]) => ({
-      Update: {
-        TableName: this.table,
-        Key: { blobKey, chunk: 0 },
-        UpdateExpression: 'ADD refs :n',
-        ExpressionAttributeValues: { ':n': count },
-      },
-    }));
+  /**
+   * Transaction items that add `count` references to each blob (refused, ConditionalCheckFailed, once
+   * a sweep has claimed it), or drop them (negative) and stamp `releasedAt` for the housekeeper.
+   */
+  referenceUpdates(counts: ReadonlyMap<string, number>, nowMs = Date.now()): TransactItem[] {
+    return [...counts].map(([blobKey, count]) => ({ Update: this.#referenceUpdate(blobKey, count, nowMs) }));
+  }
+
+  #referenceUpdate(blobKey: string, count: number, nowMs: number) {
+    const key = { TableName: this.table, Key: { blobKey, chunk: 0 } };
+    if (count >= 0) return { ...key, UpdateExpression: 'ADD refs :n', ConditionExpression: NOT_CLAIMED, ExpressionAttributeValues: { ':n': count } };
+    return {
+      ...key,
+      UpdateExpression: 'ADD refs :n SET releasedAt = :now, sweepShard = :shard',
+      ExpressionAttributeValues: { ':n': count, ':now': nowMs, ':shard': sweepShardOf(blobKey) },
+    };
   }
 
   /** Drops references outside a transaction (mailbox deletion); returns the blobs nobody references now. */
@@ -81,15 +106,7 @@ export class DynamoStructureStore {
     const unreferenced: string[] = [];
     for (const [blobKey, count] of counts) {
       const result = await awsCall('release blob references', () =>
-        this.dynamo.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { blobKey, chunk: 0 },
-            UpdateExpression: 'ADD refs :n',
-            ExpressionAttributeValues: { ':n': -count },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        ),
+        this.dynamo.send(new UpdateCommand({ ...this.#referenceUpdate(blobKey, -count, Date.now()), ReturnValues: 'UPDATED_NEW' })),
       );
       if (((result.Attributes?.refs as number | undefined) ?? 0) <= 0) unreferenced.push(blobKey);
     }

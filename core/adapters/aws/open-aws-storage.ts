@@ -6,6 +6,7 @@ import type { Storage } from '../../ports/index.js';
 import { createAwsClients, type AwsCredentials } from './aws-clients.js';
 import { DynamoChangeFeed, type DynamoChangeFeedOptions } from './dynamo-change-feed.js';
 import { DynamoDirectory } from './dynamo-directory.js';
+import { DynamoHousekeeping } from './dynamo-housekeeping.js';
 import { DynamoMailIndex } from './dynamo-mail-index.js';
 import { S3BlobStore } from './s3-blob-store.js';
 import { SqsJobQueue } from './sqs-job-queue.js';
@@ -16,6 +17,8 @@ export interface OpenAwsStorageOptions {
   readonly changeFeed?: DynamoChangeFeedOptions;
   /** S3 multipart part size; tests lower it to exercise multipart on small blobs. */
   readonly blobPartBytes?: number;
+  /** Epoch milliseconds the mail index judges TTL expiry by; tests move it forward. Default Date.now. */
+  readonly clock?: () => number;
 }
 
 export async function openAwsStorage(config: AwsConfig, options: OpenAwsStorageOptions = {}): Promise<Storage> {
@@ -31,10 +34,11 @@ export async function openAwsStorage(config: AwsConfig, options: OpenAwsStorageO
   return {
     blobs: new S3BlobStore(clients.s3, { bucket: config.bucket, ...(options.blobPartBytes ? { partBytes: options.blobPartBytes } : {}) }),
     directory: new DynamoDirectory(clients.dynamo, config.tablePrefix),
-    mailIndex: new DynamoMailIndex(clients.dynamo, config.tablePrefix),
+    mailIndex: new DynamoMailIndex(clients.dynamo, config.tablePrefix, options.clock),
     inboundQueue: new SqsJobQueue<InboundDeliveryJob>(clients.sqs, config.inboundQueueUrl),
     outboundQueue: new SqsJobQueue<OutboundDeliveryJob>(clients.sqs, config.outboundQueueUrl),
     changes,
+    housekeeping: new DynamoHousekeeping(clients.dynamo, config.tablePrefix),
     async close() {
       await changes.close();
       clients.destroy();

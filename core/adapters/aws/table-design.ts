@@ -85,12 +85,22 @@ export const vanishedTable = {
 /**
  * Cached MessageStructure (envelope, MIME tree, part offsets), gzipped, keyed by the blob it describes
  * so copies and moves share it; split into chunks to stay under DynamoDB's 400 KB item limit.
+ * Chunk 0 also counts the blob's references; when one is dropped it joins the sparse `unreferenced` index.
  */
 export const structuresTable = {
   suffix: 'structures',
   partitionKey: { name: 'blobKey', type: 'S' },
   sortKey: { name: 'chunk', type: 'N' },
-  globalSecondaryIndexes: [],
+  globalSecondaryIndexes: [
+    {
+      // The housekeeper's "blobs whose references dropped before T" (dynamo-housekeeping.ts). Sparse:
+      // only chunk-0 items that lost a reference carry these attributes, until a sweep settles them.
+      indexName: 'unreferenced',
+      partitionKey: { name: 'sweepShard', type: 'S' },
+      sortKey: { name: 'releasedAt', type: 'N' },
+      projectedAttributes: [],
+    },
+  ],
   timeToLiveAttribute: null,
 } as const satisfies TableDesign;
 

@@ -17,6 +17,8 @@ export interface MailboxRow {
   unseen_count: number;
   size_bytes: number;
   first_recent_uid: number;
+  /** Expunged UIDs with a MODSEQ up to this were pruned from `vanished`. */
+  vanished_pruned_modseq: number;
 }
 
 export interface MessageRow {

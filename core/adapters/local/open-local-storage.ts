@@ -10,6 +10,7 @@ import { LocalChangeFeed } from './local-change-feed.js';
 import { GroupedFsync } from './grouped-fsync.js';
 import { openSqliteDatabase, walFileOf } from './sqlite-database.js';
 import { SqliteDirectory } from './sqlite-directory.js';
+import { SqliteHousekeeping } from './sqlite-housekeeping.js';
 import { SqliteJobQueue } from './sqlite-job-queue.js';
 import { SqliteMailIndex } from './sqlite-mail-index.js';
 import { SqliteTextIndex } from './sqlite-text-index.js';
@@ -45,6 +46,7 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<St
     outboundQueue: new SqliteJobQueue<OutboundDeliveryJob>(db, committer, 'outbound', queueOptions),
     changes,
     textIndex: new SqliteTextIndex(db, committer),
+    housekeeping: new SqliteHousekeeping(db, committer),
     async close() {
       await changes.close();
       // Let writes already queued for the next group commit finish before the handle goes.

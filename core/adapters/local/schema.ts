@@ -179,4 +179,24 @@ ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
 UPDATE mailboxes SET first_recent_uid = uid_next;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders, RECENT];
+// Storage housekeeping (core/ports/housekeeping.ts): unreferenced-blob records, and the times that
+// let expunged UIDs and idempotency keys be pruned. Rows older than this migration get its time.
+const HOUSEKEEPING = `
+CREATE TABLE unreferenced_blobs (
+  blob_key    TEXT PRIMARY KEY,
+  since       INTEGER NOT NULL,
+  claimed_at  INTEGER
+) WITHOUT ROWID;
+CREATE INDEX unreferenced_blobs_by_since ON unreferenced_blobs(since);
+
+ALTER TABLE vanished ADD COLUMN expunged_at INTEGER NOT NULL DEFAULT 0;
+UPDATE vanished SET expunged_at = CAST(unixepoch('subsec') * 1000 AS INTEGER);
+CREATE INDEX vanished_by_time ON vanished(expunged_at);
+ALTER TABLE mailboxes ADD COLUMN vanished_pruned_modseq INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE append_keys ADD COLUMN appended_at INTEGER NOT NULL DEFAULT 0;
+UPDATE append_keys SET appended_at = CAST(unixepoch('subsec') * 1000 AS INTEGER);
+CREATE INDEX append_keys_by_time ON append_keys(appended_at);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders, RECENT, HOUSEKEEPING];

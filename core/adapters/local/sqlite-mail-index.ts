@@ -128,8 +128,7 @@ export class SqliteMailIndex implements MailIndex {
         mailbox.message_count,
         userId,
       );
-      const stillUsed = this.#sql('SELECT 1 FROM messages WHERE blob_key = ? LIMIT 1').pluck();
-      return { blobKeys: [...new Set(blobKeys)].filter((key) => stillUsed.get(key) === undefined) };
+      return { blobKeys: this.#writes.recordUnreferenced(blobKeys) };
     });
   }
 
@@ -234,7 +233,9 @@ export class SqliteMailIndex implements MailIndex {
       const vanished = this.#sql('SELECT uid FROM vanished WHERE mailbox_id = ? AND modseq > ? ORDER BY uid')
         .pluck()
         .all(mailbox.id, modseq) as number[];
-      return { highestModseq: mailbox.highest_modseq, changed: changed.map(toSummary), vanished };
+      // Expunges up to vanished_pruned_modseq may have been forgotten (SqliteHousekeeping.pruneExpungedUids).
+      const vanishedComplete = modseq >= mailbox.vanished_pruned_modseq;
+      return { highestModseq: mailbox.highest_modseq, changed: changed.map(toSummary), vanished, vanishedComplete };
     });
   }
 

@@ -48,6 +48,10 @@ export class SqliteMessageWrites {
         throw new StorageError('quota-exceeded', `the mailbox owner's quota of ${options.quotaLimitBytes} bytes would be exceeded`);
       }
     }
+    // A blob that a sweep has claimed is about to be deleted: it must not gain a reference (housekeeping.ts).
+    if (this.#sql('SELECT 1 FROM unreferenced_blobs WHERE blob_key = ? AND claimed_at IS NOT NULL').get(message.blobKey)) {
+      throw new StorageError('not-found', `blob ${message.blobKey} is being reclaimed`);
+    }
     const flags = normalizeFlags(message.flags ?? []);
     const uid = mailbox.uid_next;
     const modseq = mailbox.highest_modseq + 1;
@@ -68,11 +72,12 @@ export class SqliteMessageWrites {
     this.searchRows.added(inserted.lastInsertRowid, mailbox.id, uid, message.structure.envelope);
     this.#bumpMailbox(mailbox.id, uid + 1, modseq, 1, hasSeen(flags) ? 0 : 1, message.sizeBytes);
     if (message.idempotencyKey !== undefined) {
-      this.#sql('INSERT INTO append_keys (mailbox_id, idempotency_key, uid, modseq) VALUES (?, ?, ?, ?)').run(
+      this.#sql('INSERT INTO append_keys (mailbox_id, idempotency_key, uid, modseq, appended_at) VALUES (?, ?, ?, ?, ?)').run(
         mailbox.id,
         message.idempotencyKey,
         uid,
         modseq,
+        Date.now(),
       );
     }
     this.#addQuotaUsage(mailbox.user_id, message.sizeBytes, 1);
@@ -167,17 +172,33 @@ export class SqliteMessageWrites {
     this.searchRows.removed(mailbox.id, rows);
     const expunged = rows.map(toSummary).sort((a, b) => a.uid - b.uid);
     const modseq = mailbox.highest_modseq + 1;
-    const remember = this.#sql('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
+    const now = Date.now();
+    const remember = this.#sql('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq, expunged_at) VALUES (?, ?, ?, ?)');
     let unseen = 0;
     let sizeBytes = 0;
     for (const message of expunged) {
-      remember.run(mailbox.id, message.uid, modseq);
+      remember.run(mailbox.id, message.uid, modseq, now);
       unseen += hasSeen(message.flags) ? 0 : 1;
       sizeBytes += message.sizeBytes;
     }
     this.#bumpMailbox(mailbox.id, mailbox.uid_next, modseq, -expunged.length, -unseen, -sizeBytes);
     this.#addQuotaUsage(mailbox.user_id, -sizeBytes, -expunged.length);
+    this.recordUnreferenced(expunged.map((message) => message.blobKey));
     return { expunged, highestModseq: modseq };
+  }
+
+  /**
+   * After message rows went: records each of these blobs that no row references any more as
+   * "unreferenced since now", in the same transaction (a MOVE's copy keeps its blob referenced).
+   * Returns the keys recorded.
+   */
+  recordUnreferenced(blobKeys: readonly string[]): string[] {
+    const record = this.#sql(
+      `INSERT INTO unreferenced_blobs (blob_key, since) SELECT @key, @now WHERE NOT EXISTS (SELECT 1 FROM messages WHERE blob_key = @key)
+       ON CONFLICT (blob_key) DO UPDATE SET since = excluded.since`,
+    );
+    const now = Date.now();
+    return [...new Set(blobKeys)].filter((key) => record.run({ key, now }).changes > 0);
   }
 
   /** UIDs flagged \Deleted, among `uids` when given (RFC 3501 §6.4.3, RFC 4315 §2.1). */

@@ -63,8 +63,9 @@ async function passwd(args: readonly string[], context: CliContext): Promise<voi
 const REMOVAL_BATCH_MESSAGES = 500;
 
 /**
- * Deletes every mailbox and the blobs no other message references. INBOX cannot be deleted
- * (RFC 3501 §6.3.4), so its messages move to a scratch mailbox that is deleted like the rest.
+ * Deletes every mailbox; blobs no other message references are recorded as unreferenced, and the
+ * storage housekeeper of a running server deletes them after its grace period. INBOX cannot be
+ * deleted (RFC 3501 §6.3.4), so its messages move to a scratch mailbox that is deleted like the rest.
  */
 async function deleteAllMail(storage: Storage, userId: string): Promise<number> {
   const { mailIndex } = storage;
@@ -79,8 +80,7 @@ async function deleteAllMail(storage: Storage, userId: string): Promise<number> 
   for (const mailbox of await mailIndex.listMailboxes(userId)) {
     if (mailbox.name === 'INBOX') continue;
     messages += mailbox.messageCount;
-    const { blobKeys } = await mailIndex.deleteMailbox(userId, mailbox.name);
-    for (const key of blobKeys) await storage.blobs.delete(key);
+    await mailIndex.deleteMailbox(userId, mailbox.name);
   }
   return messages;
 }

@@ -171,6 +171,7 @@ test('HTTPS serves the MTA-STS policy on mta-sts.DOMAIN, with the id `yubin dns`
     egress: 'sink' as const,
     maxMessageBytes: 1,
     mtaStsMode: config.mtaStsMode,
+    housekeeping: config.housekeeping,
   };
   const txt = domainRecords({ domain: 'example.test', deployment, dkimKey: null }).records.find((r) => r.name === '_mta-sts.example.test');
   assert.equal(txt?.type === 'TXT' && txt.text, `v=STSv1; id=${mtaStsPolicyId(viaCurl.body)}`);

@@ -122,7 +122,9 @@ export class MailboxView {
       this.dirty = false;
       const changes = await index.changesSince(this.mailbox.id, this.knownModseq);
       this.knownModseq = Math.max(this.knownModseq, changes.highestModseq);
-      for (const uid of changes.vanished) if (this.sequenceOf(uid) > 0) this.expungedUnreported.add(uid);
+      for (const uid of changes.vanishedComplete ? changes.vanished : await this.uidsGone(index)) {
+        if (this.sequenceOf(uid) > 0) this.expungedUnreported.add(uid);
+      }
       const last = this.uids[this.uids.length - 1] ?? 0;
       const added: number[] = [];
       for (const message of changes.changed) {
@@ -146,6 +148,15 @@ export class MailboxView {
       }
     }
     return lines;
+  }
+
+  /**
+   * The index forgot expunges newer than this session's MODSEQ (a session open longer than the
+   * expunge memory): compare the whole UID list instead (RFC 7162 §3.2.5.2).
+   */
+  private async uidsGone(index: MailIndex): Promise<number[]> {
+    const present = new Set(await index.listUids(this.mailbox.id));
+    return Array.from(this.uids).filter((uid) => !present.has(uid));
   }
 
   /** Forgets UIDs expunged by this session's own EXPUNGE/MOVE and returns the responses for them. */

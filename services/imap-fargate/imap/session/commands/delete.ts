@@ -1,4 +1,5 @@
-// DELETE (RFC 3501 §6.3.4): the mailbox and its messages go; blobs no longer referenced are deleted.
+// DELETE (RFC 3501 §6.3.4): the mailbox and its messages go; the index records blobs no longer
+// referenced, and the storage housekeeper deletes them after its grace period.
 // A mailbox with inferiors is deleted (its children stay), as RFC 9051 §6.3.5 allows.
 import { ArgumentReader } from '../../protocol/token-readers.js';
 import { AUTHENTICATED, type Command } from '../command.js';
@@ -12,10 +13,7 @@ export const deleteMailbox: Command = {
     reader.end();
     if (name === 'INBOX') throw no('CANNOT', 'INBOX cannot be deleted');
     if (session.selected?.mailbox.name === name) session.setSelected(null);
-    const { blobKeys } = await session.deps.storage.mailIndex.deleteMailbox(session.user!.id, name);
-    for (const key of blobKeys) {
-      await session.deps.storage.blobs.delete(key).catch((error: unknown) => session.log.warn('blob delete failed', { key, error }));
-    }
+    await session.deps.storage.mailIndex.deleteMailbox(session.user!.id, name);
     return { status: 'OK', text: 'DELETE completed' };
   },
 };

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { fetchDetail, readsWholeMessage, writeFetchResponse } from '../fetch-responder.js';
 import { messageBatches, type LoadedMessage } from '../message-batches.js';
 import { bad } from '../replies.js';
+import { absentUidSet } from '../vanished-fallback.js';
 
 /** Blobs opened and first chunks read ahead of the one being sent: hides per-file (or per-S3-GET) latency. */
 const READ_AHEAD = 16;
@@ -37,8 +38,11 @@ export const fetch: Command = {
     if (modifiers.vanished && set.kind === 'ranges') {
       const changes = await index.changesSince(view.mailbox.id, modifiers.changedSince!);
       const largest = view.largestUid;
-      const vanished = changes.vanished.filter((uid) => sequenceSetContains(set.ranges, uid, largest));
-      if (vanished.length > 0) session.io.write(`* VANISHED (EARLIER) ${formatSequenceSet(vanished)}\r\n`);
+      // Expunges after CHANGEDSINCE may have been forgotten: report every UID of the set not present (RFC 7162 §3.2.6).
+      const vanished = changes.vanishedComplete
+        ? formatSequenceSet(changes.vanished.filter((uid) => sequenceSetContains(set.ranges, uid, largest)))
+        : absentUidSet(await index.listUids(view.mailbox.id), Math.max(largest, view.mailbox.uidNext - 1), { ranges: set.ranges, largest });
+      if (vanished !== '') session.io.write(`* VANISHED (EARLIER) ${vanished}\r\n`);
     }
     const wholeMessage = readsWholeMessage(items);
     for await (const batch of messageBatches(index, view.mailbox.id, uids, fetchDetail(items))) {

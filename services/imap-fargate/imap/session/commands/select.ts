@@ -5,6 +5,7 @@ import { formatSequenceSet, parseSequenceSet, sequenceSetContains } from '../../
 import { ArgumentReader } from '../../protocol/token-readers.js';
 import { AUTHENTICATED, type Command, type CommandContext } from '../command.js';
 import { MailboxView } from '../mailbox-view.js';
+import { absentUidSet } from '../vanished-fallback.js';
 import { bad, no } from '../replies.js';
 import type { ImapSession } from '../session.js';
 
@@ -68,8 +69,11 @@ async function openMailbox(context: CommandContext, readOnly: boolean) {
     const changes = await index.changesSince(mailbox.id, qresync.modseq);
     const known = qresync.knownUids === null ? null : parseSequenceSet(qresync.knownUids);
     const inKnown = (uid: number) => known === null || known.kind !== 'ranges' || sequenceSetContains(known.ranges, uid, Number.MAX_SAFE_INTEGER);
-    const vanished = changes.vanished.filter(inKnown);
-    if (vanished.length > 0) out.write(`* VANISHED (EARLIER) ${formatSequenceSet(vanished)}\r\n`);
+    // Expunges after the client's MODSEQ may have been forgotten: report every known UID not present.
+    const vanished = changes.vanishedComplete
+      ? formatSequenceSet(changes.vanished.filter(inKnown))
+      : absentUidSet(view.allUids, mailbox.uidNext - 1, known?.kind === 'ranges' ? { ranges: known.ranges, largest: mailbox.uidNext - 1 } : undefined);
+    if (vanished !== '') out.write(`* VANISHED (EARLIER) ${vanished}\r\n`);
     for (const message of changes.changed) {
       const seq = view.sequenceOf(message.uid);
       if (seq > 0) out.write(`* ${seq} FETCH (UID ${message.uid} FLAGS ${session.flagList(message.uid, message.flags)} MODSEQ (${message.modseq}))\r\n`);
