@@ -111,4 +111,13 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_ready ON jobs(queue, dead, visible_at);
 `;
 
-export const MIGRATIONS: readonly string[] = [V1];
+// Blobs up to SqliteBlobStore's inline limit live here rather than as files: their write shares the
+// group commit and WAL fsync of the job or mailbox entry that references them (docs/storage.md).
+const V2 = `
+CREATE TABLE small_blobs (
+  key      TEXT PRIMARY KEY,
+  content  BLOB NOT NULL
+);
+`;
+
+export const MIGRATIONS: readonly string[] = [V1, V2];

@@ -2,7 +2,7 @@
 // at-least-once, visibility timeout, delay, receive count, and dead-letter once a job has been
 // received maxAttempts times without an ack (SQS redrive maxReceiveCount). send() goes through the
 // group committer, so concurrent sends share one transaction and one WAL fsync (docs/storage.md).
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../mail/random-hex.js';
 import type { JobQueue, QueueDepth, QueuedJob, ReceiveOptions, SendJobOptions } from '../../ports/job-queue.js';
 import { StorageError } from '../../ports/errors.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -126,7 +126,7 @@ export class SqliteJobQueue<T> implements JobQueue<T> {
           buried++;
           continue;
         }
-        const token = randomBytes(12).toString('hex');
+        const token = randomHex(12);
         claim.run(token, now + visibilityTimeoutSeconds * 1000, row.id);
         jobs.push({
           id: String(row.id),
