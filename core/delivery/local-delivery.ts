@@ -3,7 +3,7 @@
 // dir so forwarded mail's bounces still reverse after a restart.
 import { randomBytes } from 'node:crypto';
 import { promises as dns } from 'node:dns';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { YubinConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
@@ -25,21 +25,7 @@ async function localSrsSecret(config: YubinConfig): Promise<string> {
   }
 }
 
-/** A scratch copy lives for one delivery; one older than this was left by a process that died. */
-const STALE_SCRATCH_MS = 60 * 60 * 1000;
-
-async function removeStaleScratchCopies(scratchDir: string): Promise<void> {
-  for (const name of await readdir(scratchDir)) {
-    const file = path.join(scratchDir, name);
-    const info = await stat(file).catch(() => null);
-    if (info !== null && Date.now() - info.mtimeMs > STALE_SCRATCH_MS) await rm(file, { force: true });
-  }
-}
-
 export async function localDeliveryDeps(storage: Storage, config: YubinConfig, logger: Logger): Promise<DeliveryDeps> {
-  const scratchDir = path.join(config.dataDir, 'delivery-scratch');
-  await mkdir(scratchDir, { recursive: true });
-  await removeStaleScratchCopies(scratchDir);
   return {
     storage: deliveryStorage(storage, logger),
     hostname: config.hostname,
@@ -47,7 +33,7 @@ export async function localDeliveryDeps(storage: Storage, config: YubinConfig, l
     spamScorer: new RuleBasedSpamScorer(),
     createStructureParser: () => createStructureParser(),
     srsSecret: await localSrsSecret(config),
-    scratchDir,
+    scratchDir: null, // the blob store is on this machine: reading the spool twice beats writing a copy
     logger,
   };
 }
