@@ -6,7 +6,8 @@
 // A warm-up accepts and delivers 300 messages; then phase 1 accepts with delivery paused, and
 // phase 2 delivers that backlog.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import inspector from 'node:inspector';
 import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,8 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
 const MEASURE_DELIVERY = process.env.BENCH_DELIVERY !== '0';
 /** Accepted and delivered before anything is measured, so that both paths run JIT-compiled code. */
 const WARMUP_MESSAGES = 300;
+/** BENCH_PROFILE=DIR: V8 CPU profiles of the server's two measured phases, accept.cpuprofile and deliver.cpuprofile. */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 /** BENCH_DELIVERY_CONCURRENCY overrides the worker's default (what npm start runs). */
 const DELIVERY_CONCURRENCY = process.env.BENCH_DELIVERY_CONCURRENCY ? Number(process.env.BENCH_DELIVERY_CONCURRENCY) : undefined;
 const MESSAGE_BYTES = 10 * 1024;
@@ -45,14 +48,27 @@ async function runServer(dataDir: string): Promise<void> {
   // No internet here: DKIM/SPF/DMARC lookups get an immediate NXDOMAIN instead of a timeout.
   const noDns = () => Promise.reject(Object.assign(new Error('no DNS in the bench'), { code: 'ENOTFOUND' }));
   const deps = await localDeliveryDeps(storage, config, logger, noDns);
-  // 'deliver' starts a worker as npm start runs it; 'pause' stops it (after the warm-up) and answers 'paused'.
+  // 'deliver' starts a worker as npm start runs it; 'pause' stops it (after the warm-up) and answers
+  // 'paused'. 'profile' starts a V8 CPU profile, 'profile:NAME' writes it to PROFILE_DIR/NAME.cpuprofile
+  // and answers 'profiled'.
   let worker: DeliveryWorker | null = null;
+  const profiler = new inspector.Session();
+  if (PROFILE_DIR !== undefined) profiler.connect();
+  const inspect = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) => profiler.post(method, (error, result) => (error ? reject(error) : resolve(result))));
   process.on('message', (message) => {
     if (message === 'deliver') {
       worker = new DeliveryWorker({ queue: storage.inboundQueue, deps, logger, concurrency: DELIVERY_CONCURRENCY });
       worker.start();
     }
     if (message === 'pause') void worker?.stop().then(() => process.send?.('paused'));
+    if (message === 'profile') void inspect('Profiler.enable').then(() => inspect('Profiler.start'));
+    if (typeof message === 'string' && message.startsWith('profile:') && PROFILE_DIR !== undefined) {
+      const file = path.join(PROFILE_DIR, `${message.slice('profile:'.length)}.cpuprofile`);
+      void inspect('Profiler.stop')
+        .then((result) => writeFile(file, JSON.stringify((result as { profile: unknown }).profile)))
+        .then(() => process.send?.('profiled'));
+    }
   });
   process.stdout.write(`${JSON.stringify({ port: service.ports.smtp, pid: process.pid })}\n`);
   process.once('SIGTERM', () => void (worker?.stop() ?? Promise.resolve()).then(() => service.close()).then(() => storage.close()).then(() => process.exit(0)));
@@ -166,20 +182,21 @@ async function load(port: number, total: number, body: string): Promise<number> 
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'yubin-bench-smtp-'));
+  if (PROFILE_DIR !== undefined) await mkdir(PROFILE_DIR, { recursive: true });
   const storage = await openLocalStorage({ dataDir });
   await storage.directory.addDomain('example.test');
   await storage.directory.addUser({ address: 'user@example.test', passwordHash: await hashPassword('bench password 1') });
   await storage.close();
 
-  // BENCH_PROFILE=DIR writes a V8 CPU profile of the server there.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // BENCH_NODE_ARGS passes V8/Node flags to the server, e.g. `--single-threaded-gc` to see GC's share.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [];
-  const child = spawn(process.execPath, [...profile, ...nodeArgs, '--import', 'tsx', new URL(import.meta.url).pathname, '--server', dataDir], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', new URL(import.meta.url).pathname, '--server', dataDir], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   if (child.stdout === null) throw new Error('server child has no stdout');
   const lines = createInterface({ input: child.stdout });
   const { port, pid } = await new Promise<{ port: number; pid: number }>((resolve) => lines.once('line', (line) => resolve(JSON.parse(line))));
   const loadAtStart = loadavg().map((value) => value.toFixed(1)).join(' ');
+  /** Sends the server a message and waits for its answer. */
+  const childAnswer = (message: string) => new Promise((resolve) => child.once('message', resolve).send(message));
   const check = await openLocalStorage({ dataDir });
   const userId = (await check.directory.getUser('user@example.test'))?.id ?? '';
   const inboxCount = async () => (await check.mailIndex.getMailbox(userId, 'INBOX'))?.messageCount ?? 0;
@@ -198,20 +215,23 @@ async function main(): Promise<void> {
     await load(port, WARMUP_MESSAGES, body);
     child.send('deliver');
     await waitForInbox(WARMUP_MESSAGES);
-    child.send('pause');
-    await new Promise((resolve) => child.once('message', resolve));
+    await childAnswer('pause');
 
+    if (PROFILE_DIR !== undefined) child.send('profile');
     const before = await processUsage(pid);
     const seconds = await load(port, MESSAGES, body);
     const after = await processUsage(pid);
+    if (PROFILE_DIR !== undefined) await childAnswer('profile:accept');
     const depth = await check.inboundQueue.depth();
     if (depth.ready !== MESSAGES) throw new Error(`expected ${MESSAGES} queued jobs, found ${depth.ready}`);
 
+    if (MEASURE_DELIVERY && PROFILE_DIR !== undefined) child.send('profile');
     if (MEASURE_DELIVERY) child.send('deliver');
     const deliveryStarted = process.hrtime.bigint();
     const delivered = MEASURE_DELIVERY ? (await waitForInbox(WARMUP_MESSAGES + MESSAGES)) - WARMUP_MESSAGES : 0;
     const deliverySeconds = Number(process.hrtime.bigint() - deliveryStarted) / 1e9;
     const afterDelivery = await processUsage(pid);
+    if (MEASURE_DELIVERY && PROFILE_DIR !== undefined) await childAnswer('profile:deliver');
 
     const accepting = cpuPerThousand(before, after, MESSAGES);
     const delivering = cpuPerThousand(after, afterDelivery, MESSAGES);
