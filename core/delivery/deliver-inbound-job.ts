@@ -26,7 +26,7 @@ import { forwardMessage } from './forward-message.js';
 import { firstHeader } from './header-fields.js';
 import { isInboundDeliveryJob } from './inbound-job-shape.js';
 import { authenticateMessage, type DnsResolver, type MessageAuthentication } from './message-authentication.js';
-import { teeToScratch, type ScratchCopy } from './scratch-copy.js';
+import { readKeepingCopy, type ScratchCopy } from './scratch-copy.js';
 import { spamStatusHeaderField, type SpamScorer, type SpamVerdict } from './spam/spam-scorer.js';
 
 export type DeliveryStorage = Pick<Storage, 'blobs' | 'directory' | 'mailIndex' | 'inboundQueue' | 'outboundQueue'>;
@@ -46,8 +46,11 @@ export interface DeliveryDeps {
   readonly createStructureParser: StructureParserFactory;
   /** HMAC secret of the Sender Rewriting Scheme for forwarded mail. */
   readonly srsSecret: string;
-  /** Local directory for the one scratch copy of the message being delivered. */
-  readonly scratchDir: string;
+  /**
+   * Local directory for the one scratch copy of the message being delivered; null to read the spool
+   * blob again instead (where the blob store is local, a read is cheaper than writing a copy).
+   */
+  readonly scratchDir: string | null;
   readonly logger: Logger;
   readonly backoff?: BackoffPolicy;
 }
@@ -208,7 +211,7 @@ export async function deliverInboundJob(
       logger.warn('spooled message already gone; the job was completed before', { blobKey: job.blobKey });
       return { kind: 'delivered', dispositions: [] };
     }
-    const tee = await teeToScratch(spool, deps.scratchDir, (stream) =>
+    const tee = await readKeepingCopy(spool, deps.scratchDir, () => blobs.get(job.blobKey), (stream) =>
       authenticateMessage(stream, job, { authServId: deps.hostname, resolver: deps.dnsResolver }),
     );
     copy = tee.copy;

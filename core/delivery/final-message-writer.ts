@@ -56,7 +56,8 @@ export async function writeFinalMessage(
       yield chunk;
     }
   }
-  const stored = await blobs.put(content(), { prefix: 'msg/' });
+  // Mailbox entries appended next reference it: the first durable one makes it durable too.
+  const stored = await blobs.put(content(), { prefix: 'msg/', durableWithNextWrite: true });
 
   let structure: MessageStructure | null = null;
   if (parser !== null) {

@@ -34,14 +34,21 @@ export async function* withoutForgedAuthenticationResults(
       yield chunk;
       continue;
     }
-    pending = Buffer.concat([pending, chunk]);
+    pending = pending.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([pending, chunk]);
     const end = headerEnd(pending);
     if (end === -1 && pending.length <= MAX_HEADER_BYTES) continue;
     const split = end === -1 ? 0 : end;
-    // latin1 maps bytes 1:1, so 8-bit header bytes come back out unchanged.
-    if (split > 0) yield Buffer.from(renameForged(pending.subarray(0, split).toString('latin1'), authServId), 'latin1');
+    if (split > 0) yield withoutForged(pending.subarray(0, split), authServId);
     yield pending.subarray(split);
     pending = null;
   }
-  if (pending !== null && pending.length > 0) yield Buffer.from(renameForged(pending.toString('latin1'), authServId), 'latin1');
+  if (pending !== null && pending.length > 0) yield withoutForged(pending, authServId);
+}
+
+/** The header section with forged fields renamed; the same bytes when there is nothing to rename. */
+function withoutForged(header: Buffer, authServId: string): Buffer {
+  // latin1 maps bytes 1:1, so 8-bit header bytes come back out unchanged.
+  const text = header.toString('latin1');
+  const renamed = renameForged(text, authServId);
+  return renamed === text ? header : Buffer.from(renamed, 'latin1');
 }

@@ -1,15 +1,16 @@
 // Wiring of the local delivery host for `npm start`: the worker over the local inbound queue with the
-// default parts (system DNS, the rule-based spam scorer, core/mime). The SRS key is kept in the data
+// default parts (system DNS behind a short cache, the rule-based spam scorer, core/mime). The SRS key is kept in the data
 // dir so forwarded mail's bounces still reverse after a restart.
 import { randomBytes } from 'node:crypto';
-import { promises as dns } from 'node:dns';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { YubinConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { createStructureParser } from '../mime/index.js';
 import type { Storage } from '../ports/index.js';
+import { cachedDnsResolver, systemDnsResolver } from './cached-dns-resolver.js';
 import { deliveryStorage, type DeliveryDeps } from './deliver-inbound-job.js';
+import type { DnsResolver } from './message-authentication.js';
 import { RuleBasedSpamScorer } from './spam/rule-based-spam-scorer.js';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './worker.js';
 
@@ -25,29 +26,20 @@ async function localSrsSecret(config: YubinConfig): Promise<string> {
   }
 }
 
-/** A scratch copy lives for one delivery; one older than this was left by a process that died. */
-const STALE_SCRATCH_MS = 60 * 60 * 1000;
-
-async function removeStaleScratchCopies(scratchDir: string): Promise<void> {
-  for (const name of await readdir(scratchDir)) {
-    const file = path.join(scratchDir, name);
-    const info = await stat(file).catch(() => null);
-    if (info !== null && Date.now() - info.mtimeMs > STALE_SCRATCH_MS) await rm(file, { force: true });
-  }
-}
-
-export async function localDeliveryDeps(storage: Storage, config: YubinConfig, logger: Logger): Promise<DeliveryDeps> {
-  const scratchDir = path.join(config.dataDir, 'delivery-scratch');
-  await mkdir(scratchDir, { recursive: true });
-  await removeStaleScratchCopies(scratchDir);
+export async function localDeliveryDeps(
+  storage: Storage,
+  config: YubinConfig,
+  logger: Logger,
+  resolveDns: DnsResolver = systemDnsResolver,
+): Promise<DeliveryDeps> {
   return {
     storage: deliveryStorage(storage, logger),
     hostname: config.hostname,
-    dnsResolver: (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>,
+    dnsResolver: cachedDnsResolver(resolveDns),
     spamScorer: new RuleBasedSpamScorer(),
     createStructureParser: () => createStructureParser(),
     srsSecret: await localSrsSecret(config),
-    scratchDir,
+    scratchDir: null, // the blob store is on this machine: reading the spool twice beats writing a copy
     logger,
   };
 }

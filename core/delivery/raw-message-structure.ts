@@ -9,23 +9,25 @@ export class RawMessageScanner {
   private sizeBytes = 0;
   private bodyStart: number | null = null;
   private bodyLines = 0;
-  /** The previous bytes, to see `\n\r\n` and `\n\n` across chunk edges. */
-  private previous: number[] = [];
+  /** The last two bytes before the current chunk, to see `\n\r\n` and `\n\n` across chunk edges. */
+  private beforeLast = 0;
+  private last = 0;
 
   write(chunk: Uint8Array): void {
-    for (let index = 0; index < chunk.length; index++) {
-      const byte = chunk[index]!;
-      if (byte === 0x0a) {
-        if (this.bodyStart === null) {
-          const [a, b] = this.previous.slice(-2);
-          // RFC 5322 §2.1: the header ends at the first empty line (CRLF CRLF; bare LF tolerated).
-          if (b === 0x0a || (b === 0x0d && a === 0x0a)) this.bodyStart = this.sizeBytes + index + 1;
-        } else {
-          this.bodyLines++;
-        }
+    // Only line feeds matter: find them with the native search rather than looking at every byte.
+    for (let index = chunk.indexOf(0x0a); index !== -1; index = chunk.indexOf(0x0a, index + 1)) {
+      if (this.bodyStart !== null) {
+        this.bodyLines++;
+        continue;
       }
-      this.previous = [this.previous[this.previous.length - 1] ?? 0, byte];
+      const b = index >= 1 ? chunk[index - 1]! : this.last;
+      const a = index >= 2 ? chunk[index - 2]! : index === 1 ? this.last : this.beforeLast;
+      // RFC 5322 §2.1: the header ends at the first empty line (CRLF CRLF; bare LF tolerated).
+      if (b === 0x0a || (b === 0x0d && a === 0x0a)) this.bodyStart = this.sizeBytes + index + 1;
     }
+    if (chunk.length >= 2) this.beforeLast = chunk[chunk.length - 2]!;
+    else if (chunk.length === 1) this.beforeLast = this.last;
+    if (chunk.length >= 1) this.last = chunk[chunk.length - 1]!;
     this.sizeBytes += chunk.length;
   }
 

@@ -1,6 +1,8 @@
-// The spooled message is read from the blob store exactly once: while the authentication pass consumes
-// it, a copy goes to local scratch disk (Lambda's /tmp, or the data dir locally) for the second pass
-// that writes the final blob, and for forwarding and bounces. Memory stays flat for any message size.
+// Delivery reads the message twice: once for authentication (DKIM needs all of it before the
+// Authentication-Results field can be written), then to write the final blob (and for forwards and
+// bounces). Where a blob read is a network round trip (S3), the spool is read once and teed to a
+// local scratch file (Lambda's /tmp) for the later passes; where the blob store is local and cheap to
+// read, the spool blob itself is read again and no copy is written. Memory stays flat either way.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -13,12 +15,29 @@ export interface ScratchCopy {
   remove(): Promise<void>;
 }
 
-/** Tees `source` into a scratch file and into `consume`; resolves when both are done. */
-export async function teeToScratch<T>(
-  source: Readable,
-  scratchDir: string,
+/**
+ * Hands the spool to `consume` and returns a way to read the message again: a scratch file in
+ * `scratchDir`, or, when it is null, `reread` (the spool blob opened again).
+ */
+export async function readKeepingCopy<T>(
+  spool: Readable,
+  scratchDir: string | null,
+  reread: () => Promise<Readable>,
   consume: (stream: Readable) => Promise<T>,
 ): Promise<{ copy: ScratchCopy; result: T }> {
+  if (scratchDir !== null) return teeToScratch(spool, scratchDir, consume);
+  const result = await consume(spool);
+  const copy: ScratchCopy = {
+    read: async function* () {
+      yield* await reread();
+    },
+    remove: async () => undefined,
+  };
+  return { copy, result };
+}
+
+/** Tees `source` into a scratch file and into `consume`; resolves when both are done. */
+async function teeToScratch<T>(source: Readable, scratchDir: string, consume: (stream: Readable) => Promise<T>): Promise<{ copy: ScratchCopy; result: T }> {
   const path = join(scratchDir, `yubin-delivery-${randomUUID()}.eml`);
   const copy: ScratchCopy = {
     read: () => createReadStream(path, { highWaterMark: 64 * 1024 }),

@@ -20,10 +20,18 @@ export interface PutBlobOptions {
   readonly prefix?: string;
   /** Rejects with StorageError('invalid') and stores nothing once the stream exceeds this size. */
   readonly maxBytes?: number;
+  /**
+   * The caller will reference the blob from a later write of the same Storage (a queued job, a
+   * mailbox entry) and needs it durable only once that write is. The adapter may then resolve `put`
+   * before the blob is durable, provided every write its Storage makes durable after `put` resolved
+   * also makes the blob durable (the local adapter: both go to SQLite's write-ahead log, fsynced in
+   * order). Never skips durability: S3 and large local blobs are durable when `put` resolves anyway.
+   */
+  readonly durableWithNextWrite?: boolean;
 }
 
 export interface BlobStore {
-  /** Streams `source` into a new blob. Resolves only once the blob is durable. */
+  /** Streams `source` into a new blob. Resolves only once the blob is durable (but see `durableWithNextWrite`). */
   put(source: AsyncIterable<Uint8Array>, options?: PutBlobOptions): Promise<BlobPutResult>;
   /** The whole blob, or `range` of it, as a stream. Throws StorageError('not-found'). */
   get(key: string, range?: ByteRange): Promise<Readable>;

@@ -3,11 +3,11 @@
 // for DKIM/DMARC keys. May touch: S3 spool/ (read, delete), msg/ outbound/ spool/ (write); DynamoDB
 // directory (read) and mail index (write); SQS inbound (visibility, send DSNs) and outbound (send).
 // Never: directory writes, SES, other secrets. lib/ grants exactly this; a CDK test pins it.
-import { promises as dns } from 'node:dns';
 import { tmpdir } from 'node:os';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { openAwsStorage } from '../../core/adapters/aws/open-aws-storage.js';
 import { loadConfig } from '../../core/config/index.js';
+import { cachedDnsResolver, systemDnsResolver } from '../../core/delivery/cached-dns-resolver.js';
 import { deliveryStorage } from '../../core/delivery/deliver-inbound-job.js';
 import { RuleBasedSpamScorer } from '../../core/delivery/spam/rule-based-spam-scorer.js';
 import { createLogger } from '../../core/log/logger.js';
@@ -36,7 +36,7 @@ const ready = Promise.all([openAwsStorage(config.aws), srsSecret()]).then(([stor
     deliveryDeps: {
       storage: deliveryStorage(storage, logger),
       hostname: config.hostname,
-      dnsResolver: (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>,
+      dnsResolver: cachedDnsResolver(systemDnsResolver), // one cache per container
       spamScorer: new RuleBasedSpamScorer(),
       createStructureParser: () => createStructureParser(),
       srsSecret: srsKey,

@@ -2,12 +2,12 @@
 // nothing a client sends: bytes go to the sans-IO session, which answers with replies. It trusts a
 // PROXY v2 header only on listeners configured for it (behind the NLB), and nothing else about
 // the peer. It may touch: sockets, the TLS context, and (through the session) the storage ports.
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { authenticate } from '../../core/auth/authenticate.js';
 import { AuthThrottle } from '../../core/auth/auth-throttle.js';
 import type { Logger } from '../../core/log/logger.js';
+import { randomHex } from '../../core/mail/random-hex.js';
 import type { Storage } from '../../core/ports/index.js';
 import type { TlsContextProvider } from '../../core/tls/certificates.js';
 import { buildSmtpPolicy, DEFAULT_CONNECTION_RATE, DEFAULT_MESSAGE_RATE, type PolicyOptions } from './policy/default-policy.js';
@@ -83,7 +83,7 @@ interface ServiceContext {
 const CLOSE_GRACE_MS = 1_000;
 
 function newMessageId(): string {
-  return `${Date.now().toString(36)}${randomBytes(5).toString('hex')}`.toUpperCase();
+  return `${Date.now().toString(36)}${randomHex(5)}`.toUpperCase();
 }
 
 class Connection {

@@ -2,7 +2,7 @@
 // Small blobs take one PutObject; larger ones a multipart upload of fixed-size parts, so memory stays
 // at one part whatever the message size (design brief §4.7). S3 makes an object visible only when its
 // PutObject/CompleteMultipartUpload succeeds: a blob is never seen half-written.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -16,6 +16,7 @@ import {
   type S3Client,
   type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
+import { randomHex } from '../../mail/random-hex.js';
 import type { BlobPutResult, BlobStore, ByteRange, PutBlobOptions } from '../../ports/blob-store.js';
 import { StorageError } from '../../ports/errors.js';
 import { awsCall, awsErrorName, toStorageError } from './aws-errors.js';
@@ -32,7 +33,7 @@ export interface S3BlobStoreOptions {
 
 /** Time-ordered, collision-free key: listing a prefix shows blobs in arrival order. */
 function newBlobKey(prefix: string): string {
-  return `${prefix}${Date.now().toString(36).padStart(9, '0')}-${randomBytes(10).toString('hex')}`;
+  return `${prefix}${Date.now().toString(36).padStart(9, '0')}-${randomHex(10)}`;
 }
 
 /** Re-chunks a byte stream into parts of exactly `partBytes` (the last one shorter). */

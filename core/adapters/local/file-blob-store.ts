@@ -1,12 +1,13 @@
 // BlobStore on the local file system. put: stream into a temp file in the target directory, fsync
 // it, rename it into place, then fsync the directory (grouped, see grouped-fsync.ts): a reader
 // sees either nothing or the whole blob, never part of one. Keys are `<prefix><time-ordered id>`.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { open as openFd } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobPutResult, BlobStore, ByteRange, PutBlobOptions } from '../../ports/blob-store.js';
+import { randomHex } from '../../mail/random-hex.js';
 import { StorageError } from '../../ports/errors.js';
 import { FileRangeReadable } from './file-range-readable.js';
 import { GroupedFsync } from './grouped-fsync.js';
@@ -26,13 +27,11 @@ export class FileBlobStore implements BlobStore {
   }
 
   async put(source: AsyncIterable<Uint8Array>, options: PutBlobOptions = {}): Promise<BlobPutResult> {
-    const prefix = options.prefix ?? '';
-    if (!PREFIX_PATTERN.test(prefix)) throw new StorageError('invalid', `bad blob key prefix ${JSON.stringify(prefix)}`);
-    const key = `${prefix}${newBlobId()}`;
+    const key = `${checkedBlobPrefix(options.prefix ?? '')}${newBlobId()}`;
     const finalPath = this.#pathOf(key);
     const directory = path.dirname(finalPath);
     await this.#ensureDirectory(directory);
-    const tempPath = path.join(directory, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    const tempPath = path.join(directory, `${TEMP_PREFIX}${randomHex(8)}`);
     const handle = await open(tempPath, 'wx');
     const hash = createHash('sha256');
     let sizeBytes = 0;
@@ -59,7 +58,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    if (range && (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end < range.start)) {
+    if (range && !isValidRange(range)) {
       throw new StorageError('invalid', `bad byte range ${range.start}-${range.end}`);
     }
     const file = this.#pathOf(key);
@@ -87,11 +86,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   #pathOf(key: string): string {
-    // Segments cannot start with '.', which rules out '..', '.' and our temp files.
-    if (!KEY_PATTERN.test(key)) {
-      throw new StorageError('invalid', `bad blob key ${JSON.stringify(key)}`);
-    }
-    return path.join(this.#root, key);
+    return path.join(this.#root, checkedBlobKey(key));
   }
 
   async #ensureDirectory(directory: string): Promise<void> {
@@ -103,9 +98,24 @@ export class FileBlobStore implements BlobStore {
   }
 }
 
+/** Segments cannot start with '.', which rules out '..', '.' and our temp files. */
+export function checkedBlobKey(key: string): string {
+  if (!KEY_PATTERN.test(key)) throw new StorageError('invalid', `bad blob key ${JSON.stringify(key)}`);
+  return key;
+}
+
+export function checkedBlobPrefix(prefix: string): string {
+  if (!PREFIX_PATTERN.test(prefix)) throw new StorageError('invalid', `bad blob key prefix ${JSON.stringify(prefix)}`);
+  return prefix;
+}
+
+export function isValidRange(range: ByteRange): boolean {
+  return Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.end >= range.start;
+}
+
 /** Time-ordered (millisecond, base 36, fixed width) plus 64 random bits: unique without coordination. */
-function newBlobId(): string {
-  return `${Date.now().toString(36).padStart(9, '0')}-${randomBytes(8).toString('hex')}`;
+export function newBlobId(): string {
+  return `${Date.now().toString(36).padStart(9, '0')}-${randomHex(8)}`;
 }
 
 function isMissing(error: unknown): boolean {

@@ -2,7 +2,9 @@
 // transaction, and every batch committed while a WAL fsync is running shares the next one
 // (synchronous=NORMAL, so COMMIT itself does not fsync and never blocks the event loop on the disk).
 // Each operation runs in its own savepoint: one that throws is rolled back alone and rejects alone.
-// Promises of successful operations resolve only after the WAL fsync that covers their commit.
+// Promises of successful operations resolve only after the WAL fsync that covers their commit —
+// except `writeVisible`'s, which resolve at COMMIT: the WAL is fsynced in order, so such a write
+// becomes durable with the first `write` committed after it (or at the next checkpoint).
 // When another process holds the write lock, the batch is retried on a timer rather than by
 // SQLite's busy handler, which would sleep inside the (synchronous) call and stall the event loop.
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -15,6 +17,8 @@ const LOCK_RETRY_MAX_MS = 25;
 
 interface PendingWrite {
   readonly work: () => unknown;
+  /** Resolve only once the WAL fsync covering the commit has completed. */
+  readonly durable: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   readonly queuedAt: number;
@@ -40,8 +44,21 @@ export class GroupCommitter {
 
   /** Runs `work` (synchronous SQL) in the next batch; resolves once the batch is durable. */
   write<T>(work: () => T): Promise<T> {
+    return this.#enqueue(work, true);
+  }
+
+  /**
+   * Runs `work` in the next batch and resolves once it is committed (visible to every reader), not
+   * waiting for the WAL fsync: for writes whose loss in a power cut is harmless or is covered by a
+   * later `write` (whose fsync covers every earlier commit, since the WAL is one ordered log).
+   */
+  writeVisible<T>(work: () => T): Promise<T> {
+    return this.#enqueue(work, false);
+  }
+
+  #enqueue<T>(work: () => T, durable: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject, queuedAt: Date.now() });
+      this.#pending.push({ work, durable, resolve: resolve as (value: unknown) => void, reject, queuedAt: Date.now() });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.#flush());
@@ -84,9 +101,11 @@ export class GroupCommitter {
     const committed: { item: PendingWrite; value: unknown }[] = [];
     batch.forEach((item, index) => {
       const outcome = outcomes[index]!;
-      if (outcome.ok) committed.push({ item, value: outcome.value });
-      else item.reject(asStorageError(outcome.error)); // rolled back: nothing to wait for
+      if (!outcome.ok) item.reject(asStorageError(outcome.error)); // rolled back: nothing to wait for
+      else if (item.durable) committed.push({ item, value: outcome.value });
+      else item.resolve(outcome.value);
     });
+    if (committed.length === 0) return;
     this.#makeDurable().then(
       () => committed.forEach(({ item, value }) => item.resolve(value)),
       (error: unknown) => {

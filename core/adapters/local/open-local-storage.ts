@@ -1,5 +1,5 @@
-// Composition of the local backend: one SQLite file (index, directory, both queues) and a blob
-// directory under dataDir. Several processes may open the same dataDir at once (server + CLI).
+// Composition of the local backend: one SQLite file (index, directory, both queues, small blobs) and
+// a directory for large blobs under dataDir. Several processes may open the same dataDir at once (server + CLI).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { InboundDeliveryJob, OutboundDeliveryJob } from '../../mail/jobs.js';
@@ -7,6 +7,7 @@ import type { Storage } from '../../ports/index.js';
 import { FileBlobStore } from './file-blob-store.js';
 import { GroupCommitter } from './group-commit.js';
 import { LocalChangeFeed } from './local-change-feed.js';
+import { SqliteBlobStore } from './sqlite-blob-store.js';
 import { GroupedFsync } from './grouped-fsync.js';
 import { openSqliteDatabase, walFileOf } from './sqlite-database.js';
 import { SqliteDirectory } from './sqlite-directory.js';
@@ -24,6 +25,8 @@ export interface LocalStorageOptions {
   readonly changePollIntervalMs?: number;
   /** How often the background worker checkpoints the WAL into the database. Default 1,000 ms. */
   readonly checkpointIntervalMs?: number;
+  /** Blobs up to this size are rows in the SQLite file, larger ones files. Default 64 KiB. */
+  readonly maxInlineBlobBytes?: number;
 }
 
 export const INDEX_FILE_NAME = 'yubin.sqlite';
@@ -39,7 +42,10 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<St
   const changes = new LocalChangeFeed(db, { pollIntervalMs: options.changePollIntervalMs });
   const checkpointer = new WalCheckpointer(databaseFile, options.checkpointIntervalMs ?? 1_000);
   return {
-    blobs: new FileBlobStore(path.join(options.dataDir, BLOB_DIRECTORY_NAME)),
+    blobs: new SqliteBlobStore(db, committer, {
+      largeBlobs: new FileBlobStore(path.join(options.dataDir, BLOB_DIRECTORY_NAME)),
+      maxInlineBytes: options.maxInlineBlobBytes,
+    }),
     directory: new SqliteDirectory(db, committer),
     mailIndex: new SqliteMailIndex(db, committer),
     inboundQueue: new SqliteJobQueue<InboundDeliveryJob>(db, committer, 'inbound', queueOptions),

@@ -199,4 +199,13 @@ UPDATE append_keys SET appended_at = CAST(unixepoch('subsec') * 1000 AS INTEGER)
 CREATE INDEX append_keys_by_time ON append_keys(appended_at);
 `;
 
-export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders, RECENT, HOUSEKEEPING];
+// Blobs up to SqliteBlobStore's inline limit live here rather than as files: their write shares the
+// group commit and WAL fsync of the job or mailbox entry that references them (docs/storage.md).
+const SMALL_BLOBS = `
+CREATE TABLE small_blobs (
+  key      TEXT PRIMARY KEY,
+  content  BLOB NOT NULL
+);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders, RECENT, HOUSEKEEPING, SMALL_BLOBS];

@@ -9,8 +9,14 @@ export interface RateLimit {
   readonly windowMs: number;
 }
 
+/** One key's hits in time order; those before `start` have left the window. */
+interface Hits {
+  times: number[];
+  start: number;
+}
+
 export class SlidingWindowCounter {
-  private readonly hits = new Map<string, number[]>();
+  private readonly hits = new Map<string, Hits>();
 
   constructor(
     private readonly limit: RateLimit,
@@ -19,20 +25,27 @@ export class SlidingWindowCounter {
 
   /** Records a hit for `key`; false when the key is already at its limit (the hit is not counted). */
   tryHit(key: string): boolean {
-    const cutoff = this.now() - this.limit.windowMs;
-    const times = (this.hits.get(key) ?? []).filter((t) => t > cutoff);
-    if (times.length >= this.limit.max) {
-      this.hits.set(key, times);
-      return false;
+    const now = this.now();
+    const cutoff = now - this.limit.windowMs;
+    let hits = this.hits.get(key);
+    if (hits === undefined) {
+      hits = { times: [], start: 0 };
+      this.hits.set(key, hits);
     }
-    times.push(this.now());
-    this.hits.set(key, times);
+    // Amortised O(1) per hit: a busy sender keeps up to `max` (6,000) hits in its window.
+    while (hits.start < hits.times.length && hits.times[hits.start]! <= cutoff) hits.start++;
+    if (hits.start > 1024 && hits.start * 2 > hits.times.length) {
+      hits.times = hits.times.slice(hits.start);
+      hits.start = 0;
+    }
+    if (hits.times.length - hits.start >= this.limit.max) return false;
+    hits.times.push(now);
     if (this.hits.size > 100_000) this.prune(cutoff); // bound memory under a wide scan
     return true;
   }
 
   private prune(cutoff: number): void {
-    for (const [key, times] of this.hits) if (!times.some((t) => t > cutoff)) this.hits.delete(key);
+    for (const [key, hits] of this.hits) if ((hits.times.at(-1) ?? cutoff) <= cutoff) this.hits.delete(key);
   }
 }
 

@@ -1,6 +1,7 @@
 // The spool on the storage ports: the message streams into the blob store (our Received header
 // first) and then one job per destination queue is enqueued — local recipients to delivery,
-// remote ones to egress. Commit resolves only when blob and jobs are durable (brief §4.1); on any
+// remote ones to egress. Commit resolves only when blob and jobs are durable (brief §4.1: the blob
+// at the latest with the first job, see PutBlobOptions.durableWithNextWrite); on any
 // failure before that, the blob is deleted and nothing is queued.
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
@@ -46,7 +47,8 @@ class StorageSpoolWriter implements SpoolWriter {
     this.channel.on('error', () => undefined);
     const header = Buffer.from(request.receivedHeader);
     this.channel.write(header);
-    this.stored = storage.blobs.put(this.channel, { prefix: 'spool/', maxBytes: request.maxBytes + header.length });
+    // The job sent in commit() references the blob: one durable write (one fsync locally) covers both.
+    this.stored = storage.blobs.put(this.channel, { prefix: 'spool/', maxBytes: request.maxBytes + header.length, durableWithNextWrite: true });
     this.stored.catch((error: unknown) => {
       this.putError = error;
     });

@@ -1,13 +1,11 @@
 // 250 only once blob and job are durable: an injected storage failure gives 451 4.3.0 and leaves
 // nothing behind; 50 concurrent clients × 5 messages give exactly 250 jobs.
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { test } from 'node:test';
 import type { InboundDeliveryJob } from '../../../core/mail/jobs.js';
 import { StorageError, type Storage } from '../../../core/ports/index.js';
 import { RawSmtpClient } from './support/raw-client.js';
-import { queuedJobs, startSmtpFixture } from './support/smtp-fixture.js';
+import { queuedJobs, spooledBlobs, startSmtpFixture } from './support/smtp-fixture.js';
 
 /** A real adapter set whose inbound queue refuses while `failing` is set (a decorator, not a fake). */
 function failingQueue(state: { failing: boolean }) {
@@ -41,8 +39,7 @@ test('a queue failure → 451 4.3.0, the blob is deleted and nothing is queued; 
   const fixture = await startSmtpFixture({ wrapStorage: failingQueue(state) });
   try {
     assert.match(await sendOne(fixture.service.ports.smtp), /^451 4\.3\.0 Temporary failure/u);
-    const spool = path.join(fixture.dataDir, 'blobs', 'spool');
-    assert.deepEqual(await readdir(spool).catch(() => []), [], 'no blob left behind');
+    assert.deepEqual(await spooledBlobs(fixture.dataDir), [], 'no blob left behind');
     assert.deepEqual(await queuedJobs(fixture.storage.inboundQueue), []);
     state.failing = false;
     assert.match(await sendOne(fixture.service.ports.smtp), /^250 2\.0\.0 Ok: queued/u);

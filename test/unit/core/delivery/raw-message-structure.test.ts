@@ -23,3 +23,20 @@ test('bare-LF mail and a message without a blank line still get a structure', ()
   assert.equal(root.bodyStart, 12);
   assert.equal(root.sizeBytes, 0);
 });
+
+test('any split into chunks gives the structure of the whole message', () => {
+  for (const text of ['Subject: x\r\nA: b\r\n\r\none\r\ntwo\r\n', 'A: b\n\nbody\nmore\n', 'A: b\r\n\n\r\nx\n']) {
+    const message = Buffer.from(text);
+    const whole = new RawMessageScanner();
+    whole.write(message);
+    const expected = whole.structure([]);
+    for (let cut = 0; cut <= message.length; cut++) {
+      for (const size of [1, 2, 3]) {
+        const scanner = new RawMessageScanner();
+        scanner.write(message.subarray(0, cut));
+        for (let offset = cut; offset < message.length; offset += size) scanner.write(message.subarray(offset, offset + size));
+        assert.deepEqual(scanner.structure([]), expected, `cut at ${cut}, then ${size}-byte chunks of ${JSON.stringify(text)}`);
+      }
+    }
+  }
+});

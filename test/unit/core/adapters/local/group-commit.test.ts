@@ -115,3 +115,22 @@ test('a committed write resolves only after the durability step, and fails as un
     (error) => isStorageError(error, 'unavailable'),
   );
 });
+
+test('writeVisible resolves at COMMIT without waiting for an fsync; a later write waits for the one covering both', async () => {
+  let finishFsync!: () => void;
+  let fsyncs = 0;
+  const committer = new GroupCommitter(db, () => {
+    fsyncs++;
+    return new Promise<void>((resolve) => (finishFsync = resolve));
+  });
+  await committer.writeVisible(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('visible-first'));
+  assert.equal(committed('visible-first'), true, 'readable by others once resolved');
+  assert.equal(fsyncs, 0, 'a batch of visible-only writes starts no fsync');
+  let durable = false;
+  const later = committer.write(() => db.prepare('INSERT INTO items (name) VALUES (?)').run('durable-later')).then(() => (durable = true));
+  while (fsyncs === 0) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(durable, false, 'the durable write waits for its fsync');
+  finishFsync();
+  await later;
+  assert.equal(fsyncs, 1);
+});
