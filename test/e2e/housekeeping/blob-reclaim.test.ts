@@ -10,12 +10,12 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { openStorage } from '../../../core/adapters/open-storage.js';
-import { BLOB_DIRECTORY_NAME } from '../../../core/adapters/local/open-local-storage.js';
 import { hashPassword } from '../../../core/auth/password.js';
 import { loadConfig } from '../../../core/config/index.js';
 import { silentLogger } from '../../../core/log/logger.js';
 import { parseMessageStructure } from '../../../core/mime/index.js';
 import type { Storage } from '../../../core/ports/index.js';
+import { localBlobExists } from '../../support/local-blobs.js';
 import { StaticCertificateSource, TlsContextProvider, createSelfSignedCertificate } from '../../../core/tls/certificates.js';
 import { startMailAccess, type MailAccessService } from '../../../services/imap-fargate/main.js';
 import { eventuallyTrue } from '../../support/eventually.js';
@@ -71,7 +71,7 @@ async function deliver(address: string, subject: string): Promise<string> {
   return blob.key;
 }
 
-const blobFile = (key: string) => path.join(dataDir, BLOB_DIRECTORY_NAME, key);
+const stored = (key: string) => localBlobExists(dataDir, key);
 
 function python(script: string, env: Record<string, string>): Promise<string> {
   const prelude = [
@@ -92,10 +92,10 @@ function python(script: string, env: Record<string, string>): Promise<string> {
   });
 }
 
-test('IMAP EXPUNGE frees the blob file of the expunged message, and only that one', async () => {
+test('IMAP EXPUNGE frees the blob of the expunged message, and only that one', async () => {
   const gone = await deliver(ALICE, 'delete me');
   const kept = await deliver(ALICE, 'keep me');
-  assert.ok(existsSync(blobFile(gone)) && existsSync(blobFile(kept)));
+  assert.ok(stored(gone) && stored(kept));
   await python(
     String.raw`
 m = imaplib.IMAP4_SSL('127.0.0.1', int(os.environ['PORT']), ssl_context=ctx)
@@ -110,11 +110,11 @@ m.logout()
 `,
     { PORT: String(access.ports.imaps), USER: ALICE },
   );
-  await eventuallyTrue(async () => !existsSync(blobFile(gone)), 'the housekeeper to delete the expunged blob');
-  assert.ok(existsSync(blobFile(kept)), 'the message still in INBOX keeps its blob');
+  await eventuallyTrue(async () => !stored(gone), 'the housekeeper to delete the expunged blob');
+  assert.ok(stored(kept), 'the message still in INBOX keeps its blob');
 });
 
-test('POP3 DELE + QUIT frees the blob file; DELE + RSET does not', async () => {
+test('POP3 DELE + QUIT frees the blob; DELE + RSET does not', async () => {
   const gone = await deliver(BOB, 'pop me');
   const kept = await deliver(BOB, 'keep me');
   await python(
@@ -127,8 +127,8 @@ p.quit()
 `,
     { PORT: String(access.ports.pop3s), USER: BOB },
   );
-  await eventuallyTrue(async () => !existsSync(blobFile(gone)), 'the housekeeper to delete the POP3-deleted blob');
-  assert.ok(existsSync(blobFile(kept)));
+  await eventuallyTrue(async () => !stored(gone), 'the housekeeper to delete the POP3-deleted blob');
+  assert.ok(stored(kept));
 });
 
 test('QRESYNC after the expunge memory is pruned still reports the expunged UID as VANISHED (EARLIER)', async () => {

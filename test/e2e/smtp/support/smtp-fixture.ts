@@ -3,15 +3,15 @@
 //   example.test: alice (password below), bob, carol (quota 1 octet, already over), dave (moved to
 //   dave@new.example), alias sales@ → alice+bob, alias team@ → alice.
 //   catchall.test: catch-all @catchall.test → alice.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { BLOB_DIRECTORY_NAME, INDEX_FILE_NAME, openLocalStorage } from '../../../../core/adapters/local/open-local-storage.js';
+import { openLocalStorage } from '../../../../core/adapters/local/open-local-storage.js';
 import { AuthThrottle } from '../../../../core/auth/auth-throttle.js';
 import { hashPassword } from '../../../../core/auth/password.js';
 import { silentLogger, type Logger } from '../../../../core/log/logger.js';
 import type { Storage } from '../../../../core/ports/index.js';
+import { localBlobKeys } from '../../../support/local-blobs.js';
 import { createSelfSignedCertificate, StaticCertificateSource, TlsContextProvider, type CertificatePem } from '../../../../core/tls/certificates.js';
 import { startSmtpService, type SmtpService, type SmtpServiceOptions } from '../../../../services/smtp-fargate/server.js';
 
@@ -100,17 +100,7 @@ export async function readBlob(storage: Storage, key: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/**
- * Every spool blob in a local data dir, in both of its places (docs/storage.md): rows of the SQLite
- * file (small blobs) and files under blobs/spool/, temp files of unfinished puts included.
- */
-export async function spooledBlobs(dataDir: string): Promise<string[]> {
-  const db = new Database(path.join(dataDir, INDEX_FILE_NAME), { readonly: true });
-  try {
-    const rows = db.prepare("SELECT key FROM small_blobs WHERE key LIKE 'spool/%'").pluck().all() as string[];
-    const files = await readdir(path.join(dataDir, BLOB_DIRECTORY_NAME, 'spool')).catch(() => []);
-    return [...rows, ...files.map((name) => `spool/${name}`)];
-  } finally {
-    db.close();
-  }
+/** Every spool blob in a local data dir, as a row or a file (test/support/local-blobs.ts). */
+export function spooledBlobs(dataDir: string): Promise<string[]> {
+  return localBlobKeys(dataDir, 'spool/');
 }
