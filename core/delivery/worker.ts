@@ -12,7 +12,10 @@ export interface DeliveryWorkerOptions {
   readonly queue: JobQueue<InboundDeliveryJob>;
   readonly deps: DeliveryDeps;
   readonly logger: Logger;
-  /** Deliveries in parallel (default 4: delivery waits on DNS and storage more than on the CPU). */
+  /**
+   * Deliveries in parallel (default 16: delivery waits on DNS and storage more than on the CPU, and more
+   * appends in flight share each group-committed fsync; bench:smtp delivers 565 msg/s with 4, 988 with 16).
+   */
   readonly concurrency?: number;
   /** Longer than any delivery may take, so a job is not handed to a second loop mid-delivery (default 300 s). */
   readonly visibilityTimeoutSeconds?: number;
@@ -32,7 +35,7 @@ export class DeliveryWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const concurrency = Math.max(1, this.options.concurrency ?? 4);
+    const concurrency = Math.max(1, this.options.concurrency ?? 16);
     this.loops = Array.from({ length: concurrency }, (_, slot) => this.loop(slot));
   }
 
