@@ -13,7 +13,7 @@ import type { TlsContextProvider } from '../../../core/tls/certificates.js';
 import type { Pop3Reply, Pop3SessionEnvironment, Pop3Step, Pop3Storage } from './commands/types.js';
 import { MaildropSessions } from './maildrop-sessions.js';
 import { LineReader, type LineEvent } from './protocol/line-reader.js';
-import { parseProxyV2 } from '../../../core/net/proxy-protocol.js';
+import { readProxyV2ClientIp } from '../../../core/net/read-proxy-header.js';
 import { errorReply } from './replies.js';
 import { Pop3Session } from './session.js';
 
@@ -90,38 +90,6 @@ function write(socket: net.Socket, data: string | Buffer): Promise<void> {
     const onDrain = () => settle();
     const onClose = () => settle(new Error('connection closed'));
     socket.on('drain', onDrain);
-    socket.on('close', onClose);
-  });
-}
-
-/**
- * Reads the PROXY v2 header that precedes every byte on an NLB connection; resolves the client IP
- * (null for LOCAL health checks and unroutable families) and puts back what followed the header,
- * so a TLS ClientHello or a pipelined command in the same segment is not lost.
- */
-function readProxyHeader(socket: net.Socket, timeoutMs: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    let header = Buffer.alloc(0);
-    const settle = (error: Error | null, clientIp: string | null = null) => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      if (error) reject(error);
-      else resolve(clientIp);
-    };
-    const onData = (chunk: Buffer) => {
-      header = Buffer.concat([header, chunk]);
-      const result = parseProxyV2(header);
-      if (result.kind === 'incomplete') return;
-      if (result.kind === 'invalid') return settle(new Error(result.reason));
-      socket.pause();
-      const rest = header.subarray(result.consumed);
-      if (rest.length > 0) socket.unshift(rest);
-      settle(null, result.kind === 'proxy' ? result.source.ip : null);
-    };
-    const onClose = () => settle(new Error('closed before the PROXY header'));
-    const timer = setTimeout(() => settle(new Error('no PROXY header in time')), timeoutMs);
-    socket.on('data', onData);
     socket.on('close', onClose);
   });
 }
@@ -279,7 +247,7 @@ export async function startPop3Service(options: Pop3ServiceOptions): Promise<Pop
     let clientIp = socket.remoteAddress?.replace(/^::ffff:/, '') ?? 'unknown';
     if (options.config.proxyProtocol === true) {
       try {
-        clientIp = (await readProxyHeader(socket, limits.proxyHeaderTimeoutMs)) ?? clientIp;
+        clientIp = (await readProxyV2ClientIp(socket, limits.proxyHeaderTimeoutMs)) ?? clientIp;
       } catch (error) {
         logger.warn('PROXY header refused', { peer: clientIp, reason: (error as Error).message });
         socket.destroy();
