@@ -10,7 +10,7 @@ import { verifyPassword } from '../../../core/auth/password.js';
 import type { AwsConfig } from '../../../core/config/index.js';
 import { EMULATOR_CREDENTIALS, leaseAwsEmulators } from '../../support/aws-emulators.js';
 import { sampleMessage } from '../imap/imap-fixture.js';
-import { removeCliBundle, runYubin } from './cli-harness.js';
+import { emulatorEnv, removeCliBundle, runYubin } from './cli-harness.js';
 
 let lease: Awaited<ReturnType<typeof leaseAwsEmulators>>;
 let aws: AwsConfig;
@@ -23,13 +23,7 @@ before(async () => {
   aws = await lease.emulators.createBackend();
   workDir = await mkdtemp(path.join(tmpdir(), 'yubin-cli-aws-'));
   env = {
-    YUBIN_BACKEND: 'aws',
-    AWS_REGION: aws.region,
-    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-    YUBIN_DYNAMODB_ENDPOINT: aws.dynamoEndpoint ?? '',
-    YUBIN_S3_ENDPOINT: aws.s3Endpoint ?? '',
-    YUBIN_SQS_ENDPOINT: aws.sqsEndpoint ?? '',
+    ...emulatorEnv(aws),
     YUBIN_TABLE_PREFIX: aws.tablePrefix,
     YUBIN_BUCKET: aws.bucket,
     YUBIN_INBOUND_QUEUE_URL: aws.inboundQueueUrl,

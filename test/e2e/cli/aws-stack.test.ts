@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AwsConfig } from '../../../core/config/index.js';
 import { STACK_OUTPUT_KEYS } from '../../../core/config/stack-outputs.js';
-import { EMULATOR_CREDENTIALS, leaseAwsEmulators } from '../../support/aws-emulators.js';
+import { leaseAwsEmulators } from '../../support/aws-emulators.js';
 import { startCloudFormationStandIn, type CloudFormationStandIn } from '../../support/cloudformation-stand-in.js';
-import { removeCliBundle, runYubin } from './cli-harness.js';
+import { emulatorEnv, removeCliBundle, runYubin } from './cli-harness.js';
 
 let lease: Awaited<ReturnType<typeof leaseAwsEmulators>>;
 let production: AwsConfig;
@@ -35,13 +35,7 @@ before(async () => {
   cloudFormation.stacks.set('Yubin', outputsOf(production, 'mail.example.test', 'testing'));
   cloudFormation.stacks.set('YubinStaging', outputsOf(staging, 'mail.staging.example.test', 'enforce'));
   env = {
-    YUBIN_BACKEND: 'aws',
-    AWS_REGION: production.region,
-    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-    YUBIN_DYNAMODB_ENDPOINT: production.dynamoEndpoint ?? '',
-    YUBIN_S3_ENDPOINT: production.s3Endpoint ?? '',
-    YUBIN_SQS_ENDPOINT: production.sqsEndpoint ?? '',
+    ...emulatorEnv(production),
     YUBIN_CLOUDFORMATION_ENDPOINT: cloudFormation.endpoint,
   };
 });

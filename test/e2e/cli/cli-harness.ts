@@ -7,8 +7,23 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AwsConfig } from '../../../core/config/index.js';
+import { EMULATOR_CREDENTIALS } from '../../support/aws-emulators.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The environment that points `yubin` at the AWS emulators of `backend` (storage names not included). */
+export function emulatorEnv(backend: AwsConfig): Record<string, string> {
+  return {
+    YUBIN_BACKEND: 'aws',
+    AWS_REGION: backend.region,
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    YUBIN_DYNAMODB_ENDPOINT: backend.dynamoEndpoint ?? '',
+    YUBIN_S3_ENDPOINT: backend.s3Endpoint ?? '',
+    YUBIN_SQS_ENDPOINT: backend.sqsEndpoint ?? '',
+  };
+}
 
 export interface CliResult {
   readonly code: number;
