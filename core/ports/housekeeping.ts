@@ -16,6 +16,12 @@ export interface StorageHousekeeping {
   /** Called once the claimed blobs are deleted from the blob store: drops their records and anything cached per blob. */
   forgetReclaimedBlobs(blobKeys: readonly string[]): Promise<void>;
   /**
+   * Finishes mailbox deletions marked before `deletedBefore` whose purge of messages did not complete
+   * (a crash mid-way): their message rows go and release their quota and blob references. Adapters
+   * whose deleteMailbox is one atomic step have none and do nothing.
+   */
+  finishMailboxDeletions(deletedBefore: Date): Promise<{ readonly finished: number }>;
+  /**
    * Forgets expunged UIDs remembered for QRESYNC that were expunged before `expungedBefore`. The
    * index then answers changesSince for older MODSEQs with `vanishedComplete: false`. Adapters whose
    * backend expires these by itself (DynamoDB TTL) may do nothing here.

@@ -12,8 +12,12 @@ export type HousekeepingSettings = HousekeepingConfig;
 
 /** Blobs claimed per round: bounds one round's index writes and the work redone after a crash. */
 const CLAIM_BATCH = 200;
+/** A mailbox deletion still marked after this long was cut short (a purge takes seconds to minutes). */
+const INTERRUPTED_DELETION_MS = 15 * 60_000;
 
 export interface SweepReport {
+  /** Mailbox deletions a crash had cut short, finished now (their references are released before blobs are claimed). */
+  readonly mailboxDeletionsFinished: number;
   readonly blobsFreed: number;
   /** Claimed blobs whose delete failed; still claimed, retried by the next sweep. */
   readonly blobsFailed: number;
@@ -58,6 +62,7 @@ export class StorageHousekeeper {
   async #sweepOnce(): Promise<SweepReport> {
     const now = this.clock();
     const { housekeeping, blobs } = this.storage;
+    const deletions = await housekeeping.finishMailboxDeletions(new Date(now - INTERRUPTED_DELETION_MS));
     let blobsFreed = 0;
     let blobsFailed = 0;
     for (;;) {
@@ -79,8 +84,14 @@ export class StorageHousekeeper {
     }
     const expunged = await housekeeping.pruneExpungedUids(new Date(now - this.settings.expungedUidRetentionMs));
     const idempotency = await housekeeping.pruneIdempotencyKeys(new Date(now - this.settings.idempotencyRetentionMs));
-    const report = { blobsFreed, blobsFailed, expungedUidsPruned: expunged.pruned, idempotencyKeysPruned: idempotency.pruned };
-    if (blobsFreed + blobsFailed + expunged.pruned + idempotency.pruned > 0) this.logger.info('housekeeping sweep', report);
+    const report = {
+      mailboxDeletionsFinished: deletions.finished,
+      blobsFreed,
+      blobsFailed,
+      expungedUidsPruned: expunged.pruned,
+      idempotencyKeysPruned: idempotency.pruned,
+    };
+    if (Object.values(report).some((count) => count > 0)) this.logger.info('housekeeping sweep', report);
     return report;
   }
 }

@@ -1,15 +1,17 @@
 // StorageHousekeeping on DynamoDB. Unreferenced blobs are found through the structures table's
 // sparse `unreferenced` index (chunk-0 items that lost a reference, by shard and `releasedAt`); a
 // claim is one conditional UpdateItem (`refs <= 0` → set `claimedAt`), after which no append can
-// reference the blob (dynamo-structure-store.ts). Expunged UIDs and idempotency keys expire by
+// reference the blob (dynamo-structure-store.ts). Mailbox deletions a crash cut short are finished
+// from their markers (dynamo-mailbox-purger.ts). Expunged UIDs and idempotency keys expire by
 // DynamoDB TTL (`expiresAt`, table-design.ts), so pruning them here has nothing to do.
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StorageHousekeeping } from '../../ports/housekeeping.js';
 import { isStorageError } from '../../ports/errors.js';
 import { awsCall, awsErrorName, toStorageError } from './aws-errors.js';
 import { batchDeleteAll, queryAll } from './dynamo-batch.js';
-import { SWEEP_SHARDS } from './dynamo-structure-store.js';
-import { structuresTable, tableName } from './table-design.js';
+import { DynamoMailboxPurger } from './dynamo-mailbox-purger.js';
+import { DynamoStructureStore, SWEEP_SHARDS } from './dynamo-structure-store.js';
+import { mailboxesTable, messagesTable, structuresTable, tableName } from './table-design.js';
 
 const UNREFERENCED_INDEX = structuresTable.globalSecondaryIndexes[0].indexName;
 
@@ -17,12 +19,17 @@ type ClaimOutcome = 'claimed' | 'referenced' | 'gone';
 
 export class DynamoHousekeeping implements StorageHousekeeping {
   private readonly table: string;
+  private readonly purger: DynamoMailboxPurger;
 
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     tablePrefix: string,
   ) {
     this.table = tableName(tablePrefix, structuresTable);
+    this.purger = new DynamoMailboxPurger(dynamo, new DynamoStructureStore(dynamo, tablePrefix), {
+      mailboxes: tableName(tablePrefix, mailboxesTable),
+      messages: tableName(tablePrefix, messagesTable),
+    });
   }
 
   async claimUnreferencedBlobs(unreferencedBefore: Date, limit: number): Promise<string[]> {
@@ -104,6 +111,12 @@ export class DynamoHousekeeping implements StorageHousekeeping {
         if (!isStorageError(error, 'conflict')) throw error;
       });
     }
+  }
+
+  async finishMailboxDeletions(deletedBefore: Date): Promise<{ readonly finished: number }> {
+    const deletions = await this.purger.pending(deletedBefore);
+    for (const deletion of deletions) await this.purger.purge(deletion);
+    return { finished: deletions.length };
   }
 
   async pruneExpungedUids(): Promise<{ readonly pruned: number }> {

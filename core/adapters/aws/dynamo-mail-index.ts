@@ -28,16 +28,15 @@ import { normalizeFlags } from '../../mail/flags.js';
 import { foldForSearch } from '../../mail/search-text.js';
 import { envelopeSearchText } from '../../mime/search-text.js';
 import { awsCall } from './aws-errors.js';
-import { backoff, batchDeleteAll, batchGetAll, queryAll } from './dynamo-batch.js';
-import { quotaUpdate } from './dynamo-counters.js';
+import { backoff, batchGetAll, queryAll } from './dynamo-batch.js';
 import { DynamoMailboxStore } from './dynamo-mailbox-store.js';
+import { DynamoMailboxPurger } from './dynamo-mailbox-purger.js';
 import { forgottenModseq } from './dynamo-expunge-log.js';
-import { countByBlob, expungeLogOf, quotaKey, toMailbox, toMessageSummary, type Item } from './dynamo-mail-items.js';
+import { expungeLogOf, quotaKey, toMailbox, toMessageSummary, type Item } from './dynamo-mail-items.js';
 import { DynamoMessageMover } from './dynamo-message-mover.js';
 import { DynamoAppendBatcher } from './dynamo-append-batcher.js';
 import { DynamoFlagWriter } from './dynamo-flag-writer.js';
 import { DynamoStructureStore } from './dynamo-structure-store.js';
-import { transact } from './dynamo-transactions.js';
 import { messagesTable, tableName, vanishedTable } from './table-design.js';
 
 /** Largest listing page; the port promises at least 1,000. */
@@ -53,6 +52,7 @@ export class DynamoMailIndex implements MailIndex {
   private readonly flags: DynamoFlagWriter;
   private readonly mover: DynamoMessageMover;
   private readonly appends: DynamoAppendBatcher;
+  private readonly purger: DynamoMailboxPurger;
 
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
@@ -68,6 +68,7 @@ export class DynamoMailIndex implements MailIndex {
     this.flags = new DynamoFlagWriter(dynamo, this.mailboxes, tables);
     this.mover = new DynamoMessageMover(dynamo, this.mailboxes, this.structures, tables);
     this.appends = new DynamoAppendBatcher(dynamo, this.mailboxes, this.structures, this.messagesTable);
+    this.purger = new DynamoMailboxPurger(dynamo, this.structures, tables);
   }
 
   createMailbox(userId: string, name: string, options?: CreateMailboxOptions): Promise<Mailbox> {
@@ -94,23 +95,8 @@ export class DynamoMailIndex implements MailIndex {
 
   async deleteMailbox(userId: string, name: string): Promise<{ readonly blobKeys: readonly string[] }> {
     const mailbox = await this.mailboxes.remove(userId, name);
-    // The mailbox is gone for every reader now; its message items are garbage to sweep.
-    const messages = await queryAll(this.dynamo, {
-      TableName: this.messagesTable,
-      KeyConditionExpression: 'mailboxId = :m',
-      ExpressionAttributeValues: { ':m': mailbox.id },
-      ProjectionExpression: 'mailboxId, uid, blobKey, sizeBytes',
-    });
-    await batchDeleteAll(
-      this.dynamo,
-      this.messagesTable,
-      messages.map((item) => ({ mailboxId: item.mailboxId, uid: item.uid })),
-    );
-    const freedBytes = messages.reduce((sum, item) => sum + (item.sizeBytes as number), 0);
-    if (messages.length > 0) {
-      await transact(this.dynamo, [quotaUpdate(this.mailboxes.table, userId, -freedBytes, -messages.length)], 'release quota');
-    }
-    return { blobKeys: await this.structures.release(countByBlob(messages)) };
+    // The mailbox is gone for every reader now; its message items are garbage to purge.
+    return { blobKeys: await this.purger.purge({ mailboxId: mailbox.id, userId }) };
   }
 
   setSubscribed(userId: string, name: string, subscribed: boolean): Promise<void> {

@@ -13,6 +13,9 @@ export const mailboxNameKey = (userId: string, name: string) => ({ pk: `user#${u
 export const MAILBOX_NAME_PREFIX = 'name#';
 export const quotaKey = (userId: string) => ({ pk: `user#${userId}`, sk: 'quota' });
 export const uidValidityKey = (userId: string) => ({ pk: `user#${userId}`, sk: 'uidvalidity' });
+/** Mailbox deletions not yet purged (dynamo-mailbox-purger.ts): one partition, as deletions are rare. */
+export const MAILBOX_DELETIONS_PK = 'mailbox-deletions';
+export const mailboxDeletionKey = (mailboxId: string) => ({ pk: MAILBOX_DELETIONS_PK, sk: `mailbox#${mailboxId}` });
 export const idempotencyKey = (mailboxId: string, key: string) => ({ pk: `mailbox#${mailboxId}`, sk: `idempotency#${key}` });
 
 /** The mailbox counter item: everything a STATUS or SELECT needs in one consistent GetItem. */

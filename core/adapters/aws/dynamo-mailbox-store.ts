@@ -10,6 +10,7 @@ import { awsCall } from './aws-errors.js';
 import { batchGetAll, queryAll } from './dynamo-batch.js';
 import {
   MAILBOX_NAME_PREFIX,
+  mailboxDeletionKey,
   mailboxKey,
   mailboxNameKey,
   toMailbox,
@@ -208,6 +209,10 @@ export class DynamoMailboxStore {
           },
         },
         { Delete: { TableName: this.table, Key: mailboxKey(mailbox.id) } },
+        // Its messages are purged after this commit; the marker lets a purge a crash cut short be finished.
+        {
+          Put: { TableName: this.table, Item: { ...mailboxDeletionKey(mailbox.id), mailboxId: mailbox.id, userId, deletedAt: Date.now() } },
+        },
       ],
       'delete mailbox',
     );
@@ -232,7 +237,9 @@ export class DynamoMailboxStore {
       ),
     ).catch((error: unknown) => {
       // The only condition is the item's existence: a failed check means the mailbox was deleted.
-      throw error instanceof StorageError && error.code === 'conflict' ? new StorageError('not-found', `mailbox ${mailboxId} not found`) : error;
+      throw error instanceof StorageError && error.code === 'conflict'
+        ? new StorageError('not-found', `mailbox ${mailboxId} not found`)
+        : error;
     });
     const before = toMailboxItem(result.Attributes ?? {});
     return { firstUid: before.firstRecentUid, lastUid: before.uidNext - 1 };

@@ -68,7 +68,9 @@ export class DynamoStructureStore {
           }),
         ),
       ).catch((error: unknown) => {
-        throw isStorageError(error, 'conflict') ? new StorageError('not-found', `blob ${blobKey} is being reclaimed`, { cause: error }) : error;
+        throw isStorageError(error, 'conflict')
+          ? new StorageError('not-found', `blob ${blobKey} is being reclaimed`, { cause: error })
+          : error;
       });
     };
     const envelope = JSON.stringify(structure.envelope);
@@ -93,7 +95,8 @@ export class DynamoStructureStore {
 
   #referenceUpdate(blobKey: string, count: number, nowMs: number) {
     const key = { TableName: this.table, Key: { blobKey, chunk: 0 } };
-    if (count >= 0) return { ...key, UpdateExpression: 'ADD refs :n', ConditionExpression: NOT_CLAIMED, ExpressionAttributeValues: { ':n': count } };
+    if (count >= 0)
+      return { ...key, UpdateExpression: 'ADD refs :n', ConditionExpression: NOT_CLAIMED, ExpressionAttributeValues: { ':n': count } };
     return {
       ...key,
       UpdateExpression: 'ADD refs :n SET releasedAt = :now, sweepShard = :shard',
@@ -101,16 +104,15 @@ export class DynamoStructureStore {
     };
   }
 
-  /** Drops references outside a transaction (mailbox deletion); returns the blobs nobody references now. */
-  async release(counts: ReadonlyMap<string, number>): Promise<string[]> {
-    const unreferenced: string[] = [];
-    for (const [blobKey, count] of counts) {
-      const result = await awsCall('release blob references', () =>
-        this.dynamo.send(new UpdateCommand({ ...this.#referenceUpdate(blobKey, -count, Date.now()), ReturnValues: 'UPDATED_NEW' })),
-      );
-      if (((result.Attributes?.refs as number | undefined) ?? 0) <= 0) unreferenced.push(blobKey);
-    }
-    return unreferenced;
+  /** The blobs among these that nothing references any more. */
+  async unreferencedAmong(blobKeys: readonly string[]): Promise<string[]> {
+    const heads = await batchGetAll(
+      this.dynamo,
+      this.table,
+      blobKeys.map((blobKey) => ({ blobKey, chunk: 0 })),
+      { consistent: true, projection: 'blobKey, refs' },
+    );
+    return heads.filter((head) => ((head.refs as number | undefined) ?? 0) <= 0).map((head) => head.blobKey as string);
   }
 
   /**

@@ -47,6 +47,10 @@ export class SqliteHousekeeping implements StorageHousekeeping {
     });
   }
 
+  async finishMailboxDeletions(): Promise<{ readonly finished: number }> {
+    return { finished: 0 }; // deleteMailbox is one SQLite transaction: there is never one half done
+  }
+
   async pruneExpungedUids(expungedBefore: Date): Promise<{ readonly pruned: number }> {
     const cutoff = expungedBefore.getTime();
     return this.#inBatches(() => {

@@ -25,7 +25,8 @@ export const storageCommands = commandGroup('storage housekeeping', {
       const report = await housekeeper.sweep();
       writeLine(
         context.stdout,
-        `freed ${report.blobsFreed} blobs` +
+        (report.mailboxDeletionsFinished > 0 ? `finished ${report.mailboxDeletionsFinished} interrupted mailbox deletions; ` : '') +
+          `freed ${report.blobsFreed} blobs` +
           (report.blobsFailed > 0 ? ` (${report.blobsFailed} could not be deleted; the next sweep retries)` : '') +
           `; pruned ${report.expungedUidsPruned} expunged UIDs and ${report.idempotencyKeysPruned} idempotency keys`,
       );

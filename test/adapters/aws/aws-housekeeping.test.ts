@@ -1,13 +1,21 @@
 // Housekeeping on the AWS adapter set beyond the shared contract: DynamoDB TTL takes tombstones on
 // its own, so the mail index must know when VANISHED memory may be partial (a clock moved past the
 // retention stands in for time), mailbox items from before the expunge log are treated
-// conservatively, and a blob that kept a reference leaves the sparse `unreferenced` index.
+// conservatively, a blob that kept a reference leaves the sparse `unreferenced` index, and a mailbox
+// deletion a crash cut short is finished from its marker, each message released once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '../../../core/adapters/aws/aws-clients.js';
+import { DynamoMailboxStore } from '../../../core/adapters/aws/dynamo-mailbox-store.js';
 import { openAwsStorage } from '../../../core/adapters/aws/open-aws-storage.js';
-import { mailboxesTable, structuresTable, tableName, VANISHED_RETENTION_SECONDS } from '../../../core/adapters/aws/table-design.js';
+import {
+  mailboxesTable,
+  messagesTable,
+  structuresTable,
+  tableName,
+  VANISHED_RETENTION_SECONDS,
+} from '../../../core/adapters/aws/table-design.js';
 import type { AwsConfig } from '../../../core/config/index.js';
 import type { Storage } from '../../../core/ports/index.js';
 import { leaseAwsEmulators } from '../../support/aws-emulators.js';
@@ -97,5 +105,62 @@ describe('AWS housekeeping on emulators', () => {
     assert.ok(!claimed.includes(message.blobKey));
     const item = await chunkZero();
     assert.deepEqual([item.refs, item.releasedAt, item.sweepShard, item.claimedAt], [1, undefined, undefined, undefined]);
+  });
+
+  /** Deletes the mailbox items as deleteMailbox's first step does, then "crashes": its messages stay behind. */
+  async function deleteMailboxThenCrash(userId: string, name: string) {
+    await new DynamoMailboxStore(clients.dynamo, config.tablePrefix).remove(userId, name);
+  }
+
+  async function messageItems(mailboxId: string) {
+    const page = await clients.dynamo.send(
+      new QueryCommand({
+        TableName: tableName(config.tablePrefix, messagesTable),
+        ConsistentRead: true,
+        KeyConditionExpression: 'mailboxId = :m',
+        ExpressionAttributeValues: { ':m': mailboxId },
+      }),
+    );
+    return page.Items ?? [];
+  }
+
+  test('a mailbox deletion cut short by a crash is finished by housekeeping: messages, quota and blob references', async () => {
+    const userId = freshUserId();
+    const inbox = await storage.mailIndex.createMailbox(userId, 'INBOX');
+    const folder = await storage.mailIndex.createMailbox(userId, 'Folder');
+    const kept = sampleMessage();
+    await storage.mailIndex.appendMessage(inbox.id, kept);
+    const doomed = [sampleMessage(), sampleMessage(), sampleMessage()];
+    for (const message of doomed) await storage.mailIndex.appendMessage(folder.id, message);
+    await deleteMailboxThenCrash(userId, 'Folder');
+    assert.equal(await storage.mailIndex.getMailboxById(folder.id), null, 'the mailbox is gone for readers at once');
+    assert.equal((await messageItems(folder.id)).length, 3, 'the crash left its messages behind');
+    assert.equal((await storage.mailIndex.getQuotaUsage(userId)).messageCount, 4);
+
+    const young = await storage.housekeeping.finishMailboxDeletions(new Date(Date.now() - 60_000));
+    assert.equal(young.finished, 0, 'a deletion younger than the cut-off may still be running: left alone');
+    const { finished } = await storage.housekeeping.finishMailboxDeletions(new Date(Date.now() + 1_000));
+    assert.equal(finished, 1);
+    assert.equal((await messageItems(folder.id)).length, 0);
+    const usage = await storage.mailIndex.getQuotaUsage(userId);
+    assert.deepEqual([usage.messageCount, usage.usedBytes], [1, kept.sizeBytes]);
+    const claimed = await storage.housekeeping.claimUnreferencedBlobs(new Date(Date.now() + 1_000), 1_000);
+    for (const message of doomed) assert.ok(claimed.includes(message.blobKey), 'each purged message released its blob');
+    assert.ok(!claimed.includes(kept.blobKey));
+    assert.equal((await storage.housekeeping.finishMailboxDeletions(new Date(Date.now() + 1_000))).finished, 0, 'the marker is gone');
+  });
+
+  test('two housekeepers finishing the same deletion release each message once', async () => {
+    const userId = freshUserId();
+    await storage.mailIndex.createMailbox(userId, 'INBOX');
+    const folder = await storage.mailIndex.createMailbox(userId, 'Big');
+    const messages = Array.from({ length: 130 }, () => sampleMessage());
+    for (const message of messages) await storage.mailIndex.appendMessage(folder.id, message);
+    await deleteMailboxThenCrash(userId, 'Big');
+    const cutOff = new Date(Date.now() + 1_000);
+    await Promise.all([storage.housekeeping.finishMailboxDeletions(cutOff), storage.housekeeping.finishMailboxDeletions(cutOff)]);
+    assert.equal((await messageItems(folder.id)).length, 0);
+    const usage = await storage.mailIndex.getQuotaUsage(userId);
+    assert.deepEqual([usage.messageCount, usage.usedBytes], [0, 0]);
   });
 });
