@@ -161,14 +161,23 @@ export interface ClientResult {
   readonly stderr: string;
 }
 
+/** A client's environment: its own HOME, a UTF-8 locale, nothing else of ours. */
+export function clientEnv(server: InteropServer): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: server.home, LANG: 'C.UTF-8', TERM: 'dumb' };
+}
+
 /** Runs a client with HOME set to the scratch directory; never rejects, so tests can show the output. */
 export function runClient(server: InteropServer, command: string, args: readonly string[], timeoutMs = 30_000): Promise<ClientResult> {
   return new Promise((resolve) => {
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: server.home, LANG: 'C.UTF-8', TERM: 'dumb' };
-    execFile(command, args, { env, cwd: server.home, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { env: clientEnv(server), cwd: server.home, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

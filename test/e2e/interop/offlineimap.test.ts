@@ -3,10 +3,22 @@
 // CONDSTORE nor QRESYNC: it lists folders, compares UID FETCH 1:* (FLAGS UID) with its status
 // database, and finds uploaded messages by APPENDUID (UIDPLUS).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ADDRESS, PASSWORD, missingBinary, numberedMessage, runClient, withInteropServer, type InteropServer } from './interop-server.js';
+import { eventually } from '../../support/eventually.js';
+import {
+  ADDRESS,
+  PASSWORD,
+  clientEnv,
+  missingBinary,
+  numberedMessage,
+  runClient,
+  withInteropServer,
+  type InteropServer,
+} from './interop-server.js';
 
 interface LocalMessage {
   readonly file: string;
@@ -32,7 +44,8 @@ async function readMaildir(folder: string): Promise<LocalMessage[]> {
   return found.sort((a, b) => (a.uid ?? 0) - (b.uid ?? 0));
 }
 
-function offlineimaprc(server: InteropServer): string {
+/** `idle`: stay connected and IDLE on INBOX between syncs (autorefresh is required for it). */
+function offlineimaprc(server: InteropServer, idle = false): string {
   return [
     '[general]',
     'accounts = yubin',
@@ -43,6 +56,7 @@ function offlineimaprc(server: InteropServer): string {
     'localrepository = local',
     'remoterepository = remote',
     'utf8foldernames = yes', // shows 日本語/受信 as 日本語.受信 on disk instead of modified UTF-7
+    ...(idle ? ['autorefresh = 5', 'quick = 100'] : []),
     '',
     '[Repository local]',
     'type = Maildir',
@@ -56,6 +70,7 @@ function offlineimaprc(server: InteropServer): string {
     `remotepass = ${PASSWORD}`,
     'ssl = yes',
     `sslcacertfile = ${server.ca.caPath}`,
+    ...(idle ? ["idlefolders = ['INBOX']", 'holdconnectionopen = yes', 'keepalive = 60'] : []),
     '',
   ].join('\n');
 }
@@ -144,5 +159,34 @@ test('offlineimap: full sync of several folders, then an incremental sync both w
     const before = await modseqs();
     await offlineimap();
     assert.deepEqual(await modseqs(), before);
+  }),
+);
+
+test('offlineimap with idlefolders: a message delivered while it IDLEs arrives without waiting for the refresh', { skip }, () =>
+  withInteropServer(async (server) => {
+    const rcFile = path.join(server.home, 'offlineimaprc');
+    await writeFile(rcFile, offlineimaprc(server, true), { mode: 0o600 });
+    await server.deliver(numberedMessage(1));
+    const inboxDir = path.join(server.home, 'Mail', 'INBOX');
+    const uids = async () => (await readMaildir(inboxDir).catch(() => [])).map((m) => m.uid);
+    // -d imap: the protocol trace tells when the IDLE has begun, so the delivery cannot race the first sync.
+    const client = spawn('offlineimap', ['-c', rcFile, '-u', 'basic', '-d', 'imap'], {
+      env: clientEnv(server),
+      cwd: server.home,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let trace = '';
+    for (const stream of [client.stdout, client.stderr]) stream.on('data', (chunk: Buffer) => (trace += chunk.toString()));
+    try {
+      const idling = /> b'\w+ IDLE\\r\\n'[\s\S]*< b'\+ /u; // the IDLE command, then the server's continuation
+      await eventually(async () => (idling.test(trace) ? true : undefined), 'offlineimap to IDLE on INBOX');
+      assert.deepEqual(await uids(), [1]);
+      const pushed = await server.deliver(numberedMessage(2, 'pushed'));
+      // autorefresh is 5 minutes: within the 20 s poll, only the IDLE push (EXISTS) can bring it.
+      await eventually(async () => ((await uids()).includes(pushed) ? true : undefined), 'the pushed message');
+    } finally {
+      client.kill('SIGKILL');
+      if (client.exitCode === null && client.signalCode === null) await once(client, 'exit');
+    }
   }),
 );
