@@ -106,6 +106,7 @@ test('mbsync: two-way sync of 50 messages with Japanese folder names; a second r
     // Byte for byte, but for the line ends and the X-TUID header mbsync adds to find its copies again.
     const copied = (await readFile(firstJapanese.file, 'utf8')).replace(/^X-TUID: .*\n/m, '').replaceAll('\n', '\r\n');
     assert.equal(copied, (await server.raw(JAPANESE, firstJapanese.uid)).toString('utf8'));
+    // The empty default folders are created locally too (readdir throws if one is missing).
     for (const name of ['Sent', 'Drafts', 'Trash', 'Junk', 'Archive']) await readdir(path.join(localFolder(name), 'cur'));
 
     // 2. Changes on both sides between runs.
