@@ -1,8 +1,17 @@
 // Small typed readers over argument tokens, shared by the verb parsers: each throws
-// ProtocolSyntaxError with a message the client sees in its BAD response.
+// ProtocolSyntaxError with a message the client sees in its BAD response (InvalidMailboxNameError: NO).
 import { decodeMutf7 } from '../../../../core/mail/mutf7.js';
 import { ProtocolSyntaxError, type Token } from './command-tokens.js';
 import { parseSequenceSet, type SequenceSet } from './sequence-set.js';
+
+/**
+ * A well-formed argument that cannot name a mailbox (8-bit or broken modified UTF-7 without
+ * UTF8=ACCEPT): NO, not BAD, as Dovecot answers, since the command itself was fine. mbsync 1.4
+ * sends its local UTF-8 folder names as they are and drops the whole connection on a BAD.
+ */
+export class InvalidMailboxNameError extends Error {
+  override readonly name = 'InvalidMailboxNameError';
+}
 
 export class ArgumentReader {
   private index = 0;
@@ -29,7 +38,8 @@ export class ArgumentReader {
   /** An atom or string (RFC 3501 astring). */
   astring(expected: string): string {
     const token = this.next(expected);
-    if (token.kind === 'list' || (token.kind === 'atom' && token.section !== undefined)) throw new ProtocolSyntaxError(`${this.what}: ${expected} must be a string`);
+    if (token.kind === 'list' || (token.kind === 'atom' && token.section !== undefined))
+      throw new ProtocolSyntaxError(`${this.what}: ${expected} must be a string`);
     return token.value;
   }
 
@@ -63,7 +73,10 @@ export class ArgumentReader {
   mailbox(utf8: boolean): string {
     const raw = this.astring('mailbox name');
     const name = utf8 ? raw : decodeMutf7(raw);
-    if (name === null) throw new ProtocolSyntaxError(`${this.what}: mailbox name is not valid modified UTF-7`);
+    if (name === null)
+      throw new InvalidMailboxNameError(
+        `${this.what}: mailbox name is not valid modified UTF-7 (RFC 3501 §5.1.3); send UTF-8 after ENABLE UTF8=ACCEPT`,
+      );
     return normalizeMailboxName(name);
   }
 

@@ -3,6 +3,7 @@
 import { isStorageError, type StorageErrorCode } from '../../../../core/ports/index.js';
 import { ProtocolSyntaxError } from '../protocol/command-tokens.js';
 import { LiteralAbortedError } from '../protocol/incoming-literal.js';
+import { InvalidMailboxNameError } from '../protocol/token-readers.js';
 
 export type TaggedStatus = 'OK' | 'NO' | 'BAD';
 
@@ -41,7 +42,10 @@ const STORAGE_REPLIES: Record<StorageErrorCode, TaggedReply> = {
 export function replyForError(error: unknown): { reply: TaggedReply; unexpected: boolean } {
   if (error instanceof CommandFailure) return { reply: { status: error.status, code: error.code, text: error.message }, unexpected: false };
   // The client left mid-APPEND: nothing was stored, and nobody is there to read the reply.
-  if (error instanceof LiteralAbortedError) return { reply: { status: 'NO', text: 'The message did not arrive in full; nothing was stored' }, unexpected: false };
+  if (error instanceof LiteralAbortedError)
+    return { reply: { status: 'NO', text: 'The message did not arrive in full; nothing was stored' }, unexpected: false };
+  // RFC 5530 §3 CANNOT: no mailbox can ever have that name on the wire.
+  if (error instanceof InvalidMailboxNameError) return { reply: { status: 'NO', code: 'CANNOT', text: error.message }, unexpected: false };
   if (error instanceof ProtocolSyntaxError) return { reply: { status: 'BAD', code: 'CLIENTBUG', text: error.message }, unexpected: false };
   if (isStorageError(error)) {
     return { reply: STORAGE_REPLIES[error.code], unexpected: error.code === 'unavailable' };

@@ -19,6 +19,28 @@ function optionNames(tokens: readonly Token[]): string[] {
   return tokens.map((t) => (t.kind === 'atom' ? t.value.toUpperCase() : t.kind === 'list' ? '(' : ''));
 }
 
+interface ListEntry {
+  readonly name: string;
+  /** null: a level of the hierarchy that is no mailbox, only the parent of some. */
+  readonly mailbox: Mailbox | null;
+}
+
+/**
+ * The mailboxes, plus every missing parent of one (never created, or deleted while it had children):
+ * RFC 3501 §6.3.8 lists such levels as \Noselect, and clients that walk the tree level by level with
+ * `%` (Thunderbird, mutt's browser) would never reach `a/b` if `a` were left out. Dovecot does the same.
+ */
+function withMissingParents(mailboxes: readonly Mailbox[]): ListEntry[] {
+  const byName = new Map<string, Mailbox | null>(mailboxes.map((mailbox) => [mailbox.name, mailbox]));
+  for (const { name } of mailboxes) {
+    for (let cut = name.indexOf('/'); cut > 0; cut = name.indexOf('/', cut + 1)) {
+      if (!byName.has(name.slice(0, cut))) byName.set(name.slice(0, cut), null);
+    }
+  }
+  const inboxFirst = (a: string, b: string) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a.localeCompare(b));
+  return [...byName].map(([name, mailbox]) => ({ name, mailbox })).sort((a, b) => inboxFirst(a.name, b.name));
+}
+
 async function listMailboxes(context: CommandContext, lsub: boolean) {
   const { session, args, verb } = context;
   const reader = new ArgumentReader(args, verb);
@@ -48,20 +70,30 @@ async function listMailboxes(context: CommandContext, lsub: boolean) {
     session.io.write(`* ${verb} (\\Noselect) ${WIRE_DELIMITER} ""\r\n`);
     return { status: 'OK' as const, text: `${verb} completed` };
   }
-  const decode = (text: string) => (session.utf8 ? text : decodeMutf7(text) ?? text);
+  const decode = (text: string) => (session.utf8 ? text : (decodeMutf7(text) ?? text));
   const matchers = patterns.map((p) => patternToRegExp(normalizeMailboxName(decode(reference + p))));
   const index = session.deps.storage.mailIndex;
-  const mailboxes = await index.listMailboxes(session.user!.id);
-  const hasChildren = (m: Mailbox) => mailboxes.some((other) => other.name.startsWith(m.name + '/'));
-  for (const mailbox of mailboxes.sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name.localeCompare(b.name)))) {
-    if (!matchers.some((re) => re.test(mailbox.name))) continue;
+  const entries = withMissingParents(await index.listMailboxes(session.user!.id));
+  const hasChildren = (name: string) => entries.some((other) => other.name.startsWith(name + '/'));
+  // RFC 5258 §3: an extended LIST (selection or return options, or several patterns) says \NonExistent.
+  const extended = selection.length > 0 || returns.length > 0 || patternToken.kind === 'list';
+  for (const { name, mailbox } of entries) {
+    if (!matchers.some((re) => re.test(name))) continue;
+    if (mailbox === null) {
+      if (subscribedOnly || specialOnly) continue;
+      session.io.write(
+        `* ${verb} (${extended ? '\\NonExistent' : '\\Noselect'} \\HasChildren) ${WIRE_DELIMITER} ${wireMailboxName(session, name)}\r\n`,
+      );
+      continue;
+    }
     if (subscribedOnly && !mailbox.subscribed) continue;
     if (specialOnly && mailbox.specialUse === null) continue;
-    const attributes = [hasChildren(mailbox) ? '\\HasChildren' : '\\HasNoChildren'];
+    const attributes = [hasChildren(name) ? '\\HasChildren' : '\\HasNoChildren'];
     if (showSubscribed && mailbox.subscribed) attributes.push('\\Subscribed');
     if (mailbox.specialUse !== null) attributes.push(mailbox.specialUse);
-    session.io.write(`* ${verb} (${attributes.join(' ')}) ${WIRE_DELIMITER} ${wireMailboxName(session, mailbox.name)}\r\n`);
-    if (statusItems !== null) session.io.write(`* STATUS ${wireMailboxName(session, mailbox.name)} ${await statusValues(index, mailbox, statusItems)}\r\n`);
+    session.io.write(`* ${verb} (${attributes.join(' ')}) ${WIRE_DELIMITER} ${wireMailboxName(session, name)}\r\n`);
+    if (statusItems !== null)
+      session.io.write(`* STATUS ${wireMailboxName(session, name)} ${await statusValues(index, mailbox, statusItems)}\r\n`);
   }
   return { status: 'OK' as const, text: `${verb} completed` };
 }
