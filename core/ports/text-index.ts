@@ -17,9 +17,12 @@ export type ExtractedMessageText =
   | { readonly messageRef: string; readonly skipped: true };
 
 export interface TextCandidates {
-  /** UIDs whose indexed text may hold the needle (every trigram of it in the searched part), ascending. */
+  /** UIDs whose indexed text holds the needle (or, when not `exact`, may hold it), ascending. */
   readonly candidates: readonly number[];
-  /** True when `candidates` are exactly the matches (a needle of one trigram); otherwise verify them. */
+  /**
+   * True when `candidates` are exactly the matches among indexed messages (the usual case); false
+   * when the index can only narrow the search (e.g. a needle with a line break): read and verify them.
+   */
   readonly exact: boolean;
   /** UIDs the index does not cover (not indexed yet, or skipped): read them. Ascending. */
   readonly unindexed: readonly number[];

@@ -208,4 +208,16 @@ CREATE TABLE small_blobs (
 );
 `;
 
-export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders, RECENT, HOUSEKEEPING, SMALL_BLOBS];
+// SEARCH TEXT/BODY answered from the index alone: with positions (detail=full) a needle is a phrase
+// of consecutive trigrams, i.e. an exact substring of the indexed text, so candidates need no reading
+// (docs/imap.md "The local text index"). The old table had no positions: rebuild it by queueing every
+// message for the lazy indexer again (skipped ones stay skipped; SEARCH reads queued ones meanwhile).
+const TEXT_POSITIONS = `
+DROP TABLE message_text;
+CREATE VIRTUAL TABLE message_text USING fts5(
+  header, body, content='', contentless_delete=1, tokenize='trigram case_sensitive 1', detail=full
+);
+INSERT OR IGNORE INTO message_text_pending (message_id, mailbox_id, uid) SELECT id, mailbox_id, uid FROM messages;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders, RECENT, HOUSEKEEPING, SMALL_BLOBS, TEXT_POSITIONS];

@@ -1,7 +1,8 @@
 // TextIndex on SQLite FTS5 with the trigram tokenizer: substring semantics like IMAP SEARCH, for
-// needles of 3+ characters. The table is contentless (the text stays in the blob) and keeps no
-// positions (detail=column), so a needle's trigrams say "may contain" and SEARCH verifies longer
-// needles against the message. Rows are queued at append (sqlite-search-rows.ts) and filled lazily.
+// needles of 3+ characters. The table is contentless (the text stays in the blob) and keeps positions
+// (detail=full), so a needle is looked up as a phrase of consecutive trigrams: the rows it finds hold
+// it as a substring of one column, which is exactly what a scan of the message would find.
+// Rows are queued at append (sqlite-search-rows.ts) and filled lazily.
 import type { ExtractedMessageText, PendingMessageText, TextCandidates, TextIndex } from '../../ports/text-index.js';
 import type { MessageStructure } from '../../mail/message-structure.js';
 import { foldForSearch } from '../../mail/search-text.js';
@@ -12,19 +13,33 @@ import { StorageError } from '../../ports/errors.js';
 
 /** The trigram tokenizer indexes 3-character sequences; shorter needles cannot be looked up. */
 const TRIGRAM = 3;
-/** More trigrams narrow little further but make the query longer; the rest is left to verification. */
-const MAX_QUERY_TRIGRAMS = 48;
+/**
+ * Characters of a needle looked up as one phrase. Longer needles (rare: a pasted sentence) look up
+ * their first MAX_PHRASE_CHARS, which already narrows to a few messages, and those are verified.
+ */
+const MAX_PHRASE_CHARS = 64;
+/**
+ * Needles whose phrase rows must still be verified by reading: a line break (the indexer joins parts
+ * and header lines with "\n", across which a scan never matches) and lone surrogates (not text the
+ * index can hold; in a `u` regex a surrogate only matches when it is unpaired).
+ */
+const NOT_EXACT = /[\n\uD800-\uDFFF]/u;
 
-/** FTS5 query: every distinct trigram of the folded needle as a quoted string, ANDed, optionally in one column. */
-export function trigramQuery(needle: string, column: 'body' | null): string | null {
+export interface TrigramLookup {
+  /** FTS5 query: the folded needle as one quoted phrase, optionally limited to one column. */
+  readonly query: string;
+  /** True when the rows it finds are exactly the messages holding the needle. */
+  readonly exact: boolean;
+}
+
+/** How to look `needle` up, or null when it is too short for trigrams (every message must be read). */
+export function trigramLookup(needle: string, column: 'body' | null): TrigramLookup | null {
   const characters = Array.from(foldForSearch(needle));
-  if (characters.length < TRIGRAM) return null;
-  const trigrams = new Set<string>();
-  for (let i = 0; i + TRIGRAM <= characters.length && trigrams.size < MAX_QUERY_TRIGRAMS; i++) {
-    trigrams.add(characters.slice(i, i + TRIGRAM).join(''));
-  }
-  const terms = [...trigrams].map((trigram) => `"${trigram.replace(/"/gu, '""')}"`).join(' AND ');
-  return column === null ? terms : `{${column}}: (${terms})`;
+  // NUL cannot travel inside an FTS5 query string: such a needle is searched by reading.
+  if (characters.length < TRIGRAM || needle.includes('\0')) return null;
+  const quoted = `"${characters.slice(0, MAX_PHRASE_CHARS).join('').replace(/"/gu, '""')}"`;
+  const exact = characters.length <= MAX_PHRASE_CHARS && !NOT_EXACT.test(needle);
+  return { query: column === null ? quoted : `{${column}}: ${quoted}`, exact };
 }
 
 export class SqliteTextIndex implements TextIndex {
@@ -65,8 +80,8 @@ export class SqliteTextIndex implements TextIndex {
   }
 
   async findCandidates(mailboxId: string, scope: 'text' | 'body', needle: string): Promise<TextCandidates | null> {
-    const query = trigramQuery(needle, scope === 'body' ? 'body' : null);
-    if (query === null) return null;
+    const lookup = trigramLookup(needle, scope === 'body' ? 'body' : null);
+    if (lookup === null) return null;
     const key = mailboxKey(mailboxId);
     return this.#db
       .transaction(() => {
@@ -78,11 +93,9 @@ export class SqliteTextIndex implements TextIndex {
           'SELECT m.uid FROM message_text t JOIN messages m ON m.id = t.rowid WHERE message_text MATCH ? AND m.mailbox_id = ? ORDER BY m.uid',
         )
           .pluck()
-          .all(query, key) as number[];
+          .all(lookup.query, key) as number[];
         const unindexed = this.#sql('SELECT uid FROM message_text_pending WHERE mailbox_id = ? ORDER BY uid').pluck().all(key) as number[];
-        const characters = Array.from(foldForSearch(needle));
-        // One trigram is found exactly; text joins parts and lines with "\n", which no single part holds.
-        return { candidates, unindexed, exact: characters.length === TRIGRAM && !needle.includes('\n') };
+        return { candidates, unindexed, exact: lookup.exact };
       })
       .deferred();
   }
