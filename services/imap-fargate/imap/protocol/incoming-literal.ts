@@ -65,7 +65,10 @@ export class IncomingLiteral implements AsyncIterable<Buffer> {
     this.notify();
   }
 
-  /** The rest of the command after the literal (normally an empty line, `)` after `UTF8 (`). */
+  /**
+   * The rest of the command after the literal (normally an empty line, `)` after `UTF8 (`), or with
+   * MULTIAPPEND the line announcing the next message, whose literal is the tail's `streamed`.
+   */
   setTail(tail: FramedCommand): void {
     this.settleTail.resolve(tail);
   }
@@ -91,9 +94,14 @@ export class IncomingLiteral implements AsyncIterable<Buffer> {
     return this.decision === 'accepted';
   }
 
+  get refused(): boolean {
+    return this.decision === 'refused';
+  }
+
   /**
    * The session will not store these bytes. A synchronizing literal not yet accepted will never be
    * sent (the client reads the tagged reply instead); any other is read to its end and dropped.
+   * Resolves once the command is over for the framer.
    */
   refuse(): Promise<void> {
     const abandon = this.decision === 'pending' && this.synchronizing && !this.complete;
@@ -102,7 +110,11 @@ export class IncomingLiteral implements AsyncIterable<Buffer> {
     this.bufferedBytes = 0;
     this.onDrain?.();
     if (abandon) this.onAbandon?.();
-    return this.done;
+    // MULTIAPPEND (RFC 3502): the messages announced after this one go with it, so the command ends.
+    return this.tailPromise.then(
+      (tail) => tail.streamed?.refuse(),
+      () => undefined,
+    );
   }
 
   tail(): Promise<FramedCommand> {
