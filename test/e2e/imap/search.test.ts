@@ -116,6 +116,8 @@ test('TEXT and BODY answer from the index alone, exactly as a scan does: common,
     // A line break inside the word: the text holds "bud\r\nget", not "budget".
     broken: body('bud\r\nget'),
     subjectOnly: `${header('Budget meeting')}Content-Type: text/plain\r\n\r\nnothing here\r\n`,
+    // Past the start of the text the index keeps positions for: settled by reading the message.
+    late: body(`${'filler '.repeat(400)}and the budget at the end`),
   };
   const uids: Record<string, number> = {};
   for (const [name, raw] of Object.entries(raws)) uids[name] = await fixture.deliver(ALICE, raw, 'Exact');
@@ -125,12 +127,12 @@ test('TEXT and BODY answer from the index alone, exactly as a scan does: common,
   try {
     const search = (query: Record<string, unknown>) => imap.search(query, { uid: true });
     const expectations: [Record<string, unknown>, number[]][] = [
-      [{ body: 'budget' }, [uids.plain!, uids.base64!, uids.quoted!]], // common: most messages
-      [{ text: 'BUDGET' }, [uids.plain!, uids.base64!, uids.quoted!, uids.subjectOnly!]],
+      [{ body: 'budget' }, [uids.plain!, uids.base64!, uids.quoted!, uids.late!]], // common: most messages
+      [{ text: 'BUDGET' }, [uids.plain!, uids.base64!, uids.quoted!, uids.subjectOnly!, uids.late!]],
       [{ body: 'xylophone' }, [uids.split!]], // rare
       [{ body: 'bud get' }, []],
-      [{ body: 'get' }, [uids.plain!, uids.base64!, uids.quoted!, uids.split!, uids.broken!]], // one trigram
-      [{ body: 'ge' }, [uids.plain!, uids.base64!, uids.quoted!, uids.split!, uids.broken!]], // too short for the index: read
+      [{ body: 'get' }, [uids.plain!, uids.base64!, uids.quoted!, uids.split!, uids.broken!, uids.late!]], // one trigram
+      [{ body: 'ge' }, [uids.plain!, uids.base64!, uids.quoted!, uids.split!, uids.broken!, uids.late!]], // too short for the index: read
       [{ body: '予算' }, [uids.base64!]], // two characters: read too
       [{ body: 'の会議は' }, [uids.base64!]],
       [{ body: 'café crème' }, [uids.quoted!]],
@@ -140,10 +142,12 @@ test('TEXT and BODY answer from the index alone, exactly as a scan does: common,
     for (const [query, expected] of expectations) assert.deepEqual(await search(query), expected, `scanned: ${JSON.stringify(query)}`);
     await indexer.drain();
     for (const [query, expected] of expectations) assert.deepEqual(await search(query), expected, `indexed: ${JSON.stringify(query)}`);
-    // Without the blobs a scan would fail: the index answers needles of 3+ characters by itself.
+    // Without the blobs a scan would fail: the index answers needles of 3+ characters by itself, except
+    // in the long message (kept), whose end it has no positions for.
     const user = await fixture.storage.directory.getUser(ALICE);
     const mailbox = await fixture.storage.mailIndex.getMailbox(user!.id, 'Exact');
-    for (const stored of await fixture.storage.mailIndex.getMessages(mailbox!.id, Object.values(uids))) await fixture.storage.blobs.delete(stored.blobKey);
+    const short = Object.values(uids).filter((uid) => uid !== uids.late);
+    for (const stored of await fixture.storage.mailIndex.getMessages(mailbox!.id, short)) await fixture.storage.blobs.delete(stored.blobKey);
     const indexable = ([query]: [Record<string, unknown>, number[]]) => typeof query.body !== 'string' || Array.from(query.body).length >= 3;
     for (const [query, expected] of expectations.filter(indexable)) {
       assert.deepEqual(await search(query), expected, `blobs gone: ${JSON.stringify(query)}`);
