@@ -23,8 +23,6 @@ export class IncomingLiteral implements AsyncIterable<Buffer> {
   private decision: Decision = 'pending';
   private readonly tailPromise: Promise<FramedCommand>;
   private settleTail!: { resolve: (tail: FramedCommand) => void; reject: (error: Error) => void };
-  /** Resolves once the command is over for the framer: tail received, or the literal abandoned or aborted. */
-  readonly done: Promise<void>;
   bufferedBytes = 0;
   /** Set by the network shell: called when a paused reader has drained the buffer below the mark. */
   onDrain: (() => void) | null = null;
@@ -40,10 +38,8 @@ export class IncomingLiteral implements AsyncIterable<Buffer> {
     readonly binary: boolean,
   ) {
     this.tailPromise = new Promise((resolve, reject) => (this.settleTail = { resolve, reject }));
-    this.done = this.tailPromise.then(
-      () => undefined,
-      () => undefined,
-    );
+    // A tail that fails (disconnect, refusal) while nobody awaits it must not be an unhandled rejection.
+    this.tailPromise.catch(() => undefined);
   }
 
   // --- framer side ---
