@@ -30,4 +30,4 @@ export type * from './job-queue.js';
 export type * from './mail-index.js';
 export type * from './text-index.js';
 export { StorageError, isStorageError, type StorageErrorCode } from './errors.js';
-export { MAILBOX_DELIMITER } from './mail-index.js';
+export { MAILBOX_DELIMITER, MAX_APPEND_BATCH_MESSAGES } from './mail-index.js';

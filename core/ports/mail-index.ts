@@ -15,6 +15,7 @@
 //   has claimed fails with StorageError('not-found').
 import type { Envelope, MessageStructure } from '../mail/message-structure.js';
 import type { IndexedSearchHeader } from '../mail/search-text.js';
+import { StorageError } from './errors.js';
 
 export type { IndexedSearchHeader } from '../mail/search-text.js';
 
@@ -86,6 +87,18 @@ export interface NewMessage {
 export interface AppendOptions {
   /** When set, refuse with StorageError('quota-exceeded') if the user's usage would pass it. */
   readonly quotaLimitBytes?: number | null;
+}
+
+/**
+ * Most messages one appendMessages call takes: all of them commit in one transaction (on DynamoDB
+ * one TransactWriteItems, which holds at most 100 items; each message takes two plus two per batch).
+ */
+export const MAX_APPEND_BATCH_MESSAGES = 32;
+
+/** What every adapter's appendMessages refuses up front, before anything is written. */
+export function checkAppendBatch(messages: readonly NewMessage[]): void {
+  if (messages.length > MAX_APPEND_BATCH_MESSAGES) throw new StorageError('invalid', `at most ${MAX_APPEND_BATCH_MESSAGES} messages per batch`);
+  if (messages.some((message) => message.idempotencyKey !== undefined)) throw new StorageError('invalid', 'a batch append takes no idempotency keys');
 }
 
 export interface AppendResult {
@@ -187,6 +200,13 @@ export interface MailIndex {
   setSubscribed(userId: string, name: string, subscribed: boolean): Promise<void>;
 
   appendMessage(mailboxId: string, message: NewMessage, options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends up to MAX_APPEND_BATCH_MESSAGES messages all or none (IMAP MULTIAPPEND, RFC 3502): on
+   * any failure (quota, a reclaimed blob, storage) no message is added. UIDs ascend in the given
+   * order; results come in that order. No idempotency keys: StorageError('invalid') if one is given,
+   * or if there are too many messages.
+   */
+  appendMessages(mailboxId: string, messages: readonly NewMessage[], options?: AppendOptions): Promise<AppendResult[]>;
   /** All UIDs in ascending order: the seed of an IMAP session's sequence-number map. */
   listUids(mailboxId: string): Promise<number[]>;
   listMessages(mailboxId: string, query?: ListMessagesQuery): Promise<MessagePage<MessageSummary>>;

@@ -1,5 +1,5 @@
-// Text index port: which messages may hold a SEARCH TEXT/BODY needle (RFC 3501 §6.4.4), so that SEARCH
-// reads only those messages. Filled lazily after delivery by core/search/text-indexer.ts (like
+// Text index port: which messages hold, or may hold, a SEARCH TEXT/BODY needle (RFC 3501 §6.4.4), so
+// that SEARCH reads only the messages the index cannot settle. Filled lazily after delivery by core/search/text-indexer.ts (like
 // Dovecot's fts indexer), so the delivery path only queues. Adapter: SqliteTextIndex (FTS5 trigrams).
 // The AWS set has none: SEARCH reads every message there (docs/imap.md "SEARCH cost").
 import type { MessageStructure } from '../mail/message-structure.js';
@@ -17,10 +17,10 @@ export type ExtractedMessageText =
   | { readonly messageRef: string; readonly skipped: true };
 
 export interface TextCandidates {
-  /** UIDs whose indexed text may hold the needle (every trigram of it in the searched part), ascending. */
+  /** UIDs whose indexed text holds the needle: matches, with nothing to read. Ascending. */
+  readonly matches: readonly number[];
+  /** UIDs that may hold it, which the index cannot settle: read and verify them. Ascending. */
   readonly candidates: readonly number[];
-  /** True when `candidates` are exactly the matches (a needle of one trigram); otherwise verify them. */
-  readonly exact: boolean;
   /** UIDs the index does not cover (not indexed yet, or skipped): read them. Ascending. */
   readonly unindexed: readonly number[];
 }
@@ -31,8 +31,9 @@ export interface TextIndex {
   /** Stores the text of pending messages; ones expunged or indexed by another process meanwhile are ignored. */
   storeMessageText(texts: readonly ExtractedMessageText[]): Promise<void>;
   /**
-   * Candidates for TEXT (`text`: header and body) or BODY (`body`) in one mailbox. null when the
-   * needle is too short for the index (fewer than 3 characters): every message must be read.
+   * Matches and candidates for TEXT (`text`: header and body) or BODY (`body`) in one mailbox; any
+   * other indexed message does not hold the needle. null when the needle cannot be looked up (fewer
+   * than 3 characters): every message must be read.
    */
   findCandidates(mailboxId: string, scope: 'text' | 'body', needle: string): Promise<TextCandidates | null>;
 }

@@ -52,6 +52,11 @@ export function withChangeNotifications(index: MailIndex, feed: ChangeFeed, logg
       if (!result.duplicate) await publish(mailboxId, result.modseq);
       return result;
     },
+    async appendMessages(mailboxId, messages, options) {
+      const results = await index.appendMessages(mailboxId, messages, options);
+      if (results.length > 0) await publish(mailboxId, Math.max(...results.map((result) => result.modseq)));
+      return results;
+    },
     async updateFlags(mailboxId, update) {
       const result = await index.updateFlags(mailboxId, update);
       if (result.updated.length > 0) await publish(mailboxId, result.highestModseq);
@@ -88,6 +93,7 @@ function bindAll(index: MailIndex): MailIndex {
     deleteMailbox: index.deleteMailbox.bind(index),
     setSubscribed: index.setSubscribed.bind(index),
     appendMessage: index.appendMessage.bind(index),
+    appendMessages: index.appendMessages.bind(index),
     listUids: index.listUids.bind(index),
     listMessages: index.listMessages.bind(index),
     getMessages: index.getMessages.bind(index),

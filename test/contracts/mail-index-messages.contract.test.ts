@@ -1,9 +1,9 @@
-// MailIndex contract, message half: append (idempotent), flags with CONDSTORE UNCHANGEDSINCE,
+// MailIndex contract, message half: append (idempotent; batches all or none), flags with CONDSTORE UNCHANGEDSINCE,
 // expunge with remembered VANISHED UIDs, copy/move (UIDPLUS, MOVE), changesSince, quota usage,
 // and MODSEQ strictly increasing on every change (RFC 3501, RFC 4315, RFC 6851, RFC 7162).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type MailIndex, isStorageError } from '../../core/ports/index.js';
+import { MAX_APPEND_BATCH_MESSAGES, type MailIndex, isStorageError } from '../../core/ports/index.js';
 import { type OpenedAdapterSet, adapterSets } from './adapter-sets.js';
 import { freshUserId, sampleMessage } from './support/fixtures.js';
 
@@ -85,6 +85,42 @@ for (const set of adapterSets) {
       assert.equal(new Set(results.map((result) => result.uid)).size, 1);
       assert.equal(results.filter((result) => !result.duplicate).length, 1);
       assert.equal((await index.listUids(mailbox.id)).length, 1);
+    });
+
+    test('a batch append adds every message in order, beside concurrent single appends', async () => {
+      const { mailbox } = await mailboxWith(index, 1);
+      const batch = [sampleMessage({ sizeBytes: 100 }), sampleMessage({ sizeBytes: 200, flags: ['\\Seen'] }), sampleMessage({ sizeBytes: 300 })];
+      const [results, single] = await Promise.all([index.appendMessages(mailbox.id, batch), index.appendMessage(mailbox.id, sampleMessage({ sizeBytes: 50 }))]);
+      const uids = results.map((result) => result.uid);
+      assert.deepEqual(uids, [...uids].sort((a, b) => a - b));
+      assert.equal(new Set([...uids, single.uid]).size, 4);
+      assert.ok(results.every((result) => result.uidValidity === mailbox.uidValidity && !result.duplicate));
+      const stored = await index.getMessages(mailbox.id, uids);
+      assert.deepEqual(stored.map((message) => [message.sizeBytes, message.blobKey]), batch.map((message) => [message.sizeBytes, message.blobKey]));
+      const after = await index.getMailboxById(mailbox.id);
+      assert.equal(after?.messageCount, 5);
+      assert.equal(after?.unseenCount, 4);
+      assert.equal(after?.highestModseq, Math.max(single.modseq, ...results.map((result) => result.modseq)));
+      assert.deepEqual(await index.appendMessages(mailbox.id, []), []);
+    });
+
+    test('a batch append is all or none: over quota, nothing of it is added', async () => {
+      const userId = freshUserId();
+      const inbox = await index.createMailbox(userId, 'INBOX');
+      // The first message alone would fit: it must not stay behind when the second does not.
+      const refused = index.appendMessages(inbox.id, [sampleMessage({ sizeBytes: 6_000 }), sampleMessage({ sizeBytes: 5_000 })], { quotaLimitBytes: 10_000 });
+      await assert.rejects(refused, (error) => isStorageError(error, 'quota-exceeded'));
+      assert.deepEqual(await index.listUids(inbox.id), []);
+      assert.equal((await index.getMailboxById(inbox.id))?.messageCount, 0);
+      assert.deepEqual(await index.getQuotaUsage(userId), { usedBytes: 0, messageCount: 0 });
+      const fits = await index.appendMessages(inbox.id, [sampleMessage({ sizeBytes: 6_000 }), sampleMessage({ sizeBytes: 4_000 })], { quotaLimitBytes: 10_000 });
+      assert.equal(fits.length, 2);
+      await assert.rejects(
+        index.appendMessages(inbox.id, Array.from({ length: MAX_APPEND_BATCH_MESSAGES + 1 }, () => sampleMessage())),
+        (error) => isStorageError(error, 'invalid'),
+      );
+      await assert.rejects(index.appendMessages(inbox.id, [sampleMessage({ idempotencyKey: 'job-1' })]), (error) => isStorageError(error, 'invalid'));
+      assert.equal((await index.listUids(inbox.id)).length, 2);
     });
 
     test('MODSEQ strictly increases on every change: append, flags, copy, move, expunge', async () => {

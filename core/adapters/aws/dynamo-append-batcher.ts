@@ -19,16 +19,20 @@ import { IDEMPOTENCY_RETENTION_SECONDS } from './table-design.js';
 /** Per message: item put + idempotency put + blob reference; per batch: counter + quota. */
 const MAX_BATCH_MESSAGES = Math.floor((MAX_TRANSACTION_ITEMS - 2) / 3);
 
-export interface PendingAppend {
+export interface AppendEntry {
   readonly message: NewMessage;
   /** Flags already normalized. */
   readonly flags: string[];
   readonly quotaLimitBytes: number | null;
+}
+
+export interface PendingAppend extends AppendEntry {
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
 
-type Outcome = { readonly results: AppendResult[] } | { readonly failed: 'business' };
+/** `reclaimed`: a blob of the batch is claimed by a sweep; `business`: quota or a duplicate key. */
+type Outcome = { readonly results: AppendResult[] } | { readonly failed: 'business' | 'reclaimed' };
 
 export class DynamoAppendBatcher {
   private readonly queues = new Map<string, PendingAppend[]>();
@@ -90,6 +94,17 @@ export class DynamoAppendBatcher {
     return batch;
   }
 
+  /**
+   * Appends `entries` in one transaction, all or none (MULTIAPPEND), outside the queue: it races the
+   * queue's batches through the counter condition like another process's appends would.
+   */
+  async appendAll(mailboxId: string, entries: readonly AppendEntry[]): Promise<AppendResult[]> {
+    const outcome = await retryOnLostRace('append', () => this.attempt(mailboxId, entries));
+    if ('results' in outcome) return outcome.results;
+    if (outcome.failed === 'reclaimed') throw new StorageError('not-found', 'a blob of the batch is being reclaimed');
+    throw new StorageError('quota-exceeded', 'mailbox quota exceeded');
+  }
+
   private async commit(mailboxId: string, batch: PendingAppend[]): Promise<void> {
     const outcome = await retryOnLostRace('append', () => this.attempt(mailboxId, batch));
     if ('results' in outcome) {
@@ -97,6 +112,8 @@ export class DynamoAppendBatcher {
       return;
     }
     if (batch.length === 1) {
+      // A blob claimed by a sweep (dynamo-housekeeping.ts) takes no new reference; alone, that is this append's answer.
+      if (outcome.failed === 'reclaimed') throw new StorageError('not-found', `blob ${batch[0]!.message.blobKey} is being reclaimed`);
       await this.settleAlone(mailboxId, batch[0]!);
       return;
     }
@@ -117,7 +134,7 @@ export class DynamoAppendBatcher {
     else pending.reject(new StorageError('quota-exceeded', 'mailbox quota exceeded'));
   }
 
-  private async attempt(mailboxId: string, batch: readonly PendingAppend[]): Promise<Outcome | undefined> {
+  private async attempt(mailboxId: string, batch: readonly AppendEntry[]): Promise<Outcome | undefined> {
     const mailbox = await this.mailboxes.require(mailboxId);
     const modseq = mailbox.highestModseq + 1;
     const expiresAt = Math.floor(Date.now() / 1000) + IDEMPOTENCY_RETENTION_SECONDS;
@@ -181,9 +198,7 @@ export class DynamoAppendBatcher {
     // The counter (item 0) or a message item (UID taken) failing its condition means another process won.
     const messagePuts = items.map((_, i) => 2 + references.length + i);
     if (isLostRace(outcome, [0, ...messagePuts])) return undefined;
-    // A blob claimed by a sweep (dynamo-housekeeping.ts) takes no new reference; alone, that is this append's answer.
     const reclaimed = references.some((_, i) => outcome.reasons[2 + i] === 'ConditionalCheckFailed');
-    if (reclaimed && batch.length === 1) throw new StorageError('not-found', `blob ${batch[0]!.message.blobKey} is being reclaimed`);
-    return { failed: 'business' };
+    return { failed: reclaimed ? 'reclaimed' : 'business' };
   }
 }

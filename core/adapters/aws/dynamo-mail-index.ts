@@ -23,6 +23,7 @@ import type {
   RecentClaim,
   StoredMessage,
 } from '../../ports/mail-index.js';
+import { checkAppendBatch } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
 import { normalizeFlags } from '../../mail/flags.js';
 import { foldForSearch } from '../../mail/search-text.js';
@@ -116,6 +117,19 @@ export class DynamoMailIndex implements MailIndex {
     return new Promise((resolve, reject) => {
       this.appends.enqueue(mailboxId, { message, flags: normalizeFlags(message.flags ?? []), quotaLimitBytes: limit, resolve, reject });
     });
+  }
+
+  async appendMessages(mailboxId: string, messages: readonly NewMessage[], options: AppendOptions = {}): Promise<AppendResult[]> {
+    checkAppendBatch(messages);
+    if (messages.length === 0) return [];
+    const limit = options.quotaLimitBytes ?? null;
+    if (limit !== null && messages.reduce((sum, message) => sum + message.sizeBytes, 0) > limit) throw new StorageError('quota-exceeded', 'messages larger than the quota');
+    // As for one append: structures first (idempotent), then one transaction makes every message visible.
+    await Promise.all(messages.map((message) => this.structures.put(message.blobKey, message.structure)));
+    return this.appends.appendAll(
+      mailboxId,
+      messages.map((message) => ({ message, flags: normalizeFlags(message.flags ?? []), quotaLimitBytes: limit })),
+    );
   }
 
   async listUids(mailboxId: string): Promise<number[]> {

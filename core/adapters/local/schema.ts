@@ -208,4 +208,20 @@ CREATE TABLE small_blobs (
 );
 `;
 
-export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders, RECENT, HOUSEKEEPING, SMALL_BLOBS];
+// SEARCH TEXT/BODY settled by the index for most messages (sqlite-text-index.ts): the start of each
+// message's text with positions (detail=full), where a needle is a phrase of consecutive trigrams, and
+// the messages whose text runs past that start. Filled by the lazy indexer: every message is queued
+// again, and message_text is rebuilt beside the new tables (skipped ones stay skipped; SEARCH reads
+// queued messages itself meanwhile).
+const TEXT_START = `
+INSERT INTO message_text (message_text) VALUES ('delete-all');
+CREATE VIRTUAL TABLE message_text_start USING fts5(
+  header, body, content='', contentless_delete=1, tokenize='trigram case_sensitive 1', detail=full
+);
+CREATE TABLE message_text_long (
+  message_id  INTEGER PRIMARY KEY
+);
+INSERT OR IGNORE INTO message_text_pending (message_id, mailbox_id, uid) SELECT id, mailbox_id, uid FROM messages;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders, RECENT, HOUSEKEEPING, SMALL_BLOBS, TEXT_START];

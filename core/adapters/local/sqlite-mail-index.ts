@@ -23,6 +23,7 @@ import type {
   RecentClaim,
   StoredMessage,
 } from '../../ports/mail-index.js';
+import { checkAppendBatch } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
 import type { GroupCommitter } from './group-commit.js';
 import {
@@ -146,6 +147,12 @@ export class SqliteMailIndex implements MailIndex {
 
   async appendMessage(mailboxId: string, message: NewMessage, options?: AppendOptions): Promise<AppendResult> {
     return this.#committer.write(() => this.#writes.append(mailboxId, message, options));
+  }
+
+  async appendMessages(mailboxId: string, messages: readonly NewMessage[], options?: AppendOptions): Promise<AppendResult[]> {
+    checkAppendBatch(messages);
+    // One savepoint: a message that throws (quota, reclaimed blob) rolls the ones before it back too.
+    return this.#committer.write(() => messages.map((message) => this.#writes.append(mailboxId, message, options)));
   }
 
   async listUids(mailboxId: string): Promise<number[]> {

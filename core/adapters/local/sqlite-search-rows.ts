@@ -1,5 +1,5 @@
 // The search side of the SQLite message writes: message_headers (SEARCH SUBJECT/FROM/TO/CC/BCC), the
-// text indexer's queue (message_text_pending) and the message_text rows. Called inside the same
+// text indexer's queue (message_text_pending) and the text index rows (message_text, _start, _long). Called inside the same
 // savepoint as the message write it follows, so search rows and messages never disagree.
 import type { Envelope } from '../../mail/message-structure.js';
 import { foldForSearch, type IndexedSearchHeader } from '../../mail/search-text.js';
@@ -51,9 +51,14 @@ export class SqliteSearchRows {
     const headers = this.#sql('DELETE FROM message_headers WHERE mailbox_id = ? AND uid = ?');
     const pending = this.#sql('DELETE FROM message_text_pending WHERE message_id = ?');
     const text = this.#sql('DELETE FROM message_text WHERE rowid = ?');
+    const start = this.#sql('DELETE FROM message_text_start WHERE rowid = ?');
+    const long = this.#sql('DELETE FROM message_text_long WHERE message_id = ?');
     for (const message of messages) {
       headers.run(mailboxId, message.uid);
-      if (pending.run(message.id).changes === 0) text.run(message.id);
+      if (pending.run(message.id).changes > 0) continue;
+      text.run(message.id);
+      start.run(message.id);
+      long.run(message.id);
     }
   }
 

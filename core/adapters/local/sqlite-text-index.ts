@@ -1,30 +1,33 @@
 // TextIndex on SQLite FTS5 with the trigram tokenizer: substring semantics like IMAP SEARCH, for
-// needles of 3+ characters. The table is contentless (the text stays in the blob) and keeps no
-// positions (detail=column), so a needle's trigrams say "may contain" and SEARCH verifies longer
-// needles against the message. Rows are queued at append (sqlite-search-rows.ts) and filled lazily.
+// needles of 3+ characters. Two contentless tables (the text stays in the blob), both rowid = message:
+// * message_text, without positions (detail=column): each column's trigrams, for the whole text.
+//   Every trigram of a needle in one column says "may hold it"; it keeps the index small.
+// * message_text_start, with positions (detail=full), for the first TEXT_START_CHARS characters of
+//   each column: the needle as a phrase of consecutive trigrams says "holds it". Messages whose text
+//   is longer are listed in message_text_long.
+// So a candidate is a match when its start holds the phrase, a non-match when its whole text is in
+// the start and does not, and is verified by reading only when it is long and the start does not
+// settle it. Rows are queued at append (sqlite-search-rows.ts) and filled lazily.
 import type { ExtractedMessageText, PendingMessageText, TextCandidates, TextIndex } from '../../ports/text-index.js';
 import type { MessageStructure } from '../../mail/message-structure.js';
-import { foldForSearch } from '../../mail/search-text.js';
 import type { GroupCommitter } from './group-commit.js';
 import { mailboxKey } from './mail-rows.js';
 import { type PreparedStatement, type SqliteDatabase, statementCache } from './sqlite-database.js';
 import { StorageError } from '../../ports/errors.js';
+import { trigramQueries } from './trigram-queries.js';
 
-/** The trigram tokenizer indexes 3-character sequences; shorter needles cannot be looked up. */
-const TRIGRAM = 3;
-/** More trigrams narrow little further but make the query longer; the rest is left to verification. */
-const MAX_QUERY_TRIGRAMS = 48;
+/**
+ * Characters of each column indexed with positions. Positions cost about a byte per character, so
+ * the whole text would make the index as large as the mail's text; a word found in most messages
+ * (where reading each one would be slow) is nearly always found in their first 2,048 characters.
+ */
+export const TEXT_START_CHARS = 2_048;
 
-/** FTS5 query: every distinct trigram of the folded needle as a quoted string, ANDed, optionally in one column. */
-export function trigramQuery(needle: string, column: 'body' | null): string | null {
-  const characters = Array.from(foldForSearch(needle));
-  if (characters.length < TRIGRAM) return null;
-  const trigrams = new Set<string>();
-  for (let i = 0; i + TRIGRAM <= characters.length && trigrams.size < MAX_QUERY_TRIGRAMS; i++) {
-    trigrams.add(characters.slice(i, i + TRIGRAM).join(''));
-  }
-  const terms = [...trigrams].map((trigram) => `"${trigram.replace(/"/gu, '""')}"`).join(' AND ');
-  return column === null ? terms : `{${column}}: (${terms})`;
+/** The first TEXT_START_CHARS characters, never ending inside a surrogate pair. */
+function startOf(text: string): string {
+  if (text.length <= TEXT_START_CHARS) return text;
+  const last = text.charCodeAt(TEXT_START_CHARS - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? TEXT_START_CHARS - 1 : TEXT_START_CHARS);
 }
 
 export class SqliteTextIndex implements TextIndex {
@@ -55,34 +58,52 @@ export class SqliteTextIndex implements TextIndex {
       const skip = this.#sql('UPDATE message_text_pending SET skipped = 1 WHERE message_id = ?');
       const claim = this.#sql('DELETE FROM message_text_pending WHERE message_id = ? AND skipped = 0');
       const insert = this.#sql('INSERT INTO message_text (rowid, header, body) VALUES (?, ?, ?)');
+      const insertStart = this.#sql('INSERT INTO message_text_start (rowid, header, body) VALUES (?, ?, ?)');
+      const markLong = this.#sql('INSERT INTO message_text_long (message_id) VALUES (?)');
       for (const text of texts) {
         const id = Number(text.messageRef);
         if ('skipped' in text) skip.run(id);
         // No pending row: expunged meanwhile, or another process indexed it first.
-        else if (claim.run(id).changes === 1) insert.run(id, text.header, text.body);
+        else if (claim.run(id).changes === 1) {
+          insert.run(id, text.header, text.body);
+          const [header, body] = [startOf(text.header), startOf(text.body)];
+          insertStart.run(id, header, body);
+          if (header.length < text.header.length || body.length < text.body.length) markLong.run(id);
+        }
       }
     });
   }
 
   async findCandidates(mailboxId: string, scope: 'text' | 'body', needle: string): Promise<TextCandidates | null> {
-    const query = trigramQuery(needle, scope === 'body' ? 'body' : null);
-    if (query === null) return null;
+    const queries = trigramQueries(needle, scope === 'body' ? 'body' : null);
+    if (queries === null) return null;
     const key = mailboxKey(mailboxId);
     return this.#db
       .transaction(() => {
         if (key === null || this.#sql('SELECT 1 FROM mailboxes WHERE id = ?').get(key) === undefined) {
           throw new StorageError('not-found', `no mailbox ${mailboxId}`);
         }
-        // The trigram list is shared by every mailbox; the join keeps this mailbox's messages.
-        const candidates = this.#sql(
-          'SELECT m.uid FROM message_text t JOIN messages m ON m.id = t.rowid WHERE message_text MATCH ? AND m.mailbox_id = ? ORDER BY m.uid',
-        )
-          .pluck()
-          .all(query, key) as number[];
+        // The trigram lists are shared by every mailbox; the join keeps this mailbox's messages.
+        const rows = this.#sql(
+          `SELECT m.uid, EXISTS (SELECT 1 FROM message_text_long l WHERE l.message_id = m.id) AS long
+           FROM message_text t JOIN messages m ON m.id = t.rowid WHERE message_text MATCH ? AND m.mailbox_id = ? ORDER BY m.uid`,
+        ).all(queries.anyOrder, key) as { uid: number; long: 0 | 1 }[];
+        const held = new Set(
+          queries.phrase === null || queries.singleTrigram
+            ? []
+            : (this.#sql('SELECT m.uid FROM message_text_start s JOIN messages m ON m.id = s.rowid WHERE message_text_start MATCH ? AND m.mailbox_id = ?')
+                .pluck()
+                .all(queries.phrase, key) as number[]),
+        );
+        const matches: number[] = [];
+        const candidates: number[] = [];
+        for (const row of rows) {
+          if (queries.singleTrigram || held.has(row.uid)) matches.push(row.uid);
+          // The start holds the whole text, and not the phrase: not a match.
+          else if (queries.phrase === null || row.long === 1) candidates.push(row.uid);
+        }
         const unindexed = this.#sql('SELECT uid FROM message_text_pending WHERE mailbox_id = ? ORDER BY uid').pluck().all(key) as number[];
-        const characters = Array.from(foldForSearch(needle));
-        // One trigram is found exactly; text joins parts and lines with "\n", which no single part holds.
-        return { candidates, unindexed, exact: characters.length === TRIGRAM && !needle.includes('\n') };
+        return { matches, candidates, unindexed };
       })
       .deferred();
   }

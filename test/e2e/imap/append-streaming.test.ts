@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import tls from 'node:tls';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { after, before, test } from 'node:test';
 import { BLOB_DIRECTORY_NAME } from '../../../core/adapters/local/open-local-storage.js';
 import { eventuallyTrue } from '../../support/eventually.js';
-import { ALICE, PASSWORD, startFixture, type ImapFixture } from './imap-fixture.js';
+import { ALICE, startFixture, type ImapFixture } from './imap-fixture.js';
+import { RawImapClient } from './raw-imap-client.js';
 
 const MESSAGE_BYTES = 20 * 1024 * 1024;
 v8.setFlagsFromString('--expose-gc');
@@ -30,57 +30,12 @@ before(async () => {
 });
 after(async () => fixture.close());
 
-/** A bare IMAP client: writes raw bytes, waits for lines, so a test can stop half-way through a literal. */
-class RawClient {
-  private buffer = '';
-  private waiters: (() => void)[] = [];
-  private constructor(readonly socket: tls.TLSSocket) {
-    socket.setEncoding('latin1');
-    socket.on('data', (data: string) => {
-      this.buffer += data;
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  static async connect(): Promise<RawClient> {
-    const socket = tls.connect({ host: '127.0.0.1', port: fixture.tlsPort, rejectUnauthorized: false });
-    const client = new RawClient(socket);
-    await client.until(/^\* OK/mu);
-    return client;
-  }
-
-  /** Resolves with everything received once `pattern` matches it, and clears it. */
-  async until(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.buffer)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; got ${this.buffer.slice(-300)}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 200).unref();
-      });
-    }
-    const text = this.buffer;
-    this.buffer = '';
-    return text;
-  }
-
-  async write(data: string | Buffer): Promise<void> {
-    if (!this.socket.write(data)) await new Promise((resolve) => this.socket.once('drain', resolve));
-  }
-
-  async login(): Promise<void> {
-    await this.write(`l LOGIN ${ALICE} "${PASSWORD}"\r\n`);
-    await this.until(/^l OK/mu);
-  }
-}
-
 const HEADER = 'Subject: big\r\nContent-Type: text/plain\r\n\r\n';
 const FILLER = Buffer.alloc(64 * 1024, 'x');
 for (let i = 98; i < FILLER.length - 1; i += 100) FILLER.write('\r\n', i);
 
 /** Message body bytes made on the fly in 64 KiB chunks (the client never holds the message whole). */
-async function sendFiller(client: RawClient, bytes: number): Promise<void> {
+async function sendFiller(client: RawImapClient, bytes: number): Promise<void> {
   for (let sent = 0; sent < bytes; ) {
     const chunk = FILLER.subarray(0, Math.min(FILLER.length, bytes - sent));
     await client.write(chunk);
@@ -100,7 +55,7 @@ async function inboxCount(): Promise<number> {
 }
 
 test('a 20 MB APPEND reaches the blob store while its literal is still arriving, with bounded memory', { timeout: 300_000 }, async (t) => {
-  const clients = await Promise.all([RawClient.connect(), RawClient.connect()]);
+  const clients = await Promise.all([RawImapClient.connect(fixture.tlsPort), RawImapClient.connect(fixture.tlsPort)]);
   await Promise.all(clients.map((client) => client.login()));
   const before = await inboxCount();
   const retainedBefore = retainedBytes();
@@ -140,7 +95,7 @@ test('a 20 MB APPEND reaches the blob store while its literal is still arriving,
 });
 
 test('a client that vanishes mid-literal leaves no blob and no message behind', async () => {
-  const client = await RawClient.connect();
+  const client = await RawImapClient.connect(fixture.tlsPort);
   await client.login();
   const before = { count: await inboxCount(), blobs: (await blobFiles()).map((file) => file.name).sort() };
   await client.write(`v APPEND INBOX {${4 * 1024 * 1024}+}\r\n${HEADER}`);
@@ -152,7 +107,7 @@ test('a client that vanishes mid-literal leaves no blob and no message behind', 
 });
 
 test('APPENDLIMIT is advertised; a larger literal gets NO [TOOBIG] before it is sent', async () => {
-  const client = await RawClient.connect();
+  const client = await RawImapClient.connect(fixture.tlsPort);
   await client.write('c CAPABILITY\r\n');
   assert.match(await client.until(/^c OK/mu), new RegExp(`APPENDLIMIT=${25 * 1024 * 1024}\\b`, 'u'));
   await client.login();

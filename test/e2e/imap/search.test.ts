@@ -103,6 +103,61 @@ test('an indexed message that cannot hold the needle is not read at all', async 
   }
 });
 
+test('TEXT and BODY answer from the index alone, exactly as a scan does: common, rare, short and Japanese needles', async () => {
+  const body = (text: string) => `${header('Plain')}Content-Type: text/plain; charset=utf-8\r\n\r\n${text}\r\n`;
+  const twoParts = (first: string, second: string) =>
+    `${header('Two parts')}Content-Type: multipart/alternative; boundary=b2\r\n\r\n--b2\r\nContent-Type: text/plain\r\n\r\n${first}\r\n--b2\r\nContent-Type: text/plain\r\n\r\n${second}\r\n--b2--\r\n`;
+  const raws = {
+    plain: body('The budget is ready.'),
+    base64: `${header('Encoded')}Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines('予算 (budget) の会議は明日です。')}\r\n`,
+    quoted: `${header('QP')}Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nThe bud=\r\nget, caf=C3=A9 cr=C3=A8me\r\n`,
+    // "bud" ends one part and "get" starts the next: no single text holds "budget".
+    split: twoParts('a rare word: xylophone bud', 'get well soon'),
+    // A line break inside the word: the text holds "bud\r\nget", not "budget".
+    broken: body('bud\r\nget'),
+    subjectOnly: `${header('Budget meeting')}Content-Type: text/plain\r\n\r\nnothing here\r\n`,
+    // Past the start of the text the index keeps positions for: settled by reading the message.
+    late: body(`${'filler '.repeat(400)}and the budget at the end`),
+  };
+  const uids: Record<string, number> = {};
+  for (const [name, raw] of Object.entries(raws)) uids[name] = await fixture.deliver(ALICE, raw, 'Exact');
+  const imap = client();
+  await imap.connect();
+  const lock = await imap.getMailboxLock('Exact');
+  try {
+    const search = (query: Record<string, unknown>) => imap.search(query, { uid: true });
+    const expectations: [Record<string, unknown>, number[]][] = [
+      [{ body: 'budget' }, [uids.plain!, uids.base64!, uids.quoted!, uids.late!]], // common: most messages
+      [{ text: 'BUDGET' }, [uids.plain!, uids.base64!, uids.quoted!, uids.subjectOnly!, uids.late!]],
+      [{ body: 'xylophone' }, [uids.split!]], // rare
+      [{ body: 'bud get' }, []],
+      [{ body: 'get' }, [uids.plain!, uids.base64!, uids.quoted!, uids.split!, uids.broken!, uids.late!]], // one trigram
+      [{ body: 'ge' }, [uids.plain!, uids.base64!, uids.quoted!, uids.split!, uids.broken!, uids.late!]], // too short for the index: read
+      [{ body: '予算' }, [uids.base64!]], // two characters: read too
+      [{ body: 'の会議は' }, [uids.base64!]],
+      [{ body: 'café crème' }, [uids.quoted!]],
+      [{ text: 'two parts' }, [uids.split!]],
+      [{ not: { body: 'budget' } }, [uids.split!, uids.broken!, uids.subjectOnly!]],
+    ];
+    for (const [query, expected] of expectations) assert.deepEqual(await search(query), expected, `scanned: ${JSON.stringify(query)}`);
+    await indexer.drain();
+    for (const [query, expected] of expectations) assert.deepEqual(await search(query), expected, `indexed: ${JSON.stringify(query)}`);
+    // Without the blobs a scan would fail: the index answers needles of 3+ characters by itself, except
+    // in the long message (kept), whose end it has no positions for.
+    const user = await fixture.storage.directory.getUser(ALICE);
+    const mailbox = await fixture.storage.mailIndex.getMailbox(user!.id, 'Exact');
+    const short = Object.values(uids).filter((uid) => uid !== uids.late);
+    for (const stored of await fixture.storage.mailIndex.getMessages(mailbox!.id, short)) await fixture.storage.blobs.delete(stored.blobKey);
+    const indexable = ([query]: [Record<string, unknown>, number[]]) => typeof query.body !== 'string' || Array.from(query.body).length >= 3;
+    for (const [query, expected] of expectations.filter(indexable)) {
+      assert.deepEqual(await search(query), expected, `blobs gone: ${JSON.stringify(query)}`);
+    }
+  } finally {
+    lock.release();
+    await imap.logout();
+  }
+});
+
 test('imaplib: CHARSET UTF-8 SEARCH of Japanese and ASCII needles, classic and UID SEARCH', async () => {
   const plain = await fixture.deliver(ALICE, MESSAGES.plain, 'Py');
   await indexer.drain();

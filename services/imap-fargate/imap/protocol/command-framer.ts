@@ -2,7 +2,8 @@
 // (RFC 3501 §4.3 `{n}` synchronizing, RFC 7888 `{n+}` LITERAL+), each with a named limit. Feeding it
 // one byte at a time or the whole stream at once gives the same commands. The message literal of an
 // APPEND is not buffered: the command is handed over when the literal is announced, and its bytes
-// flow through an IncomingLiteral (streamed to the blob store as they arrive).
+// flow through an IncomingLiteral (streamed to the blob store as they arrive); so do the next
+// messages of a MULTIAPPEND (RFC 3502), each announced by the tail line of the one before.
 import { IncomingLiteral, LiteralAbortedError } from './incoming-literal.js';
 import { ProtocolSyntaxError } from './command-tokens.js';
 
@@ -125,11 +126,7 @@ export class CommandFramer {
     const size = Number(announced[2]);
     const synchronizing = announced[3] !== '+';
     if (this.tailOf !== null) {
-      // MULTIAPPEND (RFC 3502) is not offered: a second literal after the message ends the command.
-      this.tailOf.failTail(new ProtocolSyntaxError('APPEND takes one message'));
-      this.tailOf = null;
-      this.reset();
-      if (!synchronizing) this.streamDiscarded(size);
+      this.nextMessage(size, synchronizing, announced[1] === '~', events);
       return;
     }
     if (size > this.limits.maxLiteralBytes) {
@@ -141,15 +138,9 @@ export class CommandFramer {
     const first = this.lines[0] as Buffer;
     if (size > 0 && APPEND_LINE.test(first.toString('latin1')) && !(this.lines.length === 1 && APPEND_MAILBOX_LITERAL.test(latin1))) {
       // The session sends `+` itself once it has checked the mailbox, quota and size (RFC 3501 §7.5).
-      const literal = new IncomingLiteral(size, synchronizing, announced[1] === '~');
-      literal.onAbandon = () => {
-        if (this.streaming?.literal !== literal) return;
-        this.streaming = null;
-        literal.failTail(new LiteralAbortedError('literal refused before it was sent'));
-      };
-      events.push({ type: 'streamed-command', command: { lines: this.lines, literals: this.literals, streamed: literal } });
+      const command = { lines: this.lines, literals: this.literals };
       this.reset();
-      this.streaming = { literal, remaining: size };
+      events.push({ type: 'streamed-command', command: { ...command, streamed: this.streamLiteral(size, synchronizing, announced[1] === '~') } });
       return;
     }
     if (synchronizing) events.push({ type: 'continue' });
@@ -157,11 +148,35 @@ export class CommandFramer {
     else this.literal = { remaining: size, chunks: [] };
   }
 
-  /** A non-synchronizing literal nobody wants: read and drop its bytes, then its command's rest. */
-  private streamDiscarded(size: number): void {
-    const literal = new IncomingLiteral(size, false, false);
-    void literal.refuse();
+  /**
+   * MULTIAPPEND (RFC 3502): the line after a message literal announces the next message. That line
+   * is the previous literal's tail, carrying the new literal (a refused literal refuses the ones
+   * announced after it: incoming-literal.ts).
+   */
+  private nextMessage(size: number, synchronizing: boolean, binary: boolean, events: FramerEvent[]): void {
+    const previous = this.tailOf as IncomingLiteral;
+    const command = { lines: this.lines, literals: this.literals };
+    this.tailOf = null;
+    this.reset();
+    if (size === 0 || (size > this.limits.maxLiteralBytes && !synchronizing)) {
+      previous.failTail(new ProtocolSyntaxError(size === 0 ? 'APPEND: empty message literal' : 'APPEND: message literal over the size limit'));
+      // RFC 7888 §4: a non-synchronizing literal over the limit is on its way regardless: the stream is lost.
+      if (size > 0) events.push({ type: 'rejected', tag: null, reason: 'literal-too-large', fatal: true });
+      return;
+    }
+    previous.setTail({ ...command, streamed: this.streamLiteral(size, synchronizing, binary) });
+  }
+
+  /** Starts streaming an APPEND message literal; a refusal before `+` stops it (it will never come). */
+  private streamLiteral(size: number, synchronizing: boolean, binary: boolean): IncomingLiteral {
+    const literal = new IncomingLiteral(size, synchronizing, binary);
+    literal.onAbandon = () => {
+      if (this.streaming?.literal !== literal) return;
+      this.streaming = null;
+      literal.failTail(new LiteralAbortedError('literal refused before it was sent'));
+    };
     this.streaming = { literal, remaining: size };
+    return literal;
   }
 
   /** The literal being received, if any (the network shell applies backpressure on it). */

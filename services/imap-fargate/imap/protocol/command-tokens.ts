@@ -196,6 +196,29 @@ function readSequence(cursor: Cursor, close: number, inSection: boolean): Token[
   }
 }
 
+/** Space-separated arguments to the end of the command, or up to its streamed literal. */
+function readArguments(cursor: Cursor): Pick<TokenizedCommand, 'args' | 'streamed'> {
+  const args: Token[] = [];
+  while (!cursor.atEnd() && !cursor.atStreamedEnd) {
+    cursor.expectSpace();
+    const token = readToken(cursor, false);
+    if (token !== null) args.push(token);
+  }
+  const streamed = cursor.streamedLiteral === null ? null : { literal: cursor.streamedLiteral, unclosedLists: cursor.unclosedLists };
+  return { args, streamed };
+}
+
+/**
+ * The text after an APPEND message literal: the `)` of each list the literal sat in (`UTF8 (`,
+ * RFC 6855 §4), then nothing, or with MULTIAPPEND (RFC 3502) the next message's arguments up to its
+ * streamed literal. Throws ProtocolSyntaxError.
+ */
+export function tokenizeAppendTail(tail: FramedCommand, unclosedLists: number): Pick<TokenizedCommand, 'args' | 'streamed'> {
+  const cursor = new Cursor(tail);
+  for (let i = 0; i < unclosedLists; i++) if (cursor.atEnd() || cursor.next() !== 0x29) throw new ProtocolSyntaxError('expected ")" after the message literal');
+  return readArguments(cursor);
+}
+
 export function tokenizeCommand(command: FramedCommand): TokenizedCommand {
   const cursor = new Cursor(command);
   const tag = cursor.takeWhile((b) => b > 0x20 && b < 0x7f && b !== 0x2b && b !== 0x28 && b !== 0x29 && b !== 0x7b && b !== 0x22 && b !== 0x25 && b !== 0x2a);
@@ -205,14 +228,7 @@ export function tokenizeCommand(command: FramedCommand): TokenizedCommand {
     cursor.expectSpace();
     const verb = cursor.takeWhile((b) => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2d);
     if (verb === '') throw new ProtocolSyntaxError('missing command');
-    const args: Token[] = [];
-    while (!cursor.atEnd() && !cursor.atStreamedEnd) {
-      cursor.expectSpace();
-      const token = readToken(cursor, false);
-      if (token !== null) args.push(token);
-    }
-    const streamed = cursor.streamedLiteral === null ? null : { literal: cursor.streamedLiteral, unclosedLists: cursor.unclosedLists };
-    return { tag, verb: verb.toUpperCase(), args, streamed };
+    return { tag, verb: verb.toUpperCase(), ...readArguments(cursor) };
   } catch (error) {
     if (error instanceof ProtocolSyntaxError) throw new TaggedSyntaxError(tag, error.message);
     throw error;

@@ -23,8 +23,6 @@ export class IncomingLiteral implements AsyncIterable<Buffer> {
   private decision: Decision = 'pending';
   private readonly tailPromise: Promise<FramedCommand>;
   private settleTail!: { resolve: (tail: FramedCommand) => void; reject: (error: Error) => void };
-  /** Resolves once the command is over for the framer: tail received, or the literal abandoned or aborted. */
-  readonly done: Promise<void>;
   bufferedBytes = 0;
   /** Set by the network shell: called when a paused reader has drained the buffer below the mark. */
   onDrain: (() => void) | null = null;
@@ -40,10 +38,8 @@ export class IncomingLiteral implements AsyncIterable<Buffer> {
     readonly binary: boolean,
   ) {
     this.tailPromise = new Promise((resolve, reject) => (this.settleTail = { resolve, reject }));
-    this.done = this.tailPromise.then(
-      () => undefined,
-      () => undefined,
-    );
+    // A tail that fails (disconnect, refusal) while nobody awaits it must not be an unhandled rejection.
+    this.tailPromise.catch(() => undefined);
   }
 
   // --- framer side ---
@@ -65,7 +61,10 @@ export class IncomingLiteral implements AsyncIterable<Buffer> {
     this.notify();
   }
 
-  /** The rest of the command after the literal (normally an empty line, `)` after `UTF8 (`). */
+  /**
+   * The rest of the command after the literal (normally an empty line, `)` after `UTF8 (`), or with
+   * MULTIAPPEND the line announcing the next message, whose literal is the tail's `streamed`.
+   */
   setTail(tail: FramedCommand): void {
     this.settleTail.resolve(tail);
   }
@@ -91,9 +90,14 @@ export class IncomingLiteral implements AsyncIterable<Buffer> {
     return this.decision === 'accepted';
   }
 
+  get refused(): boolean {
+    return this.decision === 'refused';
+  }
+
   /**
    * The session will not store these bytes. A synchronizing literal not yet accepted will never be
    * sent (the client reads the tagged reply instead); any other is read to its end and dropped.
+   * Resolves once the command is over for the framer.
    */
   refuse(): Promise<void> {
     const abandon = this.decision === 'pending' && this.synchronizing && !this.complete;
@@ -102,7 +106,11 @@ export class IncomingLiteral implements AsyncIterable<Buffer> {
     this.bufferedBytes = 0;
     this.onDrain?.();
     if (abandon) this.onAbandon?.();
-    return this.done;
+    // MULTIAPPEND (RFC 3502): the messages announced after this one go with it, so the command ends.
+    return this.tailPromise.then(
+      (tail) => tail.streamed?.refuse(),
+      () => undefined,
+    );
   }
 
   tail(): Promise<FramedCommand> {

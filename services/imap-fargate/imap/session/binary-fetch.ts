@@ -1,7 +1,11 @@
 // FETCH BINARY[part]<partial> and BINARY.SIZE[part] (RFC 3516, RFC 9051 §6.4.5): a part's content with
-// its Content-Transfer-Encoding removed, decoded while it streams from a ranged blob read. The decoded
-// size (and whether it holds NUL, which needs literal8 `~{n}`, RFC 3516 §4.3) takes one decoding pass
-// that counts and keeps nothing; a small per-session cache spares BINARY.SIZE + BINARY a second one.
+// its Content-Transfer-Encoding removed, decoded from a ranged blob read. A literal's length comes
+// before its bytes, and literal8 `~{n}` is needed when they hold NUL (RFC 3516 §4.3), so the decoded
+// bytes must be known before they are sent. One read and one decoding pass serve a part whenever its
+// bytes can be held (parts up to 1 MiB encoded, and partials up to 1 MiB): held per FETCH response, so
+// `BINARY.SIZE[n] BINARY[n]` decodes once. 7bit parts stream as stored. Only a larger part fetched
+// whole is measured first (a pass that keeps nothing, remembered per session) and decoded again as it
+// streams, so nothing large is ever held.
 import type { Readable } from 'node:stream';
 import type { MessageStructure } from '../../../../core/mail/message-structure.js';
 import { createTransferDecoder, decodeTransferEncoding, isIdentityEncoding } from '../../../../core/mime/index.js';
@@ -23,6 +27,12 @@ export interface DecodedMeasure {
   readonly hasNul: boolean;
 }
 
+/** What a BINARY literal needs: its length, whether it must be literal8, and its bytes (held or streamed). */
+export type BinaryContent = { readonly sizeBytes: number; readonly hasNul: boolean } & (
+  | { readonly held: readonly Buffer[] }
+  | { readonly stream: AsyncIterable<Buffer> }
+);
+
 /**
  * The encoded bytes a BINARY section names, or null when the part does not exist (answered with an
  * empty string, as BODY does). BINARY[] is the whole message as stored: a message has no CTE of its
@@ -36,23 +46,32 @@ export function binaryPart(blobKey: string, structure: MessageStructure | null, 
   return { blobKey, start: part.bodyStart, end: part.bodyEnd, encoding: part.encoding };
 }
 
-/** Decoded sizes measured recently, by blob and part offset: BINARY.SIZE then BINARY costs one pass. */
+/** Decoded bytes held in memory at most, per part: one FETCH response holds few parts at once. */
+const HELD_BYTES = 1 << 20;
+/** Decoded sizes measured recently, by blob and part offset: a later BINARY.SIZE or BINARY reads nothing more. */
 const MEASURE_CACHE_ENTRIES = 64;
 
+const partKey = (part: BinaryPart) => `${part.blobKey}#${part.start}`;
+const is7bit = (part: BinaryPart) => part.encoding.toLowerCase() === '7bit';
+
+/** Per session: decoded sizes of large parts, so measuring one costs a pass once (RFC 3516 BINARY.SIZE). */
 export class BinaryMeasurer {
   private readonly cache = new Map<string, DecodedMeasure>();
 
-  constructor(private readonly blobs: BlobStore) {}
+  constructor(readonly blobs: BlobStore) {}
 
-  /** `needNul` false: only the size is wanted (BINARY.SIZE), which identity encodings know without reading. */
-  async measure(part: BinaryPart, needNul: boolean): Promise<DecodedMeasure> {
-    const encodedBytes = part.end - part.start;
-    if (isIdentityEncoding(part.encoding) && (!needNul || part.encoding.toLowerCase() === '7bit')) {
-      // RFC 2045 §2.7: 7bit data has no NUL; a lying 7bit part would still be a valid (if imperfect) reply.
-      return { sizeBytes: encodedBytes, hasNul: false };
-    }
-    const key = `${part.blobKey}#${part.start}`;
-    const cached = this.cache.get(key);
+  get(part: BinaryPart): DecodedMeasure | undefined {
+    return this.cache.get(partKey(part));
+  }
+
+  remember(part: BinaryPart, measure: DecodedMeasure): void {
+    if (this.cache.size >= MEASURE_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(partKey(part), measure);
+  }
+
+  /** One decoding pass that counts and keeps nothing (for parts too large to hold). */
+  async measure(part: BinaryPart): Promise<DecodedMeasure> {
+    const cached = this.get(part);
     if (cached !== undefined) return cached;
     let sizeBytes = 0;
     let hasNul = false;
@@ -61,9 +80,86 @@ export class BinaryMeasurer {
       hasNul ||= chunk.includes(0);
     }
     const measured = { sizeBytes, hasNul };
-    if (this.cache.size >= MEASURE_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(key, measured);
+    this.remember(part, measured);
     return measured;
+  }
+}
+
+/** The BINARY parts of one FETCH response: each part is read and decoded at most once for it. */
+export class BinaryResponseParts {
+  private readonly held = new Map<string, Promise<Buffer[]>>();
+
+  constructor(private readonly measurer: BinaryMeasurer) {}
+
+  /** BINARY.SIZE: identity encodings need no read; a part small enough is held for a BINARY after it. */
+  async size(part: BinaryPart): Promise<number> {
+    if (isIdentityEncoding(part.encoding)) return part.end - part.start;
+    const known = this.measurer.get(part);
+    if (known !== undefined) return known.sizeBytes;
+    if (part.end - part.start <= HELD_BYTES) return totalLength(await this.hold(part));
+    return (await this.measurer.measure(part)).sizeBytes;
+  }
+
+  /** BINARY[part]<from.length>: decoded octets from `from`, `length` of them at most (null: to the end). */
+  async content(part: BinaryPart, from: number, length: number | null): Promise<BinaryContent> {
+    const blobs = this.measurer.blobs;
+    const encodedBytes = part.end - part.start;
+    if (is7bit(part)) {
+      // RFC 2045 §2.7: 7bit data has no NUL, and its decoded octets are the stored ones: stream them.
+      const start = Math.min(encodedBytes, from);
+      const end = length === null ? encodedBytes : Math.min(encodedBytes, start + length);
+      return end > start ? { sizeBytes: end - start, hasNul: false, stream: rawRange(blobs, part, start, end) } : { sizeBytes: 0, hasNul: false, held: [] };
+    }
+    if (encodedBytes <= HELD_BYTES) return window(await this.hold(part), from, length);
+    if (length !== null && length <= HELD_BYTES) return window(await collect(decodedRange(blobs, part, from, from + length)), 0, null);
+    const { sizeBytes, hasNul } = await this.measurer.measure(part);
+    const start = Math.min(sizeBytes, from);
+    const end = length === null ? sizeBytes : Math.min(sizeBytes, start + length);
+    return { sizeBytes: end - start, hasNul, stream: decodedRange(blobs, part, start, end) };
+  }
+
+  /** The whole part decoded into memory (it is small), once per response; its measure is remembered. */
+  private hold(part: BinaryPart): Promise<Buffer[]> {
+    const key = partKey(part);
+    let held = this.held.get(key);
+    if (held === undefined) {
+      held = collect(decodedContent(this.measurer.blobs, part)).then((chunks) => {
+        this.measurer.remember(part, { sizeBytes: totalLength(chunks), hasNul: chunks.some((chunk) => chunk.includes(0)) });
+        return chunks;
+      });
+      this.held.set(key, held);
+    }
+    return held;
+  }
+}
+
+const totalLength = (chunks: readonly Buffer[]) => chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+
+async function collect(source: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(chunk);
+  return chunks;
+}
+
+/** Octets [from, from + length) of held chunks, without copying them. */
+function window(chunks: readonly Buffer[], from: number, length: number | null): BinaryContent {
+  const out: Buffer[] = [];
+  const end = length === null ? Infinity : from + length;
+  let position = 0;
+  for (const chunk of chunks) {
+    const next = position + chunk.length;
+    if (next > from && position < end) out.push(chunk.subarray(Math.max(0, from - position), Math.min(chunk.length, end - position)));
+    position = next;
+  }
+  return { sizeBytes: totalLength(out), hasNul: out.some((chunk) => chunk.includes(0)), held: out };
+}
+
+async function* rawRange(blobs: BlobStore, part: BinaryPart, from: number, to: number): AsyncGenerator<Buffer> {
+  const stream: Readable = await blobs.get(part.blobKey, { start: part.start + from, end: part.start + to });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } finally {
+    stream.destroy();
   }
 }
 
@@ -78,7 +174,7 @@ async function* decodedContent(blobs: BlobStore, part: BinaryPart): AsyncGenerat
 }
 
 /** Decoded bytes [from, to) of the part, streamed; stops reading the blob once `to` is reached. */
-export async function* decodedRange(blobs: BlobStore, part: BinaryPart, from: number, to: number): AsyncGenerator<Buffer> {
+async function* decodedRange(blobs: BlobStore, part: BinaryPart, from: number, to: number): AsyncGenerator<Buffer> {
   let position = 0;
   for await (const chunk of decodedContent(blobs, part)) {
     const next = position + chunk.length;

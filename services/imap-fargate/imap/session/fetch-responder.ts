@@ -6,7 +6,7 @@ import { formatSection, type FetchItem } from '../protocol/fetch-items.js';
 import { imapDateTime } from '../protocol/imap-strings.js';
 import { formatBodyStructure, formatEnvelope } from '../protocol/message-format.js';
 import { headerFieldsSubset } from '../../../../core/mime/index.js';
-import { binaryPart, decodedRange, type BinaryPart } from './binary-fetch.js';
+import { binaryPart, BinaryResponseParts, type BinaryPart } from './binary-fetch.js';
 import { sectionSource } from './body-sections.js';
 import { envelopeOf, structureOf, type LoadedMessage, type MessageDetail } from './message-batches.js';
 import type { ImapSession } from './session.js';
@@ -43,6 +43,8 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
   for (const item of items) {
     if (item.kind === 'binary.size' || (item.kind === 'section' && item.binary)) binaryParts.set(item, binaryPart(message.blobKey, structure, item.section, message.sizeBytes));
   }
+  // Each BINARY part is decoded once for this response, however many items name it.
+  const binary = binaryParts.size > 0 ? new BinaryResponseParts(session.binary) : null;
   let text = `* ${sequence} FETCH (`;
   let first = true;
   const add = (part: string) => {
@@ -75,7 +77,7 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
         break;
       case 'binary.size': {
         const part = binaryParts.get(item) ?? null;
-        add(`BINARY.SIZE[${formatSection(item.section)}] ${part === null ? 0 : (await session.binary.measure(part, false)).sizeBytes}`);
+        add(`BINARY.SIZE[${formatSection(item.section)}] ${part === null ? 0 : await binary!.size(part)}`);
         break;
       }
       case 'section': {
@@ -83,7 +85,7 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
           const part = binaryParts.get(item) ?? null;
           if (part === null) add(`${binaryLabel(item)} ""`); // no such part: empty, as BODY[] answers
           else {
-            text = await writeBinary(session, text + (first ? '' : ' '), item, part);
+            text = await writeBinary(session, binary!, text + (first ? '' : ' '), item, part);
             first = true;
           }
           break;
@@ -139,12 +141,10 @@ function binaryLabel(item: SectionItem): string {
  * BINARY[part]<partial>: a literal of the decoded content, literal8 `~{n}` when it holds NUL (RFC 3516
  * §4.3), after `prefix` (the response so far). Returns the text that continues the response line.
  */
-async function writeBinary(session: ImapSession, prefix: string, item: SectionItem, part: BinaryPart): Promise<string> {
-  const label = binaryLabel(item);
-  const { sizeBytes, hasNul } = await session.binary.measure(part, true);
-  const start = Math.min(sizeBytes, item.partial?.offset ?? 0);
-  const end = item.partial === null || item.partial.length === null ? sizeBytes : Math.min(sizeBytes, start + item.partial.length);
-  session.io.write(`${prefix}${label} ${hasNul ? '~' : ''}{${end - start}}\r\n`);
-  if (end > start) await session.io.pipe(decodedRange(session.deps.storage.blobs, part, start, end));
+async function writeBinary(session: ImapSession, binary: BinaryResponseParts, prefix: string, item: SectionItem, part: BinaryPart): Promise<string> {
+  const content = await binary.content(part, item.partial?.offset ?? 0, item.partial?.length ?? null);
+  session.io.write(`${prefix}${binaryLabel(item)} ${content.hasNul ? '~' : ''}{${content.sizeBytes}}\r\n`);
+  if ('held' in content) for (const chunk of content.held) session.io.write(chunk);
+  else await session.io.pipe(content.stream);
   return ' ';
 }

@@ -3,7 +3,7 @@
 // fields) by MailIndex.searchHeaders, TEXT/BODY candidates by the TextIndex. Then, per message:
 // flags, dates, sizes, UIDs and MODSEQ from the index row; SENT* from the cached envelope; other
 // HEADER keys from the header byte range; TEXT/BODY by reading the message's decoded text — only for
-// candidates that need verifying and messages not indexed yet, or every message without a text index.
+// candidates the index cannot settle and messages not indexed yet, or every message without a text index.
 import { INDEXED_SEARCH_HEADERS, type IndexedSearchHeader } from '../../../../core/mail/search-text.js';
 import type { MessageSummary, StoredMessage, TextCandidates } from '../../../../core/ports/index.js';
 import { messageTextContains } from '../../../../core/search/message-text.js';
@@ -22,9 +22,10 @@ const DETAILS: readonly SearchDetail[] = ['uid', 'summary', 'envelope', 'structu
 
 const isIndexedHeader = (field: string): field is IndexedSearchHeader => (INDEXED_SEARCH_HEADERS as readonly string[]).includes(field);
 
+/** A TEXT/BODY key looked up in the text index: matches as they are; the other two sets are read. */
 interface TextLookup {
+  readonly matches: ReadonlySet<number>;
   readonly candidates: ReadonlySet<number>;
-  readonly exact: boolean;
   readonly unindexed: ReadonlySet<number>;
 }
 
@@ -61,7 +62,7 @@ export class SearchEvaluator {
         case 'body':
         case 'text': {
           const found: TextCandidates | null = textIndex ? await textIndex.findCandidates(view.mailbox.id, node.kind, node.value) : null;
-          if (found !== null) textLookups.set(node, { candidates: new Set(found.candidates), exact: found.exact, unindexed: new Set(found.unindexed) });
+          if (found !== null) textLookups.set(node, { matches: new Set(found.matches), candidates: new Set(found.candidates), unindexed: new Set(found.unindexed) });
           return;
         }
         case 'not':
@@ -176,7 +177,7 @@ export class SearchEvaluator {
    */
   async withTextSources(batch: readonly SearchedMessage[]): Promise<SearchedMessage[]> {
     const lookups = [...this.textLookups.values()];
-    const needsText = (uid: number) => lookups.some((lookup) => lookup.unindexed.has(uid) || (!lookup.exact && lookup.candidates.has(uid)));
+    const needsText = (uid: number) => lookups.some((lookup) => lookup.unindexed.has(uid) || lookup.candidates.has(uid));
     const wanted = batch.filter((message) => !('structure' in message) && needsText(message.uid)).map((message) => message.uid);
     if (wanted.length === 0) return [...batch];
     const stored = new Map((await this.session.deps.storage.mailIndex.getMessages(this.view.mailbox.id, wanted)).map((message) => [message.uid, message]));
@@ -185,9 +186,9 @@ export class SearchEvaluator {
 
   private async textMatches(key: SearchKey & { kind: 'body' | 'text' }, message: SearchedMessage): Promise<boolean> {
     const lookup = this.textLookups.get(key);
-    if (lookup !== undefined && !lookup.unindexed.has(message.uid)) {
-      if (!lookup.candidates.has(message.uid)) return false;
-      if (lookup.exact) return true;
+    if (lookup !== undefined) {
+      if (lookup.matches.has(message.uid)) return true;
+      if (!lookup.candidates.has(message.uid) && !lookup.unindexed.has(message.uid)) return false;
     }
     // Not loaded by withTextSources: expunged by another session meanwhile, so it matches nothing.
     return 'structure' in message && messageTextContains(this.session.deps.storage.blobs, message, key.kind, key.value);

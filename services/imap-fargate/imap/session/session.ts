@@ -72,7 +72,7 @@ export class ImapSession {
 
   /** RFC 3501 §7.2.1 plus the extensions of RFC 9051 §6.1.1; auth capabilities only where auth is allowed. */
   capabilities(): string[] {
-    const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'BINARY', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
+    const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'BINARY', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE', 'MULTIAPPEND'];
     // RFC 7889 §3: the one limit on APPEND, the same for every mailbox.
     caps.push(`APPENDLIMIT=${this.deps.maxMessageBytes}`);
     caps.push('SPECIAL-USE', 'CREATE-SPECIAL-USE', 'CONDSTORE', 'QRESYNC', 'QUOTA', 'QUOTA=RES-STORAGE', 'STATUS=SIZE', 'UTF8=ACCEPT', 'ESEARCH', 'SEARCHRES', 'LIST-STATUS', 'LIST-EXTENDED');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommandFramer, type FramerEvent } from '../../../../../services/imap-fargate/imap/protocol/command-framer.js';
-import { tokenizeCommand, TaggedSyntaxError } from '../../../../../services/imap-fargate/imap/protocol/command-tokens.js';
+import { tokenizeAppendTail, tokenizeCommand, TaggedSyntaxError } from '../../../../../services/imap-fargate/imap/protocol/command-tokens.js';
 import { parseFetchItems, formatSection } from '../../../../../services/imap-fargate/imap/protocol/fetch-items.js';
 import { imapDateTime, imapString, parseImapDate } from '../../../../../services/imap-fargate/imap/protocol/imap-strings.js';
 import { decodeMutf7, encodeMutf7 } from '../../../../../core/mail/mutf7.js';
@@ -50,7 +50,7 @@ test('the framer gives the same commands whether fed at once or one byte at a ti
   }
 });
 
-test('streamed APPEND literals: UTF8 wrapper, mailbox literals, refusals, a second message, a vanished client', async () => {
+test('streamed APPEND literals: UTF8 wrapper, mailbox literals, refusals, a vanished client', async () => {
   const framer = new CommandFramer(LIMITS);
   const [utf8] = framer.push(Buffer.from('u1 APPEND INBOX UTF8 (~{3+}\r\na\0b)\r\n'));
   assert.ok(utf8?.type === 'streamed-command' && utf8.command.streamed.binary);
@@ -73,14 +73,61 @@ test('streamed APPEND literals: UTF8 wrapper, mailbox literals, refusals, a seco
   await refused;
   assert.deepEqual(after.map((e) => e.type), ['command'], 'a refused non-synchronizing literal is read and dropped');
 
-  const [multi] = framer.push(Buffer.from('u6 APPEND INBOX {1+}\r\nx (\\Seen) {1+}\r\ny\r\nu7 NOOP\r\n'));
-  assert.ok(multi?.type === 'streamed-command');
-  await assert.rejects(multi.command.streamed.tail(), /one message/u, 'MULTIAPPEND is not offered');
-
   const [cut] = framer.push(Buffer.from('u8 APPEND INBOX {10+}\r\nabc'));
   assert.ok(cut?.type === 'streamed-command');
   framer.abort();
   await assert.rejects(readAll(cut.command.streamed), /disconnected/u, 'a half literal never reads as complete');
+});
+
+test('MULTIAPPEND: each message literal streams in turn, announced by the tail of the one before', async () => {
+  for (const oneByte of [false, true]) {
+    const framer = new CommandFramer(LIMITS);
+    const input = Buffer.from('m1 APPEND INBOX {2+}\r\nab (\\Seen) "17-Jul-1996 02:44:25 -0700" {3+}\r\ncde UTF8 (~{1+}\r\nf)\r\nm2 NOOP\r\n');
+    const events = feed(framer, input, oneByte);
+    assert.deepEqual(events.map((e) => e.type), ['streamed-command', 'command'], 'one APPEND, then the next command');
+    const first = events[0];
+    assert.ok(first?.type === 'streamed-command');
+    assert.equal(await readAll(first.command.streamed), 'ab');
+    const second = tokenizeAppendTail(await first.command.streamed.tail(), 0);
+    assert.deepEqual(second.args.map((a) => a.kind), ['list', 'string'], 'flags and date-time of the second message');
+    assert.ok(second.streamed !== null);
+    assert.equal(await readAll(second.streamed.literal), 'cde');
+    const third = tokenizeAppendTail(await second.streamed.literal.tail(), 0);
+    assert.deepEqual(third.args.map((a) => a.kind === 'atom' && a.value), ['UTF8', false]);
+    assert.ok(third.streamed !== null && third.streamed.unclosedLists === 1 && third.streamed.literal.binary);
+    assert.equal(await readAll(third.streamed.literal), 'f');
+    assert.deepEqual(tokenizeAppendTail(await third.streamed.literal.tail(), 1), { args: [], streamed: null }, ') ends the command');
+  }
+  assert.throws(() => tokenizeAppendTail({ lines: [Buffer.from(' (\\Seen)')], literals: [] }, 1), /expected "\)"/u);
+});
+
+test('MULTIAPPEND refusals: a refused APPEND refuses the messages still to come', async () => {
+  const framer = new CommandFramer(LIMITS);
+  // Refused after the first message: the next one (LITERAL+) is read and dropped, its tail ends the command.
+  const [plus] = framer.push(Buffer.from('r1 APPEND INBOX {1+}\r\na {2+}\r\nbc\r\n'));
+  assert.ok(plus?.type === 'streamed-command');
+  await plus.command.streamed.refuse();
+  const next = (await plus.command.streamed.tail()).streamed;
+  assert.ok(next !== undefined && next.refused);
+  await next.refuse(); // already refused: resolves once its tail has come
+  assert.equal(framer.push(Buffer.from('r2 NOOP\r\n'))[0]?.type, 'command');
+  // A synchronizing next literal after a refusal is never invited: the next line is a command again.
+  const [sync] = framer.push(Buffer.from('r3 APPEND INBOX {1+}\r\na {2}\r\n'));
+  assert.ok(sync?.type === 'streamed-command');
+  await sync.command.streamed.refuse();
+  assert.equal(framer.push(Buffer.from('r4 NOOP\r\n'))[0]?.type, 'command');
+  // Refusing the next message itself before its `+` works as for the first.
+  const [third] = framer.push(Buffer.from('r5 APPEND INBOX {1+}\r\na {2}\r\n'));
+  assert.ok(third?.type === 'streamed-command');
+  await readAll(third.command.streamed);
+  const announced = (await third.command.streamed.tail()).streamed!;
+  await announced.refuse();
+  assert.equal(framer.push(Buffer.from('r6 NOOP\r\n'))[0]?.type, 'command');
+  // An over-limit LITERAL+ next message cannot be stopped: the APPEND fails and the connection ends.
+  const [huge] = framer.push(Buffer.from('r7 APPEND INBOX {1+}\r\na {5000+}\r\n'));
+  assert.ok(huge?.type === 'streamed-command');
+  await readAll(huge.command.streamed);
+  await assert.rejects(huge.command.streamed.tail(), /size limit/u);
 });
 
 test('the framer enforces line and literal limits without losing the stream', () => {

@@ -1,6 +1,7 @@
 // FETCH BINARY / BINARY.PEEK / BINARY.SIZE (RFC 3516, RFC 9051 §6.4.5) in the sans-IO session: decoded
 // content byte-exact (base64 with NULs as literal8 `~{n}`, quoted-printable as a plain literal),
-// partials, missing parts, NO [UNKNOWN-CTE], \Seen only without .PEEK, APPEND of a literal8.
+// partials, missing parts, NO [UNKNOWN-CTE], \Seen only without .PEEK, APPEND of a literal8, and one
+// blob read per part and response (a literal's length is known before its bytes without a second pass).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -81,6 +82,59 @@ test('quoted-printable comes back decoded as a plain literal; partials count dec
   assert.equal(whole.bytes.toString('utf8'), text.replace(/\r\n$/u, ''));
   assert.deepEqual(literalAfter(response, 'BINARY[2]<1>').bytes, attachment.subarray(1, 4));
   assert.match(response.toString('latin1'), /BINARY\[1\]<5000> \{0\}\r\n\)/u, 'an offset past the end is empty');
+});
+
+test('each part is read once per response: BINARY.SIZE and BINARY of one part, a partial and a size', async () => {
+  const reads: string[] = [];
+  const blobs = imap.storage.blobs;
+  const get = blobs.get.bind(blobs);
+  blobs.get = (key, range) => {
+    reads.push(`${range?.start}-${range?.end}`);
+    return get(key, range);
+  };
+  try {
+    const response = await a.sendRaw(Buffer.from('16 FETCH 1 (BINARY.SIZE[2] BINARY.PEEK[2] BINARY.PEEK[1]<0.4> BINARY.SIZE[1])\r\n'));
+    assert.deepEqual(literalAfter(response, 'BINARY[2]').bytes, attachment);
+    assert.deepEqual(literalAfter(response, 'BINARY[1]<0>').bytes, Buffer.from(text).subarray(0, 4));
+    assert.equal(reads.length, 2, `one read of part 2 for its size and its bytes, one of part 1: ${reads.join(', ')}`);
+    reads.length = 0;
+    // Measured in this session already: the size alone costs no read in a later command.
+    assert.match(await a.send('17 FETCH 1 (BINARY.SIZE[2])'), new RegExp(`BINARY\\.SIZE\\[2\\] ${attachment.length}\\)`, 'u'));
+    assert.deepEqual(reads, []);
+  } finally {
+    blobs.get = get;
+  }
+});
+
+test('a part too large to hold is measured once per session and streamed; a partial of it is one pass', async () => {
+  const big = randomBytes(1536 * 1024);
+  const raw = `Subject: big\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${big.toString('base64').replace(/.{76}/gu, '$&\r\n')}\r\n`;
+  const c = imap.client({ maxMessageBytes: 4 << 20 });
+  await c.send(`1 LOGIN ann@example.test "${PASSWORD}"`);
+  await c.send('2 CREATE Big');
+  const uid = /APPENDUID \d+ (\d+)/u.exec(await c.send(`3 APPEND Big {${raw.length}+}\r\n${raw}`))?.[1];
+  await c.send('4 SELECT Big');
+  const reads: string[] = [];
+  const blobs = imap.storage.blobs;
+  const get = blobs.get.bind(blobs);
+  blobs.get = (key, range) => {
+    reads.push(`${range?.start}-${range?.end}`);
+    return get(key, range);
+  };
+  try {
+    const window = literalAfter(await c.sendRaw(Buffer.from(`5 UID FETCH ${uid} (BINARY.PEEK[1]<100.1000>)\r\n`)), 'BINARY[1]<100>');
+    assert.deepEqual(window.bytes, big.subarray(100, 1100));
+    assert.equal(reads.length, 1, 'a bounded partial decodes up to its end, once');
+    reads.length = 0;
+    const whole = literalAfter(await c.sendRaw(Buffer.from(`6 UID FETCH ${uid} (BINARY.SIZE[1] BINARY.PEEK[1])\r\n`)), 'BINARY[1]');
+    assert.deepEqual(whole.bytes, big);
+    assert.equal(reads.length, 2, 'measured, then decoded again as it streams: nothing large is held');
+    reads.length = 0;
+    assert.match(await c.send(`7 UID FETCH ${uid} (BINARY.SIZE[1])`), new RegExp(`BINARY\\.SIZE\\[1\\] ${big.length} UID`, 'u'));
+    assert.deepEqual(reads, [], 'the measure is remembered');
+  } finally {
+    blobs.get = get;
+  }
 });
 
 test('a missing part is empty; BINARY[] is the stored message; section keywords are refused', async () => {
