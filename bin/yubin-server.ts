@@ -65,11 +65,18 @@ async function main(): Promise<void> {
   });
   const delivery = await startLocalDelivery(storage, config, logger.child({ service: 'delivery' }));
   // Locally the egress mode is `sink` unless YUBIN_EGRESS says otherwise: remote mail lands in Outbox.
+  const egressConfig = loadEgressConfig(config);
+  // Loaded only when named: the AWS SDK would slow every local start.
+  const smarthostSettings =
+    config.aws.smarthostSecretArn === undefined
+      ? undefined
+      : (await import('../core/adapters/aws/secrets-manager-smarthost.js')).smarthostRelaySourceFor(config.aws, egressConfig.smarthost);
   const egress = startEgressWorker({
     storage,
-    config: loadEgressConfig(config),
+    config: egressConfig,
     hostname: config.hostname,
     logger: logger.child({ service: 'egress' }),
+    ...(smarthostSettings ? { transportDeps: { smarthostSettings } } : {}),
   });
   // Autoconfig documents name the SMTP ports this process bound (0 in the configuration picks free ones).
   const access = await startMailAccess(storage, config, logger, tls, {

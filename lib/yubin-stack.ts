@@ -211,6 +211,7 @@ export class YubinStack extends Stack {
       inboundQueueUrl: { value: queues.inbound.queueUrl, description: 'Delivery jobs (YUBIN_INBOUND_QUEUE_URL)' },
       outboundQueueUrl: { value: queues.outbound.queueUrl, description: 'Egress jobs (YUBIN_OUTBOUND_QUEUE_URL)' },
       mtaStsMode: { value: mtaStsMode, description: 'Mode of the served MTA-STS policy (YUBIN_MTA_STS_MODE)' },
+      dkimSecretArn: { value: secrets.dkimKeys.secretArn, description: 'DKIM private keys per domain (YUBIN_DKIM_SECRET_ARN)' },
     };
     for (const [setting, output] of Object.entries(outputs)) {
       new CfnOutput(this, STACK_OUTPUT_KEYS[setting as keyof typeof STACK_OUTPUT_KEYS], output);
@@ -225,7 +226,6 @@ export class YubinStack extends Stack {
       });
     }
     new CfnOutput(this, 'TlsCertificateSecret', { value: secrets.tlsCertificate.secretArn });
-    new CfnOutput(this, 'DkimKeysSecret', { value: secrets.dkimKeys.secretArn });
     new CfnOutput(this, 'AlarmTopic', { value: monitoring.alarmTopic.topicArn, description: 'Subscribe to receive alarms' });
     new CfnOutput(this, 'Dashboard', { value: monitoring.dashboard.dashboardName });
   }

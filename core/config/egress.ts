@@ -28,11 +28,16 @@ function smarthostFrom(env: Env) {
   };
 }
 
-/** The mode comes from loadConfig() (YUBIN_EGRESS); the rest from YUBIN_EGRESS_* and YUBIN_SMARTHOST*. */
+/**
+ * The mode comes from loadConfig() (YUBIN_EGRESS); the rest from YUBIN_EGRESS_* and YUBIN_SMARTHOST*.
+ * With YUBIN_SMARTHOST_SECRET_ARN the relay's settings may come from that secret instead (read at run time
+ * by core/adapters/aws/secrets-manager-smarthost.ts), so smarthost mode needs no YUBIN_SMARTHOST then.
+ */
 export function loadEgressConfig(config: Pick<YubinConfig, 'egress' | 'aws'>, env: Env = process.env) {
   const mode = config.egress;
   const smarthost = smarthostFrom(env);
-  if (mode === 'smarthost' && !smarthost) throw new Error('YUBIN_EGRESS=smarthost needs YUBIN_SMARTHOST=host:port');
+  if (mode === 'smarthost' && !smarthost && config.aws.smarthostSecretArn === undefined)
+    throw new Error('YUBIN_EGRESS=smarthost needs YUBIN_SMARTHOST=host:port or YUBIN_SMARTHOST_SECRET_ARN');
   return {
     mode,
     expirySeconds: count(env, 'YUBIN_EGRESS_EXPIRY_SECONDS', 5 * 24 * 3600),

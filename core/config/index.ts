@@ -20,15 +20,18 @@ export interface AwsConfig {
   readonly dynamoEndpoint?: string;
   readonly s3Endpoint?: string;
   readonly sqsEndpoint?: string;
+  readonly secretsManagerEndpoint?: string;
   readonly tablePrefix: string;
   readonly bucket: string;
   readonly inboundQueueUrl: string;
   readonly outboundQueueUrl: string;
   /** Secrets Manager secrets the services poll (JSON; shapes in lib/constructs/mail-secrets.ts). */
   readonly tlsSecretArn?: string;
+  /** DKIM private keys, `{"<domain>": {selector, privateKeyPem, algorithm, createdAt}}`; the table keeps the rest. */
   readonly dkimSecretArn?: string;
   /** The SRS key in Secrets Manager, read by the delivery function at cold start. */
   readonly srsSecretArn?: string;
+  /** Smarthost relay `{"host","port","username","password"}`; its fields override YUBIN_SMARTHOST*. */
   readonly smarthostSecretArn?: string;
 }
 
@@ -43,7 +46,7 @@ export interface StackConfig {
 export const DEFAULT_STACK_NAME = 'Yubin';
 
 /** Settings the `yubin` CLI takes from the stack's outputs when the environment does not set them. */
-export type StackSetting = 'tablePrefix' | 'bucket' | 'inboundQueueUrl' | 'outboundQueueUrl' | 'hostname' | 'mtaStsMode';
+export type StackSetting = 'tablePrefix' | 'bucket' | 'inboundQueueUrl' | 'outboundQueueUrl' | 'hostname' | 'mtaStsMode' | 'dkimSecretArn';
 
 /** RFC 8461 §5: enforce, testing (report only) or none (withdrawing a policy). */
 export type MtaStsMode = 'enforce' | 'testing' | 'none';
@@ -133,6 +136,7 @@ export function loadConfig(env: Env = process.env): YubinConfig {
     outboundQueueUrl: 'YUBIN_OUTBOUND_QUEUE_URL',
     hostname: 'YUBIN_HOSTNAME',
     mtaStsMode: 'YUBIN_MTA_STS_MODE',
+    dkimSecretArn: 'YUBIN_DKIM_SECRET_ARN',
   };
   return {
     backend,
@@ -157,14 +161,15 @@ export function loadConfig(env: Env = process.env): YubinConfig {
       dynamoEndpoint: env.YUBIN_DYNAMODB_ENDPOINT,
       s3Endpoint: env.YUBIN_S3_ENDPOINT,
       sqsEndpoint: env.YUBIN_SQS_ENDPOINT,
+      secretsManagerEndpoint: env.YUBIN_SECRETS_MANAGER_ENDPOINT || undefined,
       tablePrefix: env.YUBIN_TABLE_PREFIX ?? 'yubin',
       bucket: env.YUBIN_BUCKET ?? '',
       inboundQueueUrl: env.YUBIN_INBOUND_QUEUE_URL ?? '',
       outboundQueueUrl: env.YUBIN_OUTBOUND_QUEUE_URL ?? '',
       tlsSecretArn: env.YUBIN_TLS_SECRET_ARN,
-      dkimSecretArn: env.YUBIN_DKIM_SECRET_ARN,
+      dkimSecretArn: env.YUBIN_DKIM_SECRET_ARN || undefined,
       srsSecretArn: env.YUBIN_SRS_SECRET_ARN,
-      smarthostSecretArn: env.YUBIN_SMARTHOST_SECRET_ARN,
+      smarthostSecretArn: env.YUBIN_SMARTHOST_SECRET_ARN || undefined,
     },
     stack: { name: env.YUBIN_STACK_NAME || DEFAULT_STACK_NAME, cloudFormationEndpoint: env.YUBIN_CLOUDFORMATION_ENDPOINT },
     egress,

@@ -11,6 +11,7 @@ export const STACK_OUTPUT_KEYS: Readonly<Record<StackSetting, string>> = {
   outboundQueueUrl: 'OutboundQueueUrl',
   hostname: 'MailHost',
   mtaStsMode: 'MtaStsMode',
+  dkimSecretArn: 'DkimKeysSecret',
 };
 
 /** What storage cannot open without: when the environment names all of them, no stack lookup is needed. */
@@ -44,6 +45,7 @@ export function withStackOutputs(config: YubinConfig, outputs: Readonly<Record<s
       bucket: found('bucket') ?? aws.bucket,
       inboundQueueUrl: found('inboundQueueUrl') ?? aws.inboundQueueUrl,
       outboundQueueUrl: found('outboundQueueUrl') ?? aws.outboundQueueUrl,
+      dkimSecretArn: found('dkimSecretArn') ?? aws.dkimSecretArn,
     },
   };
 }

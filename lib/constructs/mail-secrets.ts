@@ -20,9 +20,12 @@ export interface MailSecretsProps {
 export class MailSecrets extends Construct {
   /** `{"keyPem": "...", "certPem": "..."}` (PEM, certificate chain included). */
   readonly tlsCertificate: secretsmanager.ISecret;
-  /** `{"<domain>": {"selector": "...", "privateKeyPem": "..."}}`. */
+  /**
+   * `{"<domain>": {"selector", "privateKeyPem", "algorithm", "createdAt"}}`, one secret for all domains so
+   * the egress grant names one ARN; 64 KB holds about 35 RSA-2048 keys (core/adapters/aws/secrets-manager-dkim-keys.ts).
+   */
   readonly dkimKeys: secretsmanager.ISecret;
-  /** `{"host": "...", "port": 587, "username": "...", "password": "..."}`. */
+  /** `{"host": "...", "port": 587, "username": "...", "password": "...", "implicitTls": false}`, each field optional. */
   readonly smarthostCredentials?: secretsmanager.ISecret;
   /** Random HMAC key of the Sender Rewriting Scheme for forwarded mail (plain string). */
   readonly srsKey: secretsmanager.ISecret;

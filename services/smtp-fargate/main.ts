@@ -3,8 +3,10 @@
 // and the egress worker (outbound queue → sink/ses/direct/smarthost).
 // Trusts: the environment (core/config) and the NLB's PROXY v2 header on AWS; nothing a client sends.
 // May touch: the blob store and both queues (write), the directory and mail index (read; egress
-// appends to the sender's Outbox and INBOX), DKIM keys (read), SES / remote port 25 by egress mode.
+// appends to the sender's Outbox and INBOX), the DKIM and smarthost secrets (read), SES / remote
+// port 25 / the smarthost by egress mode.
 // SIGTERM (ECS stop, Ctrl-C): stop accepting, let sessions finish their message, close, exit 0.
+import { smarthostRelaySourceFor } from '../../core/adapters/aws/secrets-manager-smarthost.js';
 import { openStorage } from '../../core/adapters/open-storage.js';
 import { loadEgressConfig } from '../../core/config/egress.js';
 import { loadConfig } from '../../core/config/index.js';
@@ -29,11 +31,14 @@ const service = await startSmtpService({
   // DNSBL zones, per-IP limits and SPF (reject on AWS, tag locally) from YUBIN_* settings.
   ...smtpPolicyOptions(loadSmtpPolicyConfig(config)),
 });
+const egressConfig = loadEgressConfig(config);
+const smarthostSettings = smarthostRelaySourceFor(config.aws, egressConfig.smarthost);
 const egress = startEgressWorker({
   storage,
-  config: loadEgressConfig(config),
+  config: egressConfig,
   hostname: config.hostname,
   logger: logger.child({ part: 'egress' }),
+  ...(smarthostSettings ? { transportDeps: { smarthostSettings } } : {}),
 });
 // Autoscaling tracks open sessions per task (lib/constructs/fargate-mail-service.ts).
 const metric = startConnectionMetric({ service: 'smtp', activeConnections: () => service.activeConnections() });

@@ -152,6 +152,10 @@ for (const set of adapterSets) {
       const second = { ...first, selector: 's2', algorithm: 'ed25519-sha256' as const, createdAt: new Date('2026-06-01T00:00:00Z') };
       await directory.putDkimKey(second);
       assert.deepEqual(await directory.getDkimKey(domain), second);
+      // A removed domain takes its key along: adding it again starts without one.
+      await directory.removeDomain(domain);
+      await directory.addDomain(domain);
+      assert.equal(await directory.getDkimKey(domain), null);
     });
   });
 }

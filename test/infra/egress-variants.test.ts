@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { loadEgressConfig } from '../../core/config/egress.js';
+import { loadConfig } from '../../core/config/index.js';
 import { actionsOf, resourcesOf, statementsOfRole, synthesize } from './support/synth.js';
 
 let direct: Template;
@@ -16,7 +18,11 @@ before(() => {
     {
       Direct: { domain: 'example.org', egress: 'direct', availabilityZones: ['eu-west-1a', 'eu-west-1b'], minTasks: 2 },
       // The SMTP policy settings ride along here, so the default stack's snapshot shows their absence.
-      Smarthost: { domain: 'example.net', egress: 'smarthost', smtpPolicy: { dnsblZones: ['zen.spamhaus.org', 'bl.example.net'], messagesPerMinutePerIp: 120 } },
+      Smarthost: {
+        domain: 'example.net',
+        egress: 'smarthost',
+        smtpPolicy: { dnsblZones: ['zen.spamhaus.org', 'bl.example.net'], messagesPerMinutePerIp: 120 },
+      },
     },
     { schemaValidation: false },
   );
@@ -83,6 +89,12 @@ describe('egress smarthost', () => {
     const [smtpTask] = resourcesOf(smarthost, 'AWS::ECS::TaskDefinition').filter(([id]) => id.startsWith('SmtpService'));
     assert.match(JSON.stringify(smtpTask), /"Name":"YUBIN_EGRESS","Value":"smarthost"/);
     assert.match(JSON.stringify(smtpTask), /YUBIN_SMARTHOST_SECRET_ARN/);
+    // The stack sets no YUBIN_SMARTHOST: the relay's host and login come from the secret at run time.
+    const [container] = smtpTask![1].Properties?.ContainerDefinitions as { Environment: { Name: string; Value: unknown }[] }[];
+    const env = Object.fromEntries(container!.Environment.map(({ Name, Value }) => [Name, typeof Value === 'string' ? Value : 'token']));
+    const config = loadConfig(env);
+    assert.equal(config.aws.smarthostSecretArn, 'token');
+    assert.equal(loadEgressConfig(config, env).mode, 'smarthost');
   });
 
   test('SMTP policy props become container env of the SMTP service only, unset ones stay absent', () => {

@@ -8,7 +8,9 @@ import { before, describe, test } from 'node:test';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { awsTableDesigns, tableName } from '../../core/adapters/aws/table-design.js';
 import { mtaStsPolicyId, mtaStsPolicyText } from '../../core/autoconfig/mta-sts-policy.js';
+import { loadEgressConfig } from '../../core/config/egress.js';
 import { loadConfig } from '../../core/config/index.js';
+import { STACK_OUTPUT_KEYS } from '../../core/config/stack-outputs.js';
 import { actionsOf, PROJECT_ROOT, resourcesOf, statementsOfRole, synthesize, type Resource } from './support/synth.js';
 
 let template: Template;
@@ -32,6 +34,23 @@ const attributes = (resource: Resource, key: string): Record<string, string> =>
 describe('validation', () => {
   test('cdk-nag AwsSolutions and the CloudFormation schema check report nothing unacknowledged', () => {
     assert.equal(validationFailure, '');
+  });
+});
+
+describe('network', () => {
+  test('two zones, no NAT gateway, gateway endpoints for S3 and DynamoDB, a rejected-traffic flow log', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    const subnets = resourcesOf(template, 'AWS::EC2::Subnet').map(([, subnet]) => properties(subnet));
+    assert.equal(subnets.length, 2);
+    for (const subnet of subnets) assert.equal(subnet.MapPublicIpOnLaunch, true);
+    const endpoints = resourcesOf(template, 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => properties(endpoint));
+    assert.deepEqual(
+      endpoints.map((endpoint) => endpoint.VpcEndpointType ?? 'Gateway'),
+      ['Gateway', 'Gateway'],
+    );
+    assert.match(JSON.stringify(endpoints), /\.s3"/u);
+    assert.match(JSON.stringify(endpoints), /\.dynamodb"/u);
+    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT', LogDestinationType: 'cloud-watch-logs' });
   });
 });
 
@@ -118,6 +137,7 @@ describe('queues and delivery', () => {
     const [[, mapping]] = resourcesOf(template, 'AWS::Lambda::EventSourceMapping') as [[string, Resource]];
     assert.deepEqual(properties(mapping).FunctionResponseTypes, ['ReportBatchItemFailures']);
     assert.equal(properties(mapping).BatchSize, 10);
+    assert.equal((properties(mapping).ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency, 20);
     const sourceQueueId = (properties(mapping).EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const sourceQueue = template.toJSON().Resources[sourceQueueId] as Resource;
     assert.ok((properties(sourceQueue).VisibilityTimeout as number) >= 6 * timeout);
@@ -173,6 +193,8 @@ describe('load balancer', () => {
       assert.equal(properties(group).TargetType, 'ip');
       assert.equal(attributes(group, 'TargetGroupAttributes')['proxy_protocol_v2.enabled'], 'true');
       assert.equal(properties(group).HealthCheckProtocol, 'TCP');
+      // Draining: the NLB stops sending new connections no longer than the task may take to finish (stopTimeout 120 s).
+      assert.ok(Number(attributes(group, 'TargetGroupAttributes')['deregistration_delay.timeout_seconds']) <= 120);
     }
     const webGroups = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::TargetGroup').filter(([, group]) =>
       [config.autoconfigPort, config.httpsPort].includes(properties(group).Port as number),
@@ -228,6 +250,10 @@ describe('services', () => {
       assert.equal(config.aws.tablePrefix, 'Yubin');
       assert.equal(config.aws.bucket, 'token');
       assert.equal(config.aws.tlsSecretArn, 'token');
+      // Only SMTP (its egress worker) learns where the DKIM keys are; its egress settings load.
+      const smtp = container!.PortMappings.some((mapping) => mapping.ContainerPort === config.ports.smtp);
+      assert.equal(config.aws.dkimSecretArn, smtp ? 'token' : undefined);
+      if (smtp) assert.equal(loadEgressConfig(config, env).mode, 'ses');
       const listening = [...Object.values(config.ports), config.autoconfigPort, config.httpsPort];
       for (const mapping of container!.PortMappings) assert.ok(listening.includes(mapping.ContainerPort), `port ${mapping.ContainerPort}`);
     }
@@ -312,6 +338,21 @@ describe('monitoring and DNS', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  test('the dashboard shows queues and their age, delivery errors, service CPU, open sessions and healthy targets', () => {
+    const [[, dashboard]] = resourcesOf(template, 'AWS::CloudWatch::Dashboard') as [[string, Resource]];
+    const body = JSON.stringify(properties(dashboard).DashboardBody);
+    for (const metric of [
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateAgeOfOldestMessage',
+      'Errors',
+      'CPUUtilization',
+      'ActiveConnections',
+      'HealthyHostCount',
+    ]) {
+      assert.match(body, new RegExp(`\\\\"${metric}\\\\"`, 'u'), metric);
+    }
+  });
+
   test('the zone gets MX, A, SPF, DMARC, TLS-RPT, SRV records and SES DKIM CNAMEs', () => {
     const records = resourcesOf(template, 'AWS::Route53::RecordSet').map(([, record]) => properties(record));
     const named = (type: string, name: string): Record<string, unknown> | undefined =>
@@ -346,7 +387,7 @@ describe('monitoring and DNS', () => {
 
   test('the outputs name what `yubin` needs, under stable keys and without exports', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Export?: unknown }>;
-    for (const key of ['MailHost', 'TablePrefix', 'MessageBucket', 'InboundQueueUrl', 'OutboundQueueUrl', 'MtaStsMode']) {
+    for (const key of Object.values(STACK_OUTPUT_KEYS)) {
       assert.ok(outputs[key], key);
       assert.equal(outputs[key].Export, undefined, key);
     }
@@ -354,6 +395,7 @@ describe('monitoring and DNS', () => {
     assert.equal(outputs.MtaStsMode!.Value, 'enforce');
     assert.match(JSON.stringify(outputs.MessageBucket!.Value), /"Ref":"StorageMessages/u);
     assert.match(JSON.stringify(outputs.InboundQueueUrl!.Value), /"Ref":"QueuesInbound/u);
+    assert.match(JSON.stringify(outputs.DkimKeysSecret!.Value), /"Ref":"SecretsDkimKeys/u);
   });
 });
 

@@ -1,8 +1,9 @@
 // Starts the AWS emulators a test file needs, offline and with fake credentials: AWS's own DynamoDB
 // Local (the jar inside amplify-dynamodb-simulator, on Java 17; it implements TransactWriteItems,
-// which dynalite does not) and fauxqs in-process (SQS with visibility timeouts and redrive, and S3
-// with ranged GETs and multipart uploads). Creates the tables from core/adapters/aws/table-design.ts,
-// the queues with their dead-letter queues, and the bucket; returns the AwsConfig and a stop function.
+// which dynalite does not), fauxqs in-process (SQS with visibility timeouts and redrive, and S3
+// with ranged GETs and multipart uploads) and the Secrets Manager stand-in. Creates the tables from
+// core/adapters/aws/table-design.ts, the queues with their dead-letter queues, the bucket and the DKIM
+// secret (`{}`, as the stack creates it); returns the AwsConfig and a stop function.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import type { AwsConfig } from '../../core/config/index.js';
 import type { AwsCredentials } from '../../core/adapters/aws/aws-clients.js';
 import { awsTableDesigns, tableName, type TableDesign } from '../../core/adapters/aws/table-design.js';
 import { freePort } from './free-port.js';
+import { startSecretsManagerStandIn, type SecretsManagerStandIn } from './secrets-manager-stand-in.js';
 
 /** DynamoDB Local accepts any key id made of letters and digits only. */
 export const EMULATOR_CREDENTIALS: AwsCredentials = { accessKeyId: 'yubintest', secretAccessKey: 'yubintest' };
@@ -31,6 +33,8 @@ export interface AwsEmulators {
   readonly credentials: AwsCredentials;
   /** The in-process SQS/S3 emulator, for tests that inspect queues directly. */
   readonly fauxqs: FauxqsServer;
+  /** Secrets by ARN: tests read and change them directly. */
+  readonly secretsManager: SecretsManagerStandIn;
   /** A fresh, empty backend on these emulators: its own tables, queues (with DLQs) and bucket. */
   createBackend(options?: AwsBackendOptions): Promise<AwsConfig>;
   stop(): Promise<void>;
@@ -144,23 +148,29 @@ function createQueueWithDlq(fauxqs: FauxqsServer, name: string, maxAttempts: num
 }
 
 export async function startAwsEmulators(): Promise<AwsEmulators> {
-  const [dynamo, fauxqs] = await Promise.all([
+  const [dynamo, fauxqs, secretsManager] = await Promise.all([
     startDynamoLocal(),
     startFauxqs({ port: 0, host: '127.0.0.1', logger: false, defaultRegion: REGION }),
+    startSecretsManagerStandIn(new Map(), EMULATOR_CREDENTIALS),
   ]);
   return {
     credentials: EMULATOR_CREDENTIALS,
     fauxqs,
+    secretsManager,
     async createBackend(options = {}) {
       const suffix = randomBytes(4).toString('hex');
       const maxAttempts = options.maxAttempts ?? 5;
       await createAwsTables(dynamo.client, `yubin-${suffix}`);
       fauxqs.createBucket(`yubin-${suffix}`);
+      const dkimSecretArn = `arn:aws:secretsmanager:${REGION}:000000000000:secret:yubin-${suffix}/dkim-keys-${suffix.slice(0, 6)}`;
+      secretsManager.secrets.set(dkimSecretArn, '{}');
       return {
         region: REGION,
         dynamoEndpoint: dynamo.endpoint,
         s3Endpoint: fauxqs.address,
         sqsEndpoint: fauxqs.address,
+        secretsManagerEndpoint: secretsManager.endpoint,
+        dkimSecretArn,
         tablePrefix: `yubin-${suffix}`,
         bucket: `yubin-${suffix}`,
         inboundQueueUrl: createQueueWithDlq(fauxqs, `inbound-${suffix}`, maxAttempts),
@@ -170,6 +180,7 @@ export async function startAwsEmulators(): Promise<AwsEmulators> {
     async stop() {
       dynamo.client.destroy();
       await fauxqs.stop();
+      await secretsManager.close();
       if (dynamo.process.exitCode === null) {
         const exited = new Promise((resolve) => dynamo.process.once('exit', resolve));
         dynamo.process.kill('SIGTERM');

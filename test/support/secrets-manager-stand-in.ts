@@ -1,6 +1,7 @@
 // A loopback stand-in for the Secrets Manager JSON 1.1 API: GetSecretValue and PutSecretValue on the
-// secrets it is given, with SigV4 credentials checked by key id. Enough for the TLS certificate source
-// and the ACME renewal; an unknown secret is ResourceNotFoundException, as in AWS.
+// secrets it is given, with SigV4 credentials checked by key id. Enough for the TLS certificate source,
+// the ACME renewal, the DKIM keys and the smarthost credentials; an unknown secret is
+// ResourceNotFoundException, and a value over 64 KB ValidationException, as in AWS.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -31,13 +32,18 @@ function answer(secrets: Map<string, string>, request: SecretsManagerRequest): R
   if (current === undefined) return [400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find ${id}` }];
   if (request.target === 'secretsmanager.GetSecretValue') return [200, { ARN: id, Name: id, SecretString: current }];
   if (request.target === 'secretsmanager.PutSecretValue' && typeof request.body.SecretString === 'string') {
+    if (Buffer.byteLength(request.body.SecretString) > 65_536) return [400, { __type: 'ValidationException', message: 'secret too large' }];
     secrets.set(id, request.body.SecretString);
     return [200, { ARN: id, Name: id, VersionId: `v${secrets.size}-${Date.now()}` }];
   }
   return [400, { __type: 'InvalidRequestException', message: `unsupported: ${request.target}` }];
 }
 
-export async function startSecretsManagerStandIn(secrets: Map<string, string>): Promise<SecretsManagerStandIn> {
+/** `credentials`: the pair whose key id is accepted (default STAND_IN_CREDENTIALS). */
+export async function startSecretsManagerStandIn(
+  secrets: Map<string, string>,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } = STAND_IN_CREDENTIALS,
+): Promise<SecretsManagerStandIn> {
   const requests: SecretsManagerRequest[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -48,7 +54,7 @@ export async function startSecretsManagerStandIn(secrets: Map<string, string>): 
         body: JSON.parse(body) as SecretsManagerRequest['body'],
       };
       requests.push(request);
-      const authorized = req.headers.authorization?.startsWith(`AWS4-HMAC-SHA256 Credential=${STAND_IN_CREDENTIALS.accessKeyId}/`) ?? false;
+      const authorized = req.headers.authorization?.startsWith(`AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/`) ?? false;
       const [status, reply] = authorized ? answer(secrets, request) : ([403, { __type: 'AccessDeniedException' }] as const);
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify(reply));
@@ -56,7 +62,7 @@ export async function startSecretsManagerStandIn(secrets: Map<string, string>): 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new SecretsManagerClient({ region: 'us-east-1', endpoint, credentials: STAND_IN_CREDENTIALS });
+  const client = new SecretsManagerClient({ region: 'us-east-1', endpoint, credentials });
   return {
     endpoint,
     client,

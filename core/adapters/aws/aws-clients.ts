@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsConfig } from '../../config/index.js';
 
 export interface AwsCredentials {
@@ -16,6 +17,7 @@ export interface AwsClients {
   readonly dynamo: DynamoDBDocumentClient;
   readonly s3: S3Client;
   readonly sqs: SQSClient;
+  readonly secretsManager: SecretsManagerClient;
   destroy(): void;
 }
 
@@ -32,15 +34,21 @@ export function createAwsClients(config: AwsConfig, credentials?: AwsCredentials
   });
   // With an endpoint override, ignore the host inside queue URLs (emulators print unresolvable ones).
   const sqs = new SQSClient({ ...common, ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint, useQueueUrlAsEndpoint: false } : {}) });
+  const secretsManager = new SecretsManagerClient({
+    ...common,
+    ...(config.secretsManagerEndpoint ? { endpoint: config.secretsManagerEndpoint } : {}),
+  });
   return {
     dynamo,
     s3,
     sqs,
+    secretsManager,
     destroy() {
       dynamo.destroy();
       dynamoBase.destroy();
       s3.destroy();
       sqs.destroy();
+      secretsManager.destroy();
     },
   };
 }

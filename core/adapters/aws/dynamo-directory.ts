@@ -14,6 +14,7 @@ import type { Alias, DkimKey, Directory, Domain, FilterRule, NewUser, User, User
 import { StorageError } from '../../ports/errors.js';
 import { domainOf } from '../../mail/address.js';
 import { awsCall, awsErrorName, toStorageError } from './aws-errors.js';
+import type { SecretsManagerDkimKeys } from './secrets-manager-dkim-keys.js';
 import { directoryTable, tableName } from './table-design.js';
 
 type Item = Record<string, unknown>;
@@ -52,6 +53,8 @@ export class DynamoDirectory implements Directory {
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     tablePrefix: string,
+    /** Where private keys live (the stack's DKIM secret); without it keys can be read, not stored. */
+    private readonly dkimKeys?: SecretsManagerDkimKeys,
   ) {
     this.table = tableName(tablePrefix, directoryTable);
   }
@@ -131,6 +134,7 @@ export class DynamoDirectory implements Directory {
       if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new StorageError('not-found', `domain ${name} not found`);
       throw toStorageError(error, 'remove domain');
     }
+    await this.dkimKeys?.remove(name);
   }
 
   async addUser(user: NewUser): Promise<User> {
@@ -252,7 +256,13 @@ export class DynamoDirectory implements Directory {
       await this.dynamo.send(
         new TransactWriteCommand({
           TransactItems: [
-            { ConditionCheck: { TableName: this.table, Key: { pk: domainPk(domain), sk: 'domain' }, ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              ConditionCheck: {
+                TableName: this.table,
+                Key: { pk: domainPk(domain), sk: 'domain' },
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
             ...writes,
           ],
         }),
@@ -260,7 +270,8 @@ export class DynamoDirectory implements Directory {
     } catch (error) {
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new StorageError('not-found', `domain ${domain} is not hosted`);
-      if (existsMessage !== undefined && reasons?.[1]?.Code === 'ConditionalCheckFailed') throw new StorageError('already-exists', existsMessage);
+      if (existsMessage !== undefined && reasons?.[1]?.Code === 'ConditionalCheckFailed')
+        throw new StorageError('already-exists', existsMessage);
       throw toStorageError(error, 'directory write');
     }
   }
@@ -305,24 +316,38 @@ export class DynamoDirectory implements Directory {
     );
   }
 
+  /** The private key goes to the secret first, so the table never names a key egress cannot find. */
   async putDkimKey(key: DkimKey): Promise<void> {
+    if (!this.dkimKeys)
+      throw new StorageError(
+        'invalid',
+        'DKIM private keys live in Secrets Manager: set YUBIN_DKIM_SECRET_ARN (stack output DkimKeysSecret)',
+      );
+    await this.dkimKeys.put(key);
+    const { domain, selector, algorithm } = key;
     await awsCall('put DKIM key', () =>
       this.dynamo.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: domainPk(key.domain), sk: 'dkim', ...key, createdAt: key.createdAt.toISOString() },
+          Item: { pk: domainPk(domain), sk: 'dkim', domain, selector, algorithm, createdAt: key.createdAt.toISOString() },
         }),
       ),
     );
   }
 
+  /**
+   * The secret's key; else a key stored in the table before keys moved to Secrets Manager (read
+   * fallback until `yubin dkim migrate` moves it); else null.
+   */
   async getDkimKey(domain: string): Promise<DkimKey | null> {
+    const fromSecret = await this.dkimKeys?.get(domain);
+    if (fromSecret) return fromSecret;
     const item = await this.getItem(domainPk(domain), 'dkim');
-    if (!item) return null;
+    if (typeof item?.privateKeyPem !== 'string') return null;
     return {
       domain: item.domain as string,
       selector: item.selector as string,
-      privateKeyPem: item.privateKeyPem as string,
+      privateKeyPem: item.privateKeyPem,
       algorithm: item.algorithm as DkimKey['algorithm'],
       createdAt: new Date(item.createdAt as string),
     };

@@ -9,6 +9,8 @@ import { DynamoDirectory } from './dynamo-directory.js';
 import { DynamoHousekeeping } from './dynamo-housekeeping.js';
 import { DynamoMailIndex } from './dynamo-mail-index.js';
 import { S3BlobStore } from './s3-blob-store.js';
+import { DKIM_KEY_CACHE_MS, SecretsManagerDkimKeys } from './secrets-manager-dkim-keys.js';
+import { SecretsManagerJsonObject } from './secrets-manager-json-object.js';
 import { SqsJobQueue } from './sqs-job-queue.js';
 
 export interface OpenAwsStorageOptions {
@@ -17,7 +19,7 @@ export interface OpenAwsStorageOptions {
   readonly changeFeed?: DynamoChangeFeedOptions;
   /** S3 multipart part size; tests lower it to exercise multipart on small blobs. */
   readonly blobPartBytes?: number;
-  /** Epoch milliseconds the mail index judges TTL expiry by; tests move it forward. Default Date.now. */
+  /** Epoch milliseconds the mail index judges TTL expiry by, and secret caches their age; tests move it forward. Default Date.now. */
   readonly clock?: () => number;
 }
 
@@ -31,9 +33,18 @@ export async function openAwsStorage(config: AwsConfig, options: OpenAwsStorageO
   }
   const clients = createAwsClients(config, options.credentials);
   const changes = new DynamoChangeFeed(clients.dynamo, config.tablePrefix, options.changeFeed);
+  const dkimKeys =
+    config.dkimSecretArn === undefined
+      ? undefined
+      : new SecretsManagerDkimKeys(
+          new SecretsManagerJsonObject(clients.secretsManager, config.dkimSecretArn, {
+            maxAgeMs: DKIM_KEY_CACHE_MS,
+            ...(options.clock ? { clock: options.clock } : {}),
+          }),
+        );
   return {
     blobs: new S3BlobStore(clients.s3, { bucket: config.bucket, ...(options.blobPartBytes ? { partBytes: options.blobPartBytes } : {}) }),
-    directory: new DynamoDirectory(clients.dynamo, config.tablePrefix),
+    directory: new DynamoDirectory(clients.dynamo, config.tablePrefix, dkimKeys),
     mailIndex: new DynamoMailIndex(clients.dynamo, config.tablePrefix, options.clock),
     inboundQueue: new SqsJobQueue<InboundDeliveryJob>(clients.sqs, config.inboundQueueUrl),
     outboundQueue: new SqsJobQueue<OutboundDeliveryJob>(clients.sqs, config.outboundQueueUrl),

@@ -1,5 +1,8 @@
 // `yubin dkim generate DOMAIN [--selector S] [--ed25519]`: a new signing key (core/dkim), stored
-// through the Directory, and the TXT record to publish.
+// through the Directory (SQLite locally; on AWS the private key goes to the DKIM secret in Secrets
+// Manager, the table keeps selector and date), and the TXT record to publish. Run again to rotate.
+// `yubin dkim migrate`: stores every domain's current key again, which on AWS moves keys kept in the
+// table by earlier versions into the secret (they are read from the table until then).
 import { defaultDkimSelector, generateDkimKey } from '../../dkim/generate-dkim-key.js';
 import { canonicalDomain, expectPositionals, parseCommandArguments, stringOption } from '../arguments.js';
 import { CliError, commandGroup, writeLine } from '../cli-context.js';
@@ -25,6 +28,24 @@ export const dkimCommands = commandGroup('DKIM signing keys', {
       await storage.directory.putDkimKey(key);
       writeLine(context.stdout, `new ${key.algorithm} key for ${domain}, selector ${selector}; publish:`);
       writeLine(context.stdout, formatZoneRecord(dkimRecord(key)));
+    },
+  },
+  migrate: {
+    usage: 'dkim migrate',
+    async run(args, context) {
+      const { positionals } = parseCommandArguments(this.usage, args);
+      expectPositionals(this.usage, positionals, 0);
+      const { directory } = await context.storage();
+      let stored = 0;
+      for (const domain of await directory.listDomains()) {
+        const key = await directory.getDkimKey(domain.name);
+        if (key === null) continue;
+        // Idempotent: a key already in the secret is written back unchanged.
+        await directory.putDkimKey(key);
+        stored++;
+        writeLine(context.stdout, `${domain.name}: key ${key.selector} stored`);
+      }
+      writeLine(context.stdout, `${stored} DKIM key${stored === 1 ? '' : 's'} stored where this deployment keeps them`);
     },
   },
 });

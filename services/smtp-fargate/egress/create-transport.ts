@@ -1,7 +1,7 @@
 // Builds the transport the configuration names (design brief §3 egress modes). Only this file knows
 // all four; the worker sees the one interface.
 import type { ConnectionOptions } from 'node:tls';
-import type { EgressSettings } from './egress-settings.js';
+import type { EgressSettings, SmarthostSettingsSource } from './egress-settings.js';
 import type { Storage } from '../../../core/ports/index.js';
 import { DomainLimiter } from './limits.js';
 import { MtaStsPolicies, type MtaStsPolicyFetcher } from './mta-sts.js';
@@ -22,6 +22,8 @@ export interface TransportDeps {
   /** Extra TLS options for outgoing SMTP (tests trust their own CA). */
   readonly tlsOptions?: ConnectionOptions;
   readonly sesCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Smarthost settings read at run time (the smarthost secret on AWS); default: config.smarthost. */
+  readonly smarthostSettings?: SmarthostSettingsSource;
 }
 
 export function createEgressTransport(config: EgressSettings, deps: TransportDeps): EgressTransport {
@@ -30,9 +32,12 @@ export function createEgressTransport(config: EgressSettings, deps: TransportDep
       return new SinkTransport(deps.storage);
     case 'ses':
       return new SesTransport({ region: config.sesRegion, endpoint: config.sesEndpoint, credentials: deps.sesCredentials });
-    case 'smarthost':
-      if (!config.smarthost) throw new Error('smarthost mode needs smarthost settings');
-      return new SmarthostTransport(config.smarthost, deps.hostname, deps.tlsOptions);
+    case 'smarthost': {
+      const fixed = config.smarthost;
+      const settings = deps.smarthostSettings ?? (fixed ? async () => fixed : undefined);
+      if (!settings) throw new Error('smarthost mode needs smarthost settings');
+      return new SmarthostTransport(settings, deps.hostname, deps.tlsOptions);
+    }
     case 'direct': {
       const mx = new MxResolver(createResolver(config.dnsServers));
       return new DirectTransport({

@@ -12,6 +12,9 @@ export interface SmarthostSettings {
   readonly password?: string;
 }
 
+/** Asked before each relay session: fixed settings, or a secret re-read through a cache (rotated credentials). */
+export type SmarthostSettingsSource = () => Promise<SmarthostSettings>;
+
 export interface EgressSettings {
   readonly mode: EgressMode;
   /** Retries stop this long after the first attempt (default 5 days, the usual MTA queue lifetime). */
@@ -31,6 +34,7 @@ export interface EgressSettings {
   readonly dnsServers: readonly string[];
   /** Port of remote MX hosts (25; tests point it at a loopback port). */
   readonly remoteSmtpPort: number;
+  /** From the environment; a SmarthostSettingsSource given to the transport takes precedence. */
   readonly smarthost?: SmarthostSettings;
   /** SESv2 endpoint override (a local stand-in in tests). */
   readonly sesEndpoint?: string;

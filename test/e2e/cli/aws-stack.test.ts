@@ -25,7 +25,7 @@ const outputsOf = (backend: AwsConfig, mailHost: string, mtaStsMode: string): Re
   [STACK_OUTPUT_KEYS.outboundQueueUrl]: backend.outboundQueueUrl,
   [STACK_OUTPUT_KEYS.hostname]: mailHost,
   [STACK_OUTPUT_KEYS.mtaStsMode]: mtaStsMode,
-  DkimKeysSecret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dkim',
+  [STACK_OUTPUT_KEYS.dkimSecretArn]: backend.dkimSecretArn!,
 });
 
 before(async () => {
@@ -34,10 +34,9 @@ before(async () => {
   cloudFormation = await startCloudFormationStandIn();
   cloudFormation.stacks.set('Yubin', outputsOf(production, 'mail.example.test', 'testing'));
   cloudFormation.stacks.set('YubinStaging', outputsOf(staging, 'mail.staging.example.test', 'enforce'));
-  env = {
-    ...emulatorEnv(production),
-    YUBIN_CLOUDFORMATION_ENDPOINT: cloudFormation.endpoint,
-  };
+  // The DKIM secret, like the tables, is found through the stack.
+  const { YUBIN_DKIM_SECRET_ARN: _fromStack, ...endpoints } = emulatorEnv(production);
+  env = { ...endpoints, YUBIN_CLOUDFORMATION_ENDPOINT: cloudFormation.endpoint };
 });
 after(async () => {
   await removeCliBundle();
@@ -60,6 +59,11 @@ test('domain add, user add and user list against the stack found by its default 
   assert.equal(dns.code, 0, dns.stderr);
   assert.match(dns.stdout, /^example\.test\.\t3600\tIN\tMX\t10 mail\.example\.test\.$/mu);
   assert.match(dns.stdout, /^;\s+mode: testing$/mu);
+
+  // The DKIM key goes into the secret the stack names.
+  assert.equal((await yubin(['dkim', 'generate', 'example.test', '--selector', 's1'])).code, 0);
+  const secret = JSON.parse(lease.emulators.secretsManager.secrets.get(production.dkimSecretArn!)!) as Record<string, { selector: string }>;
+  assert.equal(secret['example.test']?.selector, 's1');
 });
 
 test('--stack and YUBIN_STACK_NAME pick another stack; variables still override its outputs', async () => {

@@ -12,7 +12,7 @@ import { EMULATOR_CREDENTIALS } from '../../support/aws-emulators.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The environment that points `yubin` at the AWS emulators of `backend` (storage names not included). */
+/** The environment that points `yubin` at the AWS emulators of `backend` (storage names not included; the DKIM secret is). */
 export function emulatorEnv(backend: AwsConfig): Record<string, string> {
   return {
     YUBIN_BACKEND: 'aws',
@@ -22,6 +22,8 @@ export function emulatorEnv(backend: AwsConfig): Record<string, string> {
     YUBIN_DYNAMODB_ENDPOINT: backend.dynamoEndpoint ?? '',
     YUBIN_S3_ENDPOINT: backend.s3Endpoint ?? '',
     YUBIN_SQS_ENDPOINT: backend.sqsEndpoint ?? '',
+    YUBIN_SECRETS_MANAGER_ENDPOINT: backend.secretsManagerEndpoint ?? '',
+    YUBIN_DKIM_SECRET_ARN: backend.dkimSecretArn ?? '',
   };
 }
 

@@ -2,7 +2,7 @@
 // over TLS (implicit, or STARTTLS required: credentials never cross in plaintext) with AUTH. The
 // certificate must be valid for the host, so a REQUIRETLS message only needs the relay to offer REQUIRETLS.
 import type { ConnectionOptions } from 'node:tls';
-import type { SmarthostSettings } from '../egress-settings.js';
+import type { SmarthostSettingsSource } from '../egress-settings.js';
 import { deliverOverSmtp } from '../smtp-delivery.js';
 import type { EgressTransport, OutboundMessage, RecipientResult } from '../transport.js';
 
@@ -10,13 +10,14 @@ export class SmarthostTransport implements EgressTransport {
   readonly mode = 'smarthost';
 
   constructor(
-    private readonly settings: SmarthostSettings,
+    /** Asked per message, so credentials rotated in the smarthost secret apply without a restart. */
+    private readonly settings: SmarthostSettingsSource,
     private readonly heloName: string,
     private readonly tlsOptions?: ConnectionOptions,
   ) {}
 
   async send(message: OutboundMessage): Promise<RecipientResult[]> {
-    const { host, port, implicitTls, user, password } = this.settings;
+    const { host, port, implicitTls, user, password } = await this.settings();
     const report = await deliverOverSmtp(
       {
         address: host,
