@@ -228,7 +228,7 @@ CREATE TABLE message_envelopes (
 
 /** Serialises the envelope of every message stored before MESSAGE_ENVELOPES. */
 function backfillMessageEnvelopes(db: Database.Database): void {
-  const insert = db.prepare('INSERT OR REPLACE INTO message_envelopes (message_id, text, utf8_text) VALUES (?, ?, ?)');
+  const insert = db.prepare('INSERT INTO message_envelopes (message_id, text, utf8_text) VALUES (?, ?, ?)');
   forEachStoredEnvelope(db, (id, _mailboxId, _uid, envelope) => {
     const serialized = serializeEnvelope(envelope);
     insert.run(id, serialized.text, serialized.utf8Text);

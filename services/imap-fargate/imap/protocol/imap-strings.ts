@@ -1,8 +1,6 @@
-// Writing IMAP strings (RFC 3501 §4.3, RFC 9051 §4.3): quoted when that is safe, a literal
-// otherwise; 8-bit text is quoted only after ENABLE UTF8=ACCEPT (RFC 6855 §3), else sent as a literal.
-// Lists and dates here.
-
-// Quoting lives with the ENVELOPE serialiser in core/mail: the mail index caches serialised envelopes.
+// Writing IMAP values: lists, dates (RFC 3501 §9). Strings (RFC 3501 §4.3, quoted when that is safe,
+// a literal otherwise; 8-bit text quoted only after ENABLE UTF8=ACCEPT, RFC 6855 §3) are written by
+// core/mail/imap-envelope.ts, beside the ENVELOPE serialiser whose output the mail index caches.
 export { imapNString, imapString, type StringOptions } from '../../../../core/mail/imap-envelope.js';
 
 export function imapList(items: readonly string[]): string {
