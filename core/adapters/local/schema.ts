@@ -217,13 +217,15 @@ CREATE TABLE small_blobs (
 // Header sync (docs/imap.md): each message's IMAP ENVELOPE serialised at append (core/mail/imap-envelope.ts),
 // as Dovecot's cache keeps it, so UID FETCH 1:* (… ENVELOPE) parses no JSON. Keyed by the message's
 // rowid (one lookup per message row read); utf8_text only where UTF8=ACCEPT sessions get other bytes.
-// The rows go with their message by cascade, whichever code deletes it.
+// The rows go with their message by cascade, whichever code deletes it. The summary columns get a
+// covering index, so listing a UID range never reads the wide message rows (their structure JSON).
 const MESSAGE_ENVELOPES = `
 CREATE TABLE message_envelopes (
   message_id  INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
   text        TEXT NOT NULL,
   utf8_text   TEXT
 );
+CREATE INDEX messages_summary_by_uid ON messages(mailbox_id, uid, modseq, flags, internal_date, size_bytes, blob_key);
 `;
 
 /** Serialises the envelope of every message stored before MESSAGE_ENVELOPES. */

@@ -171,12 +171,23 @@ export class SqliteMailIndex implements MailIndex {
   }
 
   async getImapEnvelopes(mailboxId: string, uids: readonly number[]): Promise<ImapEnvelopedMessage[]> {
-    // The cached text by rowid; the envelope JSON only for a message stored without it (by an older version).
-    const columns =
-      "text AS envelope_text, utf8_text AS envelope_utf8_text, CASE WHEN text IS NULL THEN json_extract(structure, '$.envelope') END AS envelope";
-    return this.#readTransaction(() =>
-      this.#rowsByUid(mailboxId, uids, columns, 'LEFT JOIN message_envelopes ON message_envelopes.message_id = messages.id').map(toImapEnvelopedMessage),
-    );
+    return this.#readTransaction(() => {
+      // The summary from the covering index, the cached text by rowid: no wide message row is read.
+      const rows = this.#rowsByUid(
+        mailboxId,
+        uids,
+        'text AS envelope_text, utf8_text AS envelope_utf8_text',
+        'LEFT JOIN message_envelopes ON message_envelopes.message_id = messages.id',
+      );
+      // A message stored without a cached envelope (by an older version on the same data dir) is serialised from its structure.
+      const uncached = rows.filter((row) => row.envelope_text === null);
+      if (uncached.length > 0) {
+        const json = this.#rowsByUid(mailboxId, uncached.map((row) => row.uid), "json_extract(structure, '$.envelope') AS envelope");
+        const envelopes = new Map(json.map((row) => [row.uid, row.envelope]));
+        for (const row of uncached) row.envelope = envelopes.get(row.uid) ?? null;
+      }
+      return rows.map(toImapEnvelopedMessage);
+    });
   }
 
   /**
