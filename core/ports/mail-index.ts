@@ -13,6 +13,7 @@
 // - A blob whose last referencing message goes (expunge, move, mailbox delete) is recorded as
 //   unreferenced in the same transaction (see housekeeping.ts); an append of a key that a sweep
 //   has claimed fails with StorageError('not-found').
+import type { ImapEnvelopeText } from '../mail/imap-envelope.js';
 import type { Envelope, MessageStructure } from '../mail/message-structure.js';
 import type { IndexedSearchHeader } from '../mail/search-text.js';
 import { StorageError } from './errors.js';
@@ -65,6 +66,14 @@ export interface MessageSummary {
 /** A summary with its envelope only: what header sync and SEARCH SUBJECT/FROM/… need, without the MIME tree. */
 export interface EnvelopedMessage extends MessageSummary {
   readonly envelope: Envelope;
+}
+
+/**
+ * A summary with its ENVELOPE already serialised for IMAP (core/mail/imap-envelope.ts), as the index
+ * cached it at append: a header sync reads these and concatenates strings, parsing nothing.
+ */
+export interface ImapEnvelopedMessage extends MessageSummary {
+  readonly imapEnvelope: ImapEnvelopeText;
 }
 
 export interface StoredMessage extends MessageSummary {
@@ -213,6 +222,11 @@ export interface MailIndex {
   getMessages(mailboxId: string, uids: readonly number[]): Promise<StoredMessage[]>;
   /** Like getMessages (UID order, unknown UIDs skipped) but with only the envelope of each structure. */
   getEnvelopes(mailboxId: string, uids: readonly number[]): Promise<EnvelopedMessage[]>;
+  /**
+   * Like getEnvelopes, with each ENVELOPE as `serializeEnvelope` writes it, cached with the message
+   * when it was appended (messages stored before the cache existed get it computed, same bytes).
+   */
+  getImapEnvelopes(mailboxId: string, uids: readonly number[]): Promise<ImapEnvelopedMessage[]>;
   /**
    * UIDs (ascending) of the messages whose `field`, RFC 2047-decoded, contains `needle`
    * case-insensitively (`foldForSearch`); an empty needle matches every message that has the field

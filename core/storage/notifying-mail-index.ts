@@ -98,6 +98,7 @@ function bindAll(index: MailIndex): MailIndex {
     listMessages: index.listMessages.bind(index),
     getMessages: index.getMessages.bind(index),
     getEnvelopes: index.getEnvelopes.bind(index),
+    getImapEnvelopes: index.getImapEnvelopes.bind(index),
     searchHeaders: index.searchHeaders.bind(index),
     updateFlags: index.updateFlags.bind(index),
     copyMessages: index.copyMessages.bind(index),

@@ -11,7 +11,7 @@ import { StorageError } from '../../ports/errors.js';
 import { awsCall } from './aws-errors.js';
 import { mailboxCounterUpdate, quotaUpdate } from './dynamo-counters.js';
 import type { DynamoMailboxStore } from './dynamo-mailbox-store.js';
-import { countByBlob, flagCounterDelta, idempotencyKey, searchAttribute, type MessageItem } from './dynamo-mail-items.js';
+import { countByBlob, flagCounterDelta, idempotencyKey, imapEnvelopeAttributes, searchAttribute, type MessageItem } from './dynamo-mail-items.js';
 import type { DynamoStructureStore } from './dynamo-structure-store.js';
 import { isLostRace, MAX_TRANSACTION_ITEMS, retryOnLostRace, transact, type TransactItem } from './dynamo-transactions.js';
 import { IDEMPOTENCY_RETENTION_SECONDS } from './table-design.js';
@@ -147,6 +147,7 @@ export class DynamoAppendBatcher {
       sizeBytes: message.sizeBytes,
       blobKey: message.blobKey,
       search: searchAttribute(message.structure.envelope),
+      ...imapEnvelopeAttributes(message.structure.envelope),
     }));
     let unseen = 0;
     let deleted = 0;

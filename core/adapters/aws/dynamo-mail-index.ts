@@ -10,6 +10,7 @@ import type {
   CreateMailboxOptions,
   EnvelopedMessage,
   ExpungeResult,
+  ImapEnvelopedMessage,
   FlagUpdate,
   FlagUpdateResult,
   IndexedSearchHeader,
@@ -26,6 +27,8 @@ import type {
 import { checkAppendBatch } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
 import { normalizeFlags } from '../../mail/flags.js';
+import { serializeEnvelope } from '../../mail/imap-envelope.js';
+import type { Envelope } from '../../mail/message-structure.js';
 import { foldForSearch } from '../../mail/search-text.js';
 import { envelopeSearchText } from '../../mime/search-text.js';
 import { awsCall } from './aws-errors.js';
@@ -33,7 +36,7 @@ import { backoff, batchGetAll, queryAll } from './dynamo-batch.js';
 import { DynamoMailboxStore } from './dynamo-mailbox-store.js';
 import { DynamoMailboxPurger } from './dynamo-mailbox-purger.js';
 import { forgottenModseq } from './dynamo-expunge-log.js';
-import { expungeLogOf, quotaKey, toMailbox, toMessageSummary, type Item } from './dynamo-mail-items.js';
+import { expungeLogOf, imapEnvelopeOf, quotaKey, toMailbox, toMessageSummary, type Item } from './dynamo-mail-items.js';
 import { DynamoMessageMover } from './dynamo-message-mover.js';
 import { DynamoAppendBatcher } from './dynamo-append-batcher.js';
 import { DynamoFlagWriter } from './dynamo-flag-writer.js';
@@ -205,8 +208,21 @@ export class DynamoMailIndex implements MailIndex {
     return { messages, nextAfterUid: more ? (messages[messages.length - 1]?.uid ?? null) : null };
   }
 
+  /** Message items in UID order, unknown UIDs skipped. */
   async readMessages(mailboxId: string, uids: readonly number[]): Promise<Item[]> {
-    const unique = [...new Set(uids)];
+    const unique = [...new Set(uids)].sort((a, b) => a - b);
+    const first = unique[0];
+    const last = unique[unique.length - 1];
+    // A run of consecutive UIDs (FETCH 1:* asks in batches of them) is one Query: fewer requests, and
+    // read units for the bytes read rather than 4 KB per item as BatchGetItem charges.
+    if (first !== undefined && last !== undefined && last - first === unique.length - 1) {
+      return queryAll(this.dynamo, {
+        TableName: this.messagesTable,
+        ConsistentRead: true,
+        KeyConditionExpression: 'mailboxId = :m AND uid BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':m': mailboxId, ':from': first, ':to': last },
+      });
+    }
     const items = await batchGetAll(
       this.dynamo,
       this.messagesTable,
@@ -225,6 +241,17 @@ export class DynamoMailIndex implements MailIndex {
     const items = await this.readMessages(mailboxId, uids);
     const envelopes = await this.structures.getEnvelopes(items.map((item) => item.blobKey as string));
     return items.map((item) => ({ ...toMessageSummary(item), envelope: envelopes.get(item.blobKey as string)! }));
+  }
+
+  async getImapEnvelopes(mailboxId: string, uids: readonly number[]): Promise<ImapEnvelopedMessage[]> {
+    const items = await this.readMessages(mailboxId, uids);
+    // Items without the attribute (too large, or written before it existed) are serialised from the envelope item.
+    const missing = items.filter((item) => imapEnvelopeOf(item) === null).map((item) => item.blobKey as string);
+    const envelopes = missing.length === 0 ? new Map<string, Envelope>() : await this.structures.getEnvelopes(missing);
+    return items.map((item) => ({
+      ...toMessageSummary(item),
+      imapEnvelope: imapEnvelopeOf(item) ?? serializeEnvelope(envelopes.get(item.blobKey as string)!),
+    }));
   }
 
   /**

@@ -1,6 +1,7 @@
 // Item shapes of the mail index on DynamoDB (mailboxes, messages and vanished tables of
 // table-design.ts), their keys, and the conversions to the port's types. Shared by DynamoMailIndex
 // and DynamoChangeFeed, which reads the same mailbox counter items.
+import { serializeEnvelope, type ImapEnvelopeText } from '../../mail/imap-envelope.js';
 import type { Envelope } from '../../mail/message-structure.js';
 import type { Mailbox, MessageSummary, SpecialUse } from '../../ports/mail-index.js';
 import { envelopeSearchText } from '../../mime/search-text.js';
@@ -71,6 +72,30 @@ export interface MessageItem {
   readonly blobKey: string;
   /** Decoded, folded SUBJECT/FROM/TO/CC/BCC (fields the message lacks are left out), for searchHeaders. */
   readonly search: Record<string, string>;
+  /** The serialised ENVELOPE (core/mail/imap-envelope.ts): header sync reads nothing else. Absent when too large. */
+  readonly imapEnvelope?: string;
+  /** Its UTF8=ACCEPT form, only where that differs. */
+  readonly imapEnvelopeUtf8?: string;
+}
+
+/**
+ * Envelopes up to this size ride on the message item (nearly all: a typical one is 200–600 bytes).
+ * A larger one (long recipient lists) would make every listing page and flag write cost more read and
+ * write units, so it stays in the structures table and is serialised when read.
+ */
+export const MAX_ITEM_ENVELOPE_BYTES = 2048;
+
+/** The `imapEnvelope` attributes of a new message item (none when the envelope is too large). */
+export function imapEnvelopeAttributes(envelope: Envelope): Pick<MessageItem, 'imapEnvelope' | 'imapEnvelopeUtf8'> {
+  const { text, utf8Text } = serializeEnvelope(envelope);
+  if (Buffer.byteLength(text) + (utf8Text === null ? 0 : Buffer.byteLength(utf8Text)) > MAX_ITEM_ENVELOPE_BYTES) return {};
+  return utf8Text === null ? { imapEnvelope: text } : { imapEnvelope: text, imapEnvelopeUtf8: utf8Text };
+}
+
+/** The cached ENVELOPE of a message item, or null for an item without one (too large, or written before they were kept). */
+export function imapEnvelopeOf(item: Item): ImapEnvelopeText | null {
+  if (typeof item.imapEnvelope !== 'string') return null;
+  return { text: item.imapEnvelope, utf8Text: typeof item.imapEnvelopeUtf8 === 'string' ? item.imapEnvelopeUtf8 : null };
 }
 
 /** The `search` attribute of a message item: what `searchHeaders` filters on with `contains()`. */

@@ -1,8 +1,9 @@
 // Row shapes of the mailboxes and messages tables and their conversion to port types; mailbox name
 // and flag normalisation shared by the SQLite mail index's reads and writes.
+import { serializeEnvelope } from '../../mail/imap-envelope.js';
 import type { Envelope, MessageStructure } from '../../mail/message-structure.js';
 import { StorageError } from '../../ports/errors.js';
-import { MAILBOX_DELIMITER, type EnvelopedMessage, type Mailbox, type MessageSummary, type SpecialUse, type StoredMessage } from '../../ports/mail-index.js';
+import { MAILBOX_DELIMITER, type EnvelopedMessage, type ImapEnvelopedMessage, type Mailbox, type MessageSummary, type SpecialUse, type StoredMessage } from '../../ports/mail-index.js';
 
 export interface MailboxRow {
   id: number;
@@ -30,7 +31,10 @@ export interface MessageRow {
   blob_key: string;
   structure?: string;
   /** The envelope's JSON, extracted from `structure` by SQLite. */
-  envelope?: string;
+  envelope?: string | null;
+  /** message_envelopes columns: null for a message an older version stored without them. */
+  envelope_text?: string | null;
+  envelope_utf8_text?: string | null;
 }
 
 /** Columns of a summary (no cached structure: it can be large and most listings do not need it). */
@@ -57,15 +61,37 @@ export function toSummary(row: MessageRow): MessageSummary {
   return {
     uid: row.uid,
     modseq: row.modseq,
-    flags: row.flags === '[]' ? [] : (JSON.parse(row.flags) as string[]),
+    flags: parseFlags(row.flags),
     internalDate: new Date(row.internal_date),
     sizeBytes: row.size_bytes,
     blobKey: row.blob_key,
   };
 }
 
+function parseFlags(json: string): string[] {
+  return json === '[]' ? [] : (JSON.parse(json) as string[]);
+}
+
 export function toEnvelopedMessage(row: MessageRow): EnvelopedMessage {
   return { ...toSummary(row), envelope: JSON.parse(row.envelope ?? 'null') as Envelope };
+}
+
+/** The cached serialised ENVELOPE, or (rows written without one) the envelope JSON serialised now. */
+export function toImapEnvelopedMessage(row: MessageRow): ImapEnvelopedMessage {
+  const imapEnvelope =
+    row.envelope_text === null || row.envelope_text === undefined
+      ? serializeEnvelope(JSON.parse(row.envelope ?? 'null') as Envelope)
+      : { text: row.envelope_text, utf8Text: row.envelope_utf8_text ?? null };
+  // Written out rather than spread from toSummary: a header sync builds 10,000 of these.
+  return {
+    uid: row.uid,
+    modseq: row.modseq,
+    flags: parseFlags(row.flags),
+    internalDate: new Date(row.internal_date),
+    sizeBytes: row.size_bytes,
+    blobKey: row.blob_key,
+    imapEnvelope,
+  };
 }
 
 export function toStoredMessage(row: MessageRow): StoredMessage {

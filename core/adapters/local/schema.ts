@@ -3,6 +3,7 @@
 // released one. docs/storage.md names the query each index serves.
 import type Database from 'better-sqlite3';
 import { envelopeSearchText } from '../../mime/search-text.js';
+import { serializeEnvelope } from '../../mail/imap-envelope.js';
 import type { Envelope } from '../../mail/message-structure.js';
 
 const V1 = `
@@ -149,11 +150,8 @@ CREATE INDEX message_text_pending_by_mailbox ON message_text_pending(mailbox_id,
 INSERT INTO message_text_pending (message_id, mailbox_id, uid) SELECT id, mailbox_id, uid FROM messages;
 `;
 
-/** Fills message_headers for messages stored before V2 (the decoding is ours, not SQL's). */
-function backfillMessageHeaders(db: Database.Database): void {
-  const insert = db.prepare(
-    'INSERT OR IGNORE INTO message_headers (mailbox_id, uid, subject, from_text, to_text, cc_text, bcc_text) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+/** Calls `each` with every stored message's row id, place and envelope, a page of rows at a time. */
+function forEachStoredEnvelope(db: Database.Database, each: (id: number, mailboxId: number, uid: number, envelope: Envelope) => void): void {
   // Pages by rowid: better-sqlite3 runs no other statement while an iterator is open.
   const page = db.prepare(
     "SELECT id, mailbox_id, uid, json_extract(structure, '$.envelope') AS envelope FROM messages WHERE id > ? ORDER BY id LIMIT 1000",
@@ -162,12 +160,20 @@ function backfillMessageHeaders(db: Database.Database): void {
   for (;;) {
     const rows = page.all(afterId) as { id: number; mailbox_id: number; uid: number; envelope: string }[];
     if (rows.length === 0) return;
-    for (const row of rows) {
-      const text = envelopeSearchText(JSON.parse(row.envelope) as Envelope);
-      insert.run(row.mailbox_id, row.uid, text.subject, text.from, text.to, text.cc, text.bcc);
-    }
+    for (const row of rows) each(row.id, row.mailbox_id, row.uid, JSON.parse(row.envelope) as Envelope);
     afterId = rows[rows.length - 1]!.id;
   }
+}
+
+/** Fills message_headers for messages stored before V2 (the decoding is ours, not SQL's). */
+function backfillMessageHeaders(db: Database.Database): void {
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO message_headers (mailbox_id, uid, subject, from_text, to_text, cc_text, bcc_text) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  forEachStoredEnvelope(db, (_id, mailboxId, uid, envelope) => {
+    const text = envelopeSearchText(envelope);
+    insert.run(mailboxId, uid, text.subject, text.from, text.to, text.cc, text.bcc);
+  });
 }
 
 export type Migration = string | ((db: Database.Database) => void);
@@ -224,4 +230,37 @@ CREATE TABLE message_text_long (
 INSERT OR IGNORE INTO message_text_pending (message_id, mailbox_id, uid) SELECT id, mailbox_id, uid FROM messages;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [V1, V2, backfillMessageHeaders, RECENT, HOUSEKEEPING, SMALL_BLOBS, TEXT_START];
+// Header sync (docs/imap.md): each message's IMAP ENVELOPE serialised at append (core/mail/imap-envelope.ts),
+// as Dovecot's cache keeps it, so UID FETCH 1:* (… ENVELOPE) parses no JSON. Keyed by the message's
+// rowid (one lookup per message row read); utf8_text only where UTF8=ACCEPT sessions get other bytes.
+// The rows go with their message by cascade, whichever code deletes it. The summary columns get a
+// covering index, so listing a UID range never reads the wide message rows (their structure JSON).
+const MESSAGE_ENVELOPES = `
+CREATE TABLE message_envelopes (
+  message_id  INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+  text        TEXT NOT NULL,
+  utf8_text   TEXT
+);
+CREATE INDEX messages_summary_by_uid ON messages(mailbox_id, uid, modseq, flags, internal_date, size_bytes, blob_key);
+`;
+
+/** Serialises the envelope of every message stored before MESSAGE_ENVELOPES. */
+function backfillMessageEnvelopes(db: Database.Database): void {
+  const insert = db.prepare('INSERT INTO message_envelopes (message_id, text, utf8_text) VALUES (?, ?, ?)');
+  forEachStoredEnvelope(db, (id, _mailboxId, _uid, envelope) => {
+    const serialized = serializeEnvelope(envelope);
+    insert.run(id, serialized.text, serialized.utf8Text);
+  });
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  V1,
+  V2,
+  backfillMessageHeaders,
+  RECENT,
+  HOUSEKEEPING,
+  SMALL_BLOBS,
+  TEXT_START,
+  MESSAGE_ENVELOPES,
+  backfillMessageEnvelopes,
+];

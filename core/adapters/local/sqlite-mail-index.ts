@@ -10,6 +10,7 @@ import type {
   CreateMailboxOptions,
   EnvelopedMessage,
   ExpungeResult,
+  ImapEnvelopedMessage,
   FlagUpdate,
   FlagUpdateResult,
   IndexedSearchHeader,
@@ -33,6 +34,7 @@ import {
   mailboxKey,
   normalizeMailboxName,
   toEnvelopedMessage,
+  toImapEnvelopedMessage,
   toMailbox,
   toStoredMessage,
   toSummary,
@@ -175,24 +177,44 @@ export class SqliteMailIndex implements MailIndex {
     return this.#readTransaction(() => this.#rowsByUid(mailboxId, uids, "json_extract(structure, '$.envelope') AS envelope").map(toEnvelopedMessage));
   }
 
+  async getImapEnvelopes(mailboxId: string, uids: readonly number[]): Promise<ImapEnvelopedMessage[]> {
+    return this.#readTransaction(() => {
+      // The summary from the covering index, the cached text by rowid: no wide message row is read.
+      const rows = this.#rowsByUid(
+        mailboxId,
+        uids,
+        'text AS envelope_text, utf8_text AS envelope_utf8_text',
+        'LEFT JOIN message_envelopes ON message_envelopes.message_id = messages.id',
+      );
+      // A message stored without a cached envelope (by an older version on the same data dir) is serialised from its structure.
+      const uncached = rows.filter((row) => row.envelope_text === null);
+      if (uncached.length > 0) {
+        const json = this.#rowsByUid(mailboxId, uncached.map((row) => row.uid), "json_extract(structure, '$.envelope') AS envelope");
+        const envelopes = new Map(json.map((row) => [row.uid, row.envelope]));
+        for (const row of uncached) row.envelope = envelopes.get(row.uid) ?? null;
+      }
+      return rows.map(toImapEnvelopedMessage);
+    });
+  }
+
   /**
    * Rows for `uids` in UID order. A run of consecutive UIDs (what FETCH 1:* asks for, in batches)
    * is one range scan of the primary key; any other set is joined from a JSON array.
    */
-  #rowsByUid(mailboxId: string, uids: readonly number[], extraColumn: string): MessageRow[] {
+  #rowsByUid(mailboxId: string, uids: readonly number[], extraColumns: string, join = ''): MessageRow[] {
     const mailbox = this.#writes.mailboxRow(mailboxId);
     if (uids.length === 0) return [];
     const first = uids[0] as number;
     const last = uids[uids.length - 1] as number;
     if (last - first === uids.length - 1 && uids.every((uid, i) => uid === first + i)) {
-      return this.#sql(`SELECT ${SUMMARY_COLUMNS}, ${extraColumn} FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`).all(
+      return this.#sql(`SELECT ${SUMMARY_COLUMNS}, ${extraColumns} FROM messages ${join} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`).all(
         mailbox.id,
         first,
         last,
       ) as MessageRow[];
     }
     return this.#sql(
-      `SELECT ${SUMMARY_COLUMNS}, ${extraColumn} FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+      `SELECT ${SUMMARY_COLUMNS}, ${extraColumns} FROM messages ${join} WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
     ).all(mailbox.id, JSON.stringify(uids)) as MessageRow[];
   }
 

@@ -1,6 +1,7 @@
 // The synchronous write side of SqliteMailIndex: each method runs inside one group-commit savepoint
 // (group-commit.ts), so UID allocation, the message rows, the mailbox counters (UIDNEXT,
-// HIGHESTMODSEQ, counts), vanished UIDs and the user's quota counter commit together or not at all.
+// HIGHESTMODSEQ, counts), the cached IMAP envelope, vanished UIDs and the user's quota counter commit
+// together or not at all.
 import type {
   AppendOptions,
   AppendResult,
@@ -14,6 +15,7 @@ import type {
 } from '../../ports/mail-index.js';
 import { StorageError } from '../../ports/errors.js';
 import { normalizeFlags } from '../../mail/flags.js';
+import { serializeEnvelope } from '../../mail/imap-envelope.js';
 import { type MailboxRow, type MessageRow, SUMMARY_COLUMNS, hasSeen, mailboxKey, toSummary } from './mail-rows.js';
 import type { PreparedStatement } from './sqlite-database.js';
 import { SqliteSearchRows } from './sqlite-search-rows.js';
@@ -69,6 +71,8 @@ export class SqliteMessageWrites {
       message.blobKey,
       JSON.stringify(message.structure),
     );
+    const envelope = serializeEnvelope(message.structure.envelope);
+    this.#sql('INSERT INTO message_envelopes (message_id, text, utf8_text) VALUES (?, ?, ?)').run(inserted.lastInsertRowid, envelope.text, envelope.utf8Text);
     this.searchRows.added(inserted.lastInsertRowid, mailbox.id, uid, message.structure.envelope);
     this.#bumpMailbox(mailbox.id, uid + 1, modseq, 1, hasSeen(flags) ? 0 : 1, message.sizeBytes);
     if (message.idempotencyKey !== undefined) {
@@ -126,14 +130,16 @@ export class SqliteMessageWrites {
     const source = this.mailboxRow(sourceMailboxId);
     const destination = this.mailboxRow(destinationMailboxId);
     const rows = this.#sql(
-      `SELECT ${SUMMARY_COLUMNS}, structure FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
-    ).all(source.id, JSON.stringify(uids)) as MessageRow[];
+      `SELECT id, ${SUMMARY_COLUMNS}, structure FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+    ).all(source.id, JSON.stringify(uids)) as (MessageRow & { id: number })[];
     if (rows.length === 0) return { uidValidity: destination.uid_validity, mapping: [], copied: [] };
     const modseq = destination.highest_modseq + 1;
     const insert = this.#sql(
       `INSERT INTO messages (mailbox_id, uid, modseq, flags, seen, internal_date, size_bytes, blob_key, structure)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // A source stored by an older version may have no cached envelope: the copy then has none either (read falls back).
+    const copyEnvelope = this.#sql('INSERT INTO message_envelopes (message_id, text, utf8_text) SELECT ?, text, utf8_text FROM message_envelopes WHERE message_id = ?');
     const mapping: { sourceUid: number; destinationUid: number }[] = [];
     let unseen = 0;
     let sizeBytes = 0;
@@ -151,6 +157,7 @@ export class SqliteMessageWrites {
         row.blob_key,
         row.structure,
       );
+      copyEnvelope.run(inserted.lastInsertRowid, row.id);
       this.searchRows.copied(inserted.lastInsertRowid, { mailboxId: source.id, uid: row.uid }, destination.id, destinationUid);
       mapping.push({ sourceUid: row.uid, destinationUid });
       unseen += seen ? 0 : 1;

@@ -1,7 +1,8 @@
 // What the AWS adapter set must do beyond the shared contract suite (test/contracts), against
 // DynamoDB Local + fauxqs that this file starts: UID allocation under concurrent appends from separate
 // clients, idempotent appends, MODSEQ/VANISHED, multipart blobs, structures over 400 KB, SQS
-// visibility/redrive, envelopes of structures stored before the envelope item, and a change feed whose reads do not grow with the number of watchers.
+// visibility/redrive, envelopes of structures stored before the envelope item, cached IMAP envelopes
+// on message items (and their fallback), and a change feed whose reads do not grow with the number of watchers.
 import { eventually, eventuallyTrue } from '../../support/eventually.js';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -11,8 +12,9 @@ import { isStorageError } from '../../../core/ports/index.js';
 import type { MimePart } from '../../../core/mail/message-structure.js';
 import { openAwsStorage } from '../../../core/adapters/aws/open-aws-storage.js';
 import { createAwsClients } from '../../../core/adapters/aws/aws-clients.js';
-import { structuresTable, tableName } from '../../../core/adapters/aws/table-design.js';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { messagesTable, structuresTable, tableName } from '../../../core/adapters/aws/table-design.js';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { serializeEnvelope } from '../../../core/mail/imap-envelope.js';
 import type { AwsConfig } from '../../../core/config/index.js';
 import type { DynamoChangeFeed } from '../../../core/adapters/aws/dynamo-change-feed.js';
 import { startAwsEmulators, type AwsEmulators } from '../../support/aws-emulators.js';
@@ -233,6 +235,32 @@ describe('AWS adapters on emulators', () => {
     }
     const [enveloped] = await clients[1]!.mailIndex.getEnvelopes(mailbox.id, [uid]);
     assert.deepEqual(enveloped?.envelope, message.structure.envelope);
+  });
+
+  test('header sync reads the ENVELOPE cached on the message item; items without it (older, or too large) are serialised from the envelope item', async () => {
+    const mailbox = await storage.mailIndex.createMailbox(freshUserId(), 'INBOX');
+    const small = sampleMessage({ structure: sampleStructure('cached on the item', 1_000) });
+    const base = sampleStructure('too large for the item', 1_000);
+    const to = Array.from({ length: 200 }, (_, i) => ({ name: `Recipient ${i}`, adl: null, mailbox: `r${i}`, host: 'example.test' }));
+    const large = sampleMessage({ structure: { ...base, envelope: { ...base.envelope, to } } });
+    const older = sampleMessage({ structure: sampleStructure('written before the cache', 1_000) });
+    for (const message of [small, large, older]) await storage.mailIndex.appendMessage(mailbox.id, message);
+    const raw = createAwsClients(config, emulators.credentials);
+    try {
+      const messages = tableName(config.tablePrefix, messagesTable);
+      const item = async (uid: number) => (await raw.dynamo.send(new GetCommand({ TableName: messages, Key: { mailboxId: mailbox.id, uid } }))).Item;
+      assert.equal((await item(1))?.imapEnvelope, serializeEnvelope(small.structure.envelope).text);
+      assert.equal((await item(2))?.imapEnvelope, undefined, 'an envelope over the item limit stays off the item');
+      await raw.dynamo.send(new UpdateCommand({ TableName: messages, Key: { mailboxId: mailbox.id, uid: 3 }, UpdateExpression: 'REMOVE imapEnvelope' }));
+      assert.equal((await item(3))?.imapEnvelope, undefined);
+    } finally {
+      raw.destroy();
+    }
+    const served = await clients[1]!.mailIndex.getImapEnvelopes(mailbox.id, [1, 2, 3]);
+    assert.deepEqual(
+      served.map((m) => m.imapEnvelope),
+      [small, large, older].map((m) => serializeEnvelope(m.structure.envelope)),
+    );
   });
 
   test('a blob larger than the part size goes up as a multipart upload and reads back byte-exact', async () => {

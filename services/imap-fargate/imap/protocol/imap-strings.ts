@@ -1,29 +1,7 @@
-// Writing IMAP strings (RFC 3501 §4.3, RFC 9051 §4.3): quoted when that is safe, a literal
-// otherwise; 8-bit text is quoted only after ENABLE UTF8=ACCEPT (RFC 6855 §3), else sent as a literal.
-
-export interface StringOptions {
-  readonly utf8: boolean;
-}
-
-/** Long values go as literals: some clients cap quoted strings. */
-const MAX_QUOTED_CHARS = 1000;
-
-/** One pass over the characters (this runs for every ENVELOPE field of a 10,000-message sync). */
-export function imapString(value: string, options: StringOptions): string {
-  let escapes = false;
-  let quotable = value.length <= MAX_QUOTED_CHARS;
-  for (let i = 0; quotable && i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code === 0x22 || code === 0x5c) escapes = true;
-    else if (code < 0x20 || code === 0x7f || (code > 0x7f && !options.utf8)) quotable = false;
-  }
-  if (!quotable) return `{${Buffer.byteLength(value, 'utf8')}}\r\n${value}`;
-  return escapes ? `"${value.replace(/[\\"]/gu, (c) => '\\' + c)}"` : `"${value}"`;
-}
-
-export function imapNString(value: string | null, options: StringOptions): string {
-  return value === null ? 'NIL' : imapString(value, options);
-}
+// Writing IMAP values: lists, dates (RFC 3501 §9). Strings (RFC 3501 §4.3, quoted when that is safe,
+// a literal otherwise; 8-bit text quoted only after ENABLE UTF8=ACCEPT, RFC 6855 §3) are written by
+// core/mail/imap-envelope.ts, beside the ENVELOPE serialiser whose output the mail index caches.
+export { imapNString, imapString, type StringOptions } from '../../../../core/mail/imap-envelope.js';
 
 export function imapList(items: readonly string[]): string {
   return `(${items.join(' ')})`;

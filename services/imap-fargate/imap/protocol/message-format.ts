@@ -1,28 +1,11 @@
-// ENVELOPE (RFC 3501 §7.4.2) and BODY/BODYSTRUCTURE (RFC 3501 §7.4.2, RFC 9051 §7.5.2) from the
-// structure cached at delivery: no message is parsed to answer them.
-import type { Envelope, EnvelopeAddress, MimePart } from '../../../../core/mail/message-structure.js';
+// BODY/BODYSTRUCTURE (RFC 3501 §7.4.2, RFC 9051 §7.5.2) from the structure cached at delivery (with the
+// ENVELOPE of attached messages): no message is parsed to answer them.
+import { formatEnvelope } from '../../../../core/mail/imap-envelope.js';
+import type { MimePart } from '../../../../core/mail/message-structure.js';
 import { imapList, imapNString, imapString, type StringOptions } from './imap-strings.js';
 
-function addressList(addresses: readonly EnvelopeAddress[] | null, options: StringOptions): string {
-  if (addresses === null || addresses.length === 0) return 'NIL';
-  // RFC 3501 §9 env-from etc.: "(" 1*address ")", addresses written back to back. Built by
-  // concatenation: this runs for every address of every message in a header sync.
-  let text = '(';
-  for (const a of addresses) text += `(${imapNString(a.name, options)} NIL ${imapNString(a.mailbox, options)} ${imapNString(a.host, options)})`;
-  return text + ')';
-}
-
-export function formatEnvelope(envelope: Envelope, options: StringOptions): string {
-  // RFC 3501 §7.4.2: sender and reply-to default to from when absent.
-  const from = addressList(envelope.from, options);
-  const sender = envelope.sender ? addressList(envelope.sender, options) : from;
-  const replyTo = envelope.replyTo ? addressList(envelope.replyTo, options) : from;
-  return (
-    `(${imapNString(envelope.date, options)} ${imapNString(envelope.subject, options)} ${from} ${sender} ${replyTo} ` +
-    `${addressList(envelope.to, options)} ${addressList(envelope.cc, options)} ${addressList(envelope.bcc, options)} ` +
-    `${imapNString(envelope.inReplyTo, options)} ${imapNString(envelope.messageId, options)})`
-  );
-}
+// The ENVELOPE serialiser is shared with the mail index, which caches its output (core/mail/imap-envelope.ts).
+export { formatEnvelope };
 
 function paramList(params: readonly (readonly [string, string])[], options: StringOptions): string {
   if (params.length === 0) return 'NIL';

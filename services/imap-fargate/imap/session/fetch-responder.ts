@@ -1,14 +1,14 @@
 // Builds FETCH responses (RFC 3501 §7.4.2, RFC 9051 §7.5.2) from index rows: metadata from the
-// summary, ENVELOPE from the cached envelope, BODYSTRUCTURE from the cached structure, body
+// summary, ENVELOPE as the index cached it serialised, BODYSTRUCTURE from the cached structure, body
 // sections as ranged blob reads streamed straight to the client.
 import type { Readable } from 'node:stream';
 import { formatSection, type FetchItem } from '../protocol/fetch-items.js';
 import { imapDateTime } from '../protocol/imap-strings.js';
-import { formatBodyStructure, formatEnvelope } from '../protocol/message-format.js';
+import { formatBodyStructure } from '../protocol/message-format.js';
 import { headerFieldsSubset } from '../../../../core/mime/index.js';
 import { binaryPart, BinaryResponseParts, type BinaryPart } from './binary-fetch.js';
 import { sectionSource } from './body-sections.js';
-import { envelopeOf, structureOf, type LoadedMessage, type MessageDetail } from './message-batches.js';
+import { envelopeText, structureOf, type LoadedMessage, type MessageDetail } from './message-batches.js';
 import type { ImapSession } from './session.js';
 
 async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -17,16 +17,54 @@ async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The least the index must load for these items: ENVELOPE alone never needs the MIME tree. */
+/** The least the index must load for these items: ENVELOPE alone needs only its cached serialisation. */
 export function fetchDetail(items: readonly FetchItem[]): MessageDetail {
   const needsStructure = items.some((item) => item.kind === 'bodystructure' || item.kind === 'body' || ((item.kind === 'section' || item.kind === 'binary.size') && (item.section.part.length > 0 || item.section.text !== 'all')));
   if (needsStructure) return 'structure';
-  return items.some((item) => item.kind === 'envelope') ? 'envelope' : 'summary';
+  return items.some((item) => item.kind === 'envelope') ? 'imap-envelope' : 'summary';
 }
 
 /** True when an item reads the whole message (BODY[], RFC822): worth opening the blob ahead of time. */
 export function readsWholeMessage(items: readonly FetchItem[]): boolean {
   return items.some((item) => item.kind === 'section' && !item.binary && item.section.part.length === 0 && item.section.text === 'all' && item.partial === null);
+}
+
+/** An item answered from the index row alone: nothing to read or wait for. */
+type IndexedItem = Exclude<FetchItem, { kind: 'section' | 'binary.size' }>;
+
+/** True when every item comes from the index row, so a whole batch is formatted without awaiting anything. */
+export function answeredFromIndex(items: readonly FetchItem[]): items is readonly IndexedItem[] {
+  return items.every((item) => item.kind !== 'section' && item.kind !== 'binary.size');
+}
+
+/**
+ * One FETCH response of index-only items. A header sync is 10,000 of these: one string built by
+ * concatenation, the ENVELOPE as the index cached it.
+ */
+export function formatIndexedResponse(session: ImapSession, sequence: number, message: LoadedMessage, items: readonly IndexedItem[]): string {
+  let text = `* ${sequence} FETCH (`;
+  for (let i = 0; i < items.length; i++) text += (i === 0 ? '' : ' ') + indexedItem(session, message, items[i] as IndexedItem);
+  return text + ')\r\n';
+}
+
+function indexedItem(session: ImapSession, message: LoadedMessage, item: IndexedItem): string {
+  switch (item.kind) {
+    case 'uid':
+      return `UID ${message.uid}`;
+    case 'flags':
+      return `FLAGS ${session.flagList(message.uid, message.flags)}`;
+    case 'internaldate':
+      return `INTERNALDATE ${imapDateTime(message.internalDate)}`;
+    case 'rfc822.size':
+      return `RFC822.SIZE ${message.sizeBytes}`;
+    case 'modseq':
+      return `MODSEQ (${message.modseq})`;
+    case 'envelope':
+      return `ENVELOPE ${envelopeText(message, session.utf8)}`;
+    case 'bodystructure':
+    case 'body':
+      return `${item.kind.toUpperCase()} ${formatBodyStructure(structureOf(message).root, item.kind === 'bodystructure', { utf8: session.utf8 })}`;
+  }
 }
 
 /**
@@ -36,7 +74,6 @@ export function readsWholeMessage(items: readonly FetchItem[]): boolean {
 export async function writeFetchResponse(session: ImapSession, sequence: number, message: LoadedMessage, items: readonly FetchItem[], opened?: Promise<Readable>): Promise<void> {
   let readAhead = opened;
   const io = session.io;
-  const options = { utf8: session.utf8 };
   const structure = 'structure' in message ? message.structure : null;
   // BINARY parts are resolved first: an unknown encoding must fail before this response starts (RFC 3516 §4.2).
   const binaryParts = new Map<FetchItem, BinaryPart | null>();
@@ -53,28 +90,6 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
   };
   for (const item of items) {
     switch (item.kind) {
-      case 'uid':
-        add(`UID ${message.uid}`);
-        break;
-      case 'flags':
-        add(`FLAGS ${session.flagList(message.uid, message.flags)}`);
-        break;
-      case 'internaldate':
-        add(`INTERNALDATE ${imapDateTime(message.internalDate)}`);
-        break;
-      case 'rfc822.size':
-        add(`RFC822.SIZE ${message.sizeBytes}`);
-        break;
-      case 'modseq':
-        add(`MODSEQ (${message.modseq})`);
-        break;
-      case 'envelope':
-        add(`ENVELOPE ${formatEnvelope(envelopeOf(message), options)}`);
-        break;
-      case 'bodystructure':
-      case 'body':
-        add(`${item.kind.toUpperCase()} ${formatBodyStructure(structureOf(message).root, item.kind === 'bodystructure', options)}`);
-        break;
       case 'binary.size': {
         const part = binaryParts.get(item) ?? null;
         add(`BINARY.SIZE[${formatSection(item.section)}] ${part === null ? 0 : await binary!.size(part)}`);
@@ -124,6 +139,8 @@ export async function writeFetchResponse(session: ImapSession, sequence: number,
         first = true;
         break;
       }
+      default:
+        add(indexedItem(session, message, item));
     }
   }
   io.write(text === ' ' ? ')\r\n' : `${text})\r\n`);

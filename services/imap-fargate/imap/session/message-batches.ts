@@ -1,17 +1,19 @@
 // Reads the messages a command names from the index in bounded batches, so a FETCH 1:* over
 // 10,000 messages never holds them all. Each command asks for the least detail it needs: index
-// summaries by UID range, summaries with the envelope, or full rows with the MIME structure.
+// summaries by UID range, summaries with the envelope (parsed, or serialised as cached for FETCH),
+// or full rows with the MIME structure.
+import { envelopeTextFor, formatEnvelope } from '../../../../core/mail/imap-envelope.js';
 import type { Envelope } from '../../../../core/mail/message-structure.js';
-import type { EnvelopedMessage, MailIndex, MessageSummary, StoredMessage } from '../../../../core/ports/index.js';
+import type { EnvelopedMessage, ImapEnvelopedMessage, MailIndex, MessageSummary, StoredMessage } from '../../../../core/ports/index.js';
 
 /** Messages per index round trip: large enough to amortise latency, small enough to bound memory. */
 export const BATCH_SIZE = 500;
 
 /** How much of each message a command reads, cheapest first. */
-export type MessageDetail = 'summary' | 'envelope' | 'structure';
+export type MessageDetail = 'summary' | 'envelope' | 'imap-envelope' | 'structure';
 
-/** A message as loaded at some detail; `envelopeOf` and `structureOf` read the parts a detail has. */
-export type LoadedMessage = MessageSummary | EnvelopedMessage | StoredMessage;
+/** A message as loaded at some detail; `envelopeOf`, `envelopeText` and `structureOf` read the parts a detail has. */
+export type LoadedMessage = MessageSummary | EnvelopedMessage | ImapEnvelopedMessage | StoredMessage;
 
 export function messageBatches(index: MailIndex, mailboxId: string, uids: readonly number[], detail: MessageDetail): AsyncGenerator<LoadedMessage[]> {
   switch (detail) {
@@ -19,6 +21,8 @@ export function messageBatches(index: MailIndex, mailboxId: string, uids: readon
       return summaryBatches(index, mailboxId, uids);
     case 'envelope':
       return uidBatches(uids, (chunk) => index.getEnvelopes(mailboxId, chunk));
+    case 'imap-envelope':
+      return uidBatches(uids, (chunk) => index.getImapEnvelopes(mailboxId, chunk));
     case 'structure':
       return uidBatches(uids, (chunk) => index.getMessages(mailboxId, chunk));
   }
@@ -27,6 +31,12 @@ export function messageBatches(index: MailIndex, mailboxId: string, uids: readon
 export function envelopeOf(message: LoadedMessage): Envelope {
   if ('envelope' in message) return message.envelope;
   return structureOf(message).envelope;
+}
+
+/** The ENVELOPE value for a session (`utf8`: UTF8=ACCEPT enabled): the cached text when it was loaded. */
+export function envelopeText(message: LoadedMessage, utf8: boolean): string {
+  if ('imapEnvelope' in message) return envelopeTextFor(message.imapEnvelope, utf8);
+  return formatEnvelope(envelopeOf(message), { utf8 });
 }
 
 export function structureOf(message: LoadedMessage): StoredMessage['structure'] {

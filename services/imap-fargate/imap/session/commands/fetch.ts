@@ -5,7 +5,7 @@ import { formatSequenceSet, sequenceSetContains } from '../../protocol/sequence-
 import { ArgumentReader } from '../../protocol/token-readers.js';
 import { SELECTED, type Command } from '../command.js';
 import type { Readable } from 'node:stream';
-import { fetchDetail, readsWholeMessage, writeFetchResponse } from '../fetch-responder.js';
+import { answeredFromIndex, fetchDetail, formatIndexedResponse, readsWholeMessage, writeFetchResponse } from '../fetch-responder.js';
 import { messageBatches, type LoadedMessage } from '../message-batches.js';
 import { bad } from '../replies.js';
 import { absentUidSet } from '../vanished-fallback.js';
@@ -45,10 +45,19 @@ export const fetch: Command = {
       if (vanished !== '') session.io.write(`* VANISHED (EARLIER) ${vanished}\r\n`);
     }
     const wholeMessage = readsWholeMessage(items);
+    const indexedItems = answeredFromIndex(items) ? items : null;
     for await (const batch of messageBatches(index, view.mailbox.id, uids, fetchDetail(items))) {
       let messages = batch;
       if (modifiers.changedSince !== null) messages = messages.filter((m) => m.modseq > modifiers.changedSince!);
       if (setsSeen) messages = await markSeen(session, messages);
+      if (indexedItems !== null) {
+        // Header sync: the batch's responses as one string, with no await per message.
+        let text = '';
+        for (const message of messages) text += formatIndexedResponse(session, view.sequenceOf(message.uid), message, indexedItems);
+        session.io.write(text);
+        await session.io.drain();
+        continue;
+      }
       const opened: (Promise<Readable> | undefined)[] = [];
       const open = (k: number) => {
         const next = messages[k];
