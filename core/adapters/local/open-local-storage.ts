@@ -16,7 +16,6 @@ import { SqliteJobQueue } from './sqlite-job-queue.js';
 import { SqliteMailIndex } from './sqlite-mail-index.js';
 import { SqliteTextIndex } from './sqlite-text-index.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
-import { WalFileSync } from './wal-file-sync.js';
 
 export interface LocalStorageOptions {
   readonly dataDir: string;
@@ -30,9 +29,6 @@ export interface LocalStorageOptions {
   readonly maxInlineBlobBytes?: number;
 }
 
-/** Two of libuv's four pool threads at most; the others stay free for blob files and DNS. */
-const WAL_FSYNCS_IN_FLIGHT = 2;
-
 export const INDEX_FILE_NAME = 'yubin.sqlite';
 export const BLOB_DIRECTORY_NAME = 'blobs';
 
@@ -40,10 +36,8 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<St
   await mkdir(path.join(options.dataDir, BLOB_DIRECTORY_NAME), { recursive: true });
   const databaseFile = path.join(options.dataDir, INDEX_FILE_NAME);
   const db = openSqliteDatabase(databaseFile);
-  const walFile = new WalFileSync(walFileOf(databaseFile));
-  // Two fsyncs of the WAL may overlap (grouped-fsync.ts): a commit need not wait out one in flight.
-  const walFsync = new GroupedFsync({ maxInFlight: WAL_FSYNCS_IN_FLIGHT, syncNow: () => walFile.sync() });
-  const committer = new GroupCommitter(db, () => walFsync.sync(walFile.path));
+  const walFsync = new GroupedFsync();
+  const committer = new GroupCommitter(db, () => walFsync.sync(walFileOf(databaseFile)));
   const queueOptions = { maxAttempts: options.queueMaxAttempts ?? 8 };
   const changes = new LocalChangeFeed(db, { pollIntervalMs: options.changePollIntervalMs });
   const checkpointer = new WalCheckpointer(databaseFile, options.checkpointIntervalMs ?? 1_000);
@@ -63,7 +57,6 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<St
       await changes.close();
       // Let writes already queued for the next group commit finish before the handle goes.
       await committer.drain();
-      await walFile.close();
       await checkpointer.stop();
       db.close();
     },
