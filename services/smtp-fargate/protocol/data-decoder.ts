@@ -35,16 +35,21 @@ export class DataDecoder {
 
   feed(input: Buffer): DecodedData {
     const chunks: Buffer[] = [];
+    // Content is passed on as slices of `input`: a run grows over ordinary text and CRLFs and is
+    // cut only where an octet is dropped (a stuffing dot, a held CR) or replaced (a bare ending).
     let runStart = 0;
     const flush = (end: number) => {
       if (end > runStart) chunks.push(input.subarray(runStart, end));
     };
+    // Next CR and LF at or after i (-1: none left), found with indexOf rather than a loop over
+    // every octet: a 10 KB message is ~120 lines, and only their ends need a look.
+    let nextCr = -2;
+    let nextLf = -2;
     let i = 0;
     while (i < input.length) {
-      const byte = input[i];
       switch (this.state) {
         case State.LineStart:
-          if (byte === 0x2e) {
+          if (input[i] === 0x2e) {
             flush(i);
             runStart = i + 1;
             this.state = State.Dot;
@@ -54,7 +59,7 @@ export class DataDecoder {
           }
           break;
         case State.Dot:
-          if (byte === 0x0d) {
+          if (input[i] === 0x0d) {
             runStart = i + 1;
             this.state = State.DotCr;
             i++;
@@ -63,25 +68,36 @@ export class DataDecoder {
           }
           break;
         case State.DotCr:
-          if (byte === 0x0a) return { chunks, consumed: i + 1, ended: true };
+          if (input[i] === 0x0a) return { chunks, consumed: i + 1, ended: true };
           chunks.push(this.bareEnding(CR_ONLY));
           runStart = i;
           this.state = State.Text;
           break;
-        case State.Text:
-          if (byte === 0x0d) {
-            flush(i);
-            runStart = i + 1;
+        case State.Text: {
+          if (nextCr !== -1 && nextCr < i) nextCr = input.indexOf(0x0d, i);
+          if (nextLf !== -1 && nextLf < i) nextLf = input.indexOf(0x0a, i);
+          if (nextLf !== -1 && (nextCr === -1 || nextLf < nextCr)) {
+            flush(nextLf);
+            chunks.push(this.bareEnding(LF_ONLY)); // RFC 5321 §2.3.8: no line starts after it
+            runStart = i = nextLf + 1;
+          } else if (nextCr === -1) {
+            i = input.length;
+          } else if (nextCr + 1 === input.length) {
+            flush(nextCr); // hold the CR back until we know whether LF follows
+            runStart = i = nextCr + 1;
             this.state = State.Cr;
-          } else if (byte === 0x0a) {
-            flush(i);
-            chunks.push(this.bareEnding(LF_ONLY));
-            runStart = i + 1;
+          } else if (nextLf === nextCr + 1) {
+            i = nextLf + 1; // CRLF: the run goes on, a line starts
+            this.state = State.LineStart;
+          } else {
+            flush(nextCr);
+            chunks.push(this.bareEnding(CR_ONLY));
+            runStart = i = nextCr + 1;
           }
-          i++;
           break;
+        }
         case State.Cr:
-          if (byte === 0x0a) {
+          if (input[i] === 0x0a) {
             chunks.push(CRLF);
             runStart = i + 1;
             this.state = State.LineStart;

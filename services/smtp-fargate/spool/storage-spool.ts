@@ -3,13 +3,12 @@
 // remote ones to egress. Commit resolves only when blob and jobs are durable (brief §4.1: the blob
 // at the latest with the first job, see PutBlobOptions.durableWithNextWrite); on any
 // failure before that, the blob is deleted and nothing is queued.
-import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
 import type { Logger } from '../../../core/log/logger.js';
 import type { BlobPutResult, BlobStore } from '../../../core/ports/blob-store.js';
 import type { JobQueue } from '../../../core/ports/job-queue.js';
 import type { InboundDeliveryJob, OutboundDeliveryJob } from '../../../core/mail/jobs.js';
 import type { MessageSpool, SpoolRequest, SpoolWriter } from '../session/types.js';
+import { ChunkChannel } from './chunk-channel.js';
 
 export interface SpoolStorage {
   readonly blobs: BlobStore;
@@ -33,7 +32,7 @@ export class StorageMessageSpool implements MessageSpool {
 }
 
 class StorageSpoolWriter implements SpoolWriter {
-  private readonly channel = new PassThrough({ highWaterMark: SPOOL_BUFFER_BYTES });
+  private readonly channel = new ChunkChannel(SPOOL_BUFFER_BYTES);
   private readonly stored: Promise<BlobPutResult>;
   private putError: unknown = null;
 
@@ -43,10 +42,8 @@ class StorageSpoolWriter implements SpoolWriter {
     private readonly logger: Logger,
     private readonly now: () => Date,
   ) {
-    // Failures reach us through `stored`; the stream's own error event must not go unhandled.
-    this.channel.on('error', () => undefined);
     const header = Buffer.from(request.receivedHeader);
-    this.channel.write(header);
+    this.channel.push(header);
     // The job sent in commit() references the blob: one durable write (one fsync locally) covers both.
     this.stored = storage.blobs.put(this.channel, { prefix: 'spool/', maxBytes: request.maxBytes + header.length, durableWithNextWrite: true });
     this.stored.catch((error: unknown) => {
@@ -56,12 +53,12 @@ class StorageSpoolWriter implements SpoolWriter {
 
   async write(chunk: Buffer): Promise<void> {
     if (this.putError !== null) throw this.putError;
-    if (!this.channel.write(chunk)) {
+    if (!this.channel.push(chunk)) {
       const failed = this.stored.then(
         () => undefined,
         () => undefined,
       );
-      await Promise.race([once(this.channel, 'drain'), failed]);
+      await Promise.race([this.channel.room(), failed]);
     }
     if (this.putError !== null) throw this.putError;
   }
@@ -93,7 +90,7 @@ class StorageSpoolWriter implements SpoolWriter {
   }
 
   async abort(): Promise<void> {
-    this.channel.destroy(new Error('message aborted'));
+    this.channel.fail(new Error('message aborted'));
     const blob = await this.stored.catch(() => null);
     if (blob !== null) await this.storage.blobs.delete(blob.key);
   }

@@ -83,5 +83,6 @@ test('every read closes its file: read to the end, destroyed unread, or destroye
     partly.destroy();
     await new Promise((resolve) => partly.once('close', resolve));
   }
-  await eventuallyTrue(async () => (await openFiles()) === before, 'every blob file closed');
+  // At most as many as before: a descriptor of an earlier test may close meanwhile (it made this flaky).
+  await eventuallyTrue(async () => (await openFiles()) <= before, 'every blob file closed');
 });
