@@ -247,7 +247,7 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
 export async function startSmtpService(options: SmtpServiceOptions): Promise<SmtpService> {
   const { storage, config, logger } = options;
   const limits: SmtpLimits = { ...DEFAULT_SMTP_LIMITS, maxMessageBytes: config.maxMessageBytes, ...options.limits };
-  const throttle = options.authThrottle ?? new AuthThrottle();
+  const throttle = options.authThrottle ?? new AuthThrottle(storage.attempts);
   const policy = buildSmtpPolicy({
     directory: storage.directory,
     mailIndex: storage.mailIndex,

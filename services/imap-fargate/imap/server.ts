@@ -39,7 +39,7 @@ export interface ImapServiceConfig {
 }
 
 export interface ImapServiceOptions {
-  readonly storage: Pick<Storage, 'mailIndex' | 'blobs' | 'directory' | 'changes' | 'textIndex'>;
+  readonly storage: Pick<Storage, 'mailIndex' | 'blobs' | 'directory' | 'changes' | 'textIndex' | 'attempts'>;
   readonly config: ImapServiceConfig;
   readonly logger: Logger;
   /** null: no STARTTLS and no implicit-TLS port. */
@@ -277,7 +277,7 @@ class ImapServer {
     const c = options.config;
     this.perIp = new CountLimiter(c.maxConnectionsPerIp ?? 50);
     this.userLimiter = new CountLimiter(c.maxConnectionsPerUser ?? 20);
-    this.authThrottle = options.throttle ?? new AuthThrottle(c.authThrottle ?? DEFAULT_AUTH_THROTTLE);
+    this.authThrottle = options.throttle ?? new AuthThrottle(options.storage.attempts, c.authThrottle ?? DEFAULT_AUTH_THROTTLE);
     this.inactivityTimeoutMs = c.inactivityTimeoutMs ?? 30 * 60_000;
   }
 
