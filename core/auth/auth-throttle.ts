@@ -1,8 +1,9 @@
 // Throttles authentication failures per client IP and per account, shared by SMTP, IMAP and POP3
 // (design brief §4.5). Failures are counted through the AttemptCounter port, so on AWS every task
 // sees every other task's failures; past the limit, attempts are refused without checking the
-// password. The window slides: the previous window's count weighs in by how much of it still overlaps.
-import { attemptWindowOf, type AttemptCounter } from '../ports/attempt-counter.js';
+// password. Failures count over the current and the previous window (so for one to two windows):
+// never fewer than the failures of the last full window, so a guesser cannot time the window edge.
+import type { AttemptCounter } from '../ports/attempt-counter.js';
 
 export interface AuthThrottleOptions {
   readonly maxFailuresPerIp: number;
@@ -58,10 +59,7 @@ export class AuthThrottle {
     const at = this.now();
     if ((this.clearUntil.get(key) ?? 0) > at) return false;
     const { current, previous } = await this.counter.recentFailures(key, this.windowSeconds, at);
-    // Sliding-window estimate: the part of the previous window still inside [at - window, at].
-    const windowMs = this.windowSeconds * 1000;
-    const elapsed = (at - attemptWindowOf(this.windowSeconds, at) * windowMs) / windowMs;
-    const blocked = current + previous * (1 - elapsed) >= limit;
+    const blocked = current + previous >= limit;
     if (!blocked && this.cacheMs > 0) {
       if (this.clearUntil.size >= MAX_CACHED_VERDICTS) this.clearUntil.clear();
       this.clearUntil.set(key, at + this.cacheMs);
