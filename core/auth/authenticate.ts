@@ -15,11 +15,11 @@ export async function authenticate(
   attempt: { readonly clientIp: string; readonly username: string; readonly password: string },
 ): Promise<AuthOutcome> {
   const address = normalizeAddress(attempt.username);
-  if (throttle.isBlocked(attempt.clientIp, address)) return { ok: false, reason: 'throttled' };
+  if (await throttle.isBlocked(attempt.clientIp, address)) return { ok: false, reason: 'throttled' };
   const user = address === null ? null : await directory.getUser(address);
   const valid = user !== null && (await verifyPassword(attempt.password, user.passwordHash));
   if (!valid || user === null) {
-    throttle.recordFailure(attempt.clientIp, address);
+    await throttle.recordFailure(attempt.clientIp, address);
     return { ok: false, reason: 'invalid-credentials' };
   }
   if (user.status !== 'active') return { ok: false, reason: 'account-disabled' };

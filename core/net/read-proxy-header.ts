@@ -1,13 +1,15 @@
 // Reads the PROXY v2 header (core/net/proxy-protocol.ts) that precedes every byte of a connection
-// behind the AWS NLB, for listeners that hand the socket on afterwards (the web endpoints give it to
-// node:http or wrap it in TLS). The bytes after the header are put back unread.
+// behind the AWS NLB: the one reader of every listener (SMTP, IMAP, POP3, the web endpoints), which
+// hand the socket on afterwards (to a session, node:http or a TLS wrap). The bytes after the header
+// (a pipelined command, a TLS ClientHello) are put back unread.
 import type net from 'node:net';
 import { parseProxyV2 } from './proxy-protocol.js';
 
 /**
  * Resolves the client IP, or null for LOCAL headers (the NLB's health checks) and unroutable
- * families; rejects on a malformed header, on close, or after timeoutMs. The socket is left paused:
- * resume it once its next reader is attached.
+ * families; rejects on a malformed header, on close, or after timeoutMs (the caller destroys the
+ * socket). Works on sockets paused at accept (`pauseOnConnect`). The socket is left paused with the
+ * bytes after the header unshifted: resume it once its next reader is attached.
  */
 export function readProxyV2ClientIp(socket: net.Socket, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
@@ -33,5 +35,7 @@ export function readProxyV2ClientIp(socket: net.Socket, timeoutMs: number): Prom
     const timer = setTimeout(() => settle(new Error('no PROXY header in time')), timeoutMs);
     socket.on('data', onData);
     socket.on('close', onClose);
+    // A socket paused at accept does not start flowing by itself when a 'data' listener is added.
+    socket.resume();
   });
 }

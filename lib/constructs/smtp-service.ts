@@ -69,6 +69,7 @@ export class SmtpService extends FargateMailService {
     });
     const role = this.taskDefinition.taskRole;
     storage.grantSpoolAndLookup(role);
+    storage.grantAttemptCounting(role); // AUTH failures, shared with the other tasks
     queues.inbound.grantSendMessages(role);
     queues.outbound.grantSendMessages(role);
     queues.outbound.grantConsumeMessages(role); // the egress worker

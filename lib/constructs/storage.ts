@@ -5,7 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { tableName, type KeyAttribute, type TableDesign } from '../../core/adapters/aws/table-design.js';
+import { ATTEMPT_KEY_PREFIX, attemptCounterTable, tableName, type KeyAttribute, type TableDesign } from '../../core/adapters/aws/table-design.js';
 
 const ATTRIBUTE_TYPES = { S: dynamodb.AttributeType.STRING, N: dynamodb.AttributeType.NUMBER } as const;
 
@@ -97,6 +97,22 @@ export class MailStorage extends Construct {
   grantSpoolAndLookup(grantee: iam.IGrantable): void {
     this.grantObjects(grantee, [...OBJECT_READ_ACTIONS, ...OBJECT_WRITE_ACTIONS]);
     this.grantIndex(grantee, INDEX_READ_ACTIONS);
+  }
+
+  /**
+   * Count failed logins (core/adapters/aws/dynamo-attempt-counter.ts): UpdateItem on the `attempts#`
+   * items of their table and nothing else of it, for a service that otherwise only reads the index.
+   */
+  grantAttemptCounting(grantee: iam.IGrantable): void {
+    const table = this.tables.find((candidate) => candidate.node.id === `Table-${attemptCounterTable.suffix}`);
+    if (!table) throw new Error(`the ${attemptCounterTable.suffix} table holds the attempt counts but is not in tableDesigns`);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem', 'dynamodb:Query'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ATTEMPT_KEY_PREFIX}*`] } },
+      }),
+    );
   }
 
   // Explicit actions rather than grant*()'s wildcard groups (s3:GetObject*, s3:List*): the adapters'

@@ -48,7 +48,7 @@ export async function startMailAccess(
   tls: TlsContextProvider,
   options: MailAccessOptions = {},
 ): Promise<MailAccessService> {
-  const throttle = new AuthThrottle();
+  const throttle = new AuthThrottle(storage.attempts);
   const imap = await startImapService({
     storage,
     logger: logger.child({ service: 'imap' }),

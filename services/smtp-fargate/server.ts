@@ -12,7 +12,7 @@ import type { Storage } from '../../core/ports/index.js';
 import type { TlsContextProvider } from '../../core/tls/certificates.js';
 import { buildSmtpPolicy, DEFAULT_CONNECTION_RATE, DEFAULT_MESSAGE_RATE, type PolicyOptions } from './policy/default-policy.js';
 import type { ListenerKind } from './policy/verdict.js';
-import { parseProxyV2 } from '../../core/net/proxy-protocol.js';
+import { readProxyV2ClientIp } from '../../core/net/read-proxy-header.js';
 import { formatReply, type SmtpReply } from './protocol/reply.js';
 import { replies } from './session/replies.js';
 import { SmtpSession, type SessionOutput } from './session/session.js';
@@ -109,25 +109,17 @@ class Connection {
   }
 
   start(): void {
-    if (!this.service.proxyProtocol) return void this.begin(Buffer.alloc(0));
-    let header = Buffer.alloc(0);
-    const timer = setTimeout(() => this.raw.destroy(), this.service.limits.proxyHeaderTimeoutMs);
-    const onData = (chunk: Buffer) => {
-      header = Buffer.concat([header, chunk]);
-      const result = parseProxyV2(header);
-      if (result.kind === 'incomplete') return;
-      clearTimeout(timer);
-      this.raw.off('data', onData);
-      if (result.kind === 'invalid') {
-        this.service.deps.logger.warn('PROXY header refused', { peer: this.clientIp, reason: result.reason });
-        return void this.raw.destroy();
-      }
-      if (result.kind === 'proxy') this.clientIp = result.source.ip;
-      this.raw.pause();
-      void this.begin(header.subarray(result.consumed));
-    };
-    this.raw.on('data', onData);
-    this.raw.resume();
+    if (!this.service.proxyProtocol) return void this.begin();
+    readProxyV2ClientIp(this.raw, this.service.limits.proxyHeaderTimeoutMs).then(
+      (clientIp) => {
+        if (clientIp !== null) this.clientIp = clientIp;
+        void this.begin();
+      },
+      (error: Error) => {
+        this.service.deps.logger.warn('PROXY header refused', { peer: this.clientIp, reason: error.message });
+        this.raw.destroy();
+      },
+    );
   }
 
   /** Called by close(): idle sessions get 421 now, busy ones after their current message. */
@@ -139,7 +131,8 @@ class Connection {
     this.raw.destroy();
   }
 
-  private async begin(leftover: Buffer): Promise<void> {
+  /** The socket is paused here; bytes that came with the PROXY header wait in it, unshifted. */
+  private async begin(): Promise<void> {
     const { service } = this;
     const ipCount = service.perIp.get(this.clientIp) ?? 0;
     if (ipCount >= service.limits.maxConnectionsPerIp || service.open.size > service.limits.maxConnections) {
@@ -147,19 +140,15 @@ class Connection {
     }
     service.perIp.set(this.clientIp, ipCount + 1);
     this.countedIp = this.clientIp;
-    if (this.implicitTls) {
-      if (leftover.length > 0) this.raw.unshift(leftover); // a ClientHello sent with the PROXY header
-      leftover = Buffer.alloc(0);
-      if (!(await this.upgradeToTls())) return;
-    }
+    if (this.implicitTls && !(await this.upgradeToTls())) return;
     const log = service.deps.logger.child({ connection: newMessageId(), ip: this.clientIp, listener: this.listener });
     const tlsAvailable = service.tls !== null && !this.implicitTls;
     this.session = new SmtpSession(service.deps, { listener: this.listener, clientIp: this.clientIp, tls: this.implicitTls, startTlsAvailable: tlsAvailable }, log);
     this.socket.on('data', (chunk: Buffer) => void this.receive(chunk));
     const greeting = await this.session.greet();
     this.act(greeting);
-    if (leftover.length > 0) await this.receive(leftover);
-    else if (!this.session.closed) this.socket.resume();
+    // Only now: commands pipelined with the PROXY header are read after the greeting is written.
+    if (!this.session.closed) this.socket.resume();
   }
 
   private async receive(chunk: Buffer): Promise<void> {
@@ -247,7 +236,7 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
 export async function startSmtpService(options: SmtpServiceOptions): Promise<SmtpService> {
   const { storage, config, logger } = options;
   const limits: SmtpLimits = { ...DEFAULT_SMTP_LIMITS, maxMessageBytes: config.maxMessageBytes, ...options.limits };
-  const throttle = options.authThrottle ?? new AuthThrottle();
+  const throttle = options.authThrottle ?? new AuthThrottle(storage.attempts);
   const policy = buildSmtpPolicy({
     directory: storage.directory,
     mailIndex: storage.mailIndex,

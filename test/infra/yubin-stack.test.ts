@@ -274,7 +274,12 @@ describe('least privilege', () => {
 
   test('SMTP spools and looks up but never deletes mail or writes the index; it sends only as the SES identity', () => {
     const statements = statementsOfRole(template, 'SmtpServiceTaskTaskRole');
-    const actions = actionsOf(statements);
+    // Its one index write: failed-login counts, limited to the `attempts#` items (dynamodb:LeadingKeys).
+    const counting = statements.filter((statement) => actionsOf([statement]).includes('dynamodb:UpdateItem'));
+    assert.equal(counting.length, 1);
+    assert.deepEqual((counting[0] as { Condition?: unknown }).Condition, { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['attempts#*'] } });
+    assert.match(JSON.stringify(counting[0]!.Resource), /StorageTablemailboxes/);
+    const actions = actionsOf(statements.filter((statement) => !counting.includes(statement)));
     for (const forbidden of [
       's3:DeleteObject',
       'dynamodb:PutItem',

@@ -3,6 +3,7 @@
 import type { AwsConfig } from '../../config/index.js';
 import type { InboundDeliveryJob, OutboundDeliveryJob } from '../../mail/jobs.js';
 import type { Storage } from '../../ports/index.js';
+import { DynamoAttemptCounter } from './dynamo-attempt-counter.js';
 import { createAwsClients, type AwsCredentials } from './aws-clients.js';
 import { DynamoChangeFeed, type DynamoChangeFeedOptions } from './dynamo-change-feed.js';
 import { DynamoDirectory } from './dynamo-directory.js';
@@ -50,6 +51,7 @@ export async function openAwsStorage(config: AwsConfig, options: OpenAwsStorageO
     outboundQueue: new SqsJobQueue<OutboundDeliveryJob>(clients.sqs, config.outboundQueueUrl),
     changes,
     housekeeping: new DynamoHousekeeping(clients.dynamo, config.tablePrefix),
+    attempts: new DynamoAttemptCounter(clients.dynamo, config.tablePrefix),
     async close() {
       await changes.close();
       clients.destroy();

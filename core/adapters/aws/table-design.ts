@@ -46,7 +46,7 @@ export const directoryTable = {
 
 /**
  * Mailbox records (the UIDNEXT/HIGHESTMODSEQ counters), the per-user name → id records, the per-user
- * quota counter and append idempotency records (TTL).
+ * quota counter, append idempotency records (TTL) and failed-login counts (`attempts#…`, TTL).
  */
 export const mailboxesTable = {
   suffix: 'mailboxes',
@@ -103,6 +103,14 @@ export const structuresTable = {
   ],
   timeToLiveAttribute: null,
 } as const satisfies TableDesign;
+
+/**
+ * Failed-login counts (dynamo-attempt-counter.ts) live in the mailboxes table, which already has TTL:
+ * no extra table to provision, back up or pay a minimum for. The key prefix lets IAM grant a service
+ * these items and nothing else of the table (dynamodb:LeadingKeys).
+ */
+export const attemptCounterTable = mailboxesTable;
+export const ATTEMPT_KEY_PREFIX = 'attempts#';
 
 export const awsTableDesigns = [directoryTable, mailboxesTable, messagesTable, vanishedTable, structuresTable] as const;
 

@@ -6,6 +6,7 @@ import type { InboundDeliveryJob, OutboundDeliveryJob } from '../../mail/jobs.js
 import type { Storage } from '../../ports/index.js';
 import { FileBlobStore } from './file-blob-store.js';
 import { GroupCommitter } from './group-commit.js';
+import { MemoryAttemptCounter } from './memory-attempt-counter.js';
 import { LocalChangeFeed } from './local-change-feed.js';
 import { SqliteBlobStore } from './sqlite-blob-store.js';
 import { GroupedFsync } from './grouped-fsync.js';
@@ -53,6 +54,7 @@ export async function openLocalStorage(options: LocalStorageOptions): Promise<St
     changes,
     textIndex: new SqliteTextIndex(db, committer),
     housekeeping: new SqliteHousekeeping(db, committer),
+    attempts: new MemoryAttemptCounter(),
     async close() {
       await changes.close();
       // Let writes already queued for the next group commit finish before the handle goes.

@@ -11,7 +11,7 @@ import type { Storage } from '../../../core/ports/index.js';
 import type { TlsContextProvider } from '../../../core/tls/certificates.js';
 import { CommandFramer, type FramerEvent } from './protocol/command-framer.js';
 import { LITERAL_HIGH_WATER_BYTES } from './protocol/incoming-literal.js';
-import { parseProxyV2 } from '../../../core/net/proxy-protocol.js';
+import { readProxyV2ClientIp } from '../../../core/net/read-proxy-header.js';
 import { ImapSession } from './session/session.js';
 import type { SessionIo, UserConnectionLimiter } from './session/session-io.js';
 
@@ -39,7 +39,7 @@ export interface ImapServiceConfig {
 }
 
 export interface ImapServiceOptions {
-  readonly storage: Pick<Storage, 'mailIndex' | 'blobs' | 'directory' | 'changes' | 'textIndex'>;
+  readonly storage: Pick<Storage, 'mailIndex' | 'blobs' | 'directory' | 'changes' | 'textIndex' | 'attempts'>;
   readonly config: ImapServiceConfig;
   readonly logger: Logger;
   /** null: no STARTTLS and no implicit-TLS port. */
@@ -73,29 +73,6 @@ class CountLimiter implements UserConnectionLimiter {
     const count = (this.counts.get(key) ?? 1) - 1;
     if (count <= 0) this.counts.delete(key);
     else this.counts.set(key, count);
-  }
-}
-
-/** Reads the PROXY v2 header and pushes back whatever followed it. */
-async function readProxyHeader(socket: net.Socket): Promise<string | null> {
-  let buffer = Buffer.alloc(0);
-  const timer = setTimeout(() => socket.destroy(new Error('PROXY header timeout')), PROXY_HEADER_TIMEOUT_MS);
-  try {
-    for (;;) {
-      const chunk = socket.read() as Buffer | null;
-      if (chunk === null) {
-        await once(socket, 'readable');
-        continue;
-      }
-      buffer = Buffer.concat([buffer, chunk]);
-      const result = parseProxyV2(buffer);
-      if (result.kind === 'incomplete') continue;
-      if (result.kind === 'invalid') throw new Error(result.reason);
-      if (buffer.length > result.consumed) socket.unshift(buffer.subarray(result.consumed));
-      return result.kind === 'proxy' ? result.source.ip : null; // LOCAL: the NLB's own health check
-    }
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -277,7 +254,7 @@ class ImapServer {
     const c = options.config;
     this.perIp = new CountLimiter(c.maxConnectionsPerIp ?? 50);
     this.userLimiter = new CountLimiter(c.maxConnectionsPerUser ?? 20);
-    this.authThrottle = options.throttle ?? new AuthThrottle(c.authThrottle ?? DEFAULT_AUTH_THROTTLE);
+    this.authThrottle = options.throttle ?? new AuthThrottle(options.storage.attempts, c.authThrottle ?? DEFAULT_AUTH_THROTTLE);
     this.inactivityTimeoutMs = c.inactivityTimeoutMs ?? 30 * 60_000;
   }
 
@@ -295,7 +272,7 @@ class ImapServer {
     let clientIp = raw.remoteAddress ?? 'unknown';
     const log = this.options.logger;
     try {
-      if (this.options.config.proxyProtocol === true) clientIp = (await readProxyHeader(raw)) ?? clientIp;
+      if (this.options.config.proxyProtocol === true) clientIp = (await readProxyV2ClientIp(raw, PROXY_HEADER_TIMEOUT_MS)) ?? clientIp;
     } catch (error) {
       log.warn('proxy header rejected', { clientIp, reason: (error as Error).message });
       raw.destroy();
@@ -331,6 +308,7 @@ class ImapServer {
     });
     connection.session.greet();
     connection.flush();
+    socket.resume(); // paused while a PROXY header was read; what came with it is read now
   }
 }
 

@@ -227,7 +227,7 @@ class Pop3Connection {
 
 export async function startPop3Service(options: Pop3ServiceOptions): Promise<Pop3Service> {
   const limits: Pop3Limits = { ...DEFAULT_POP3_LIMITS, ...options.limits };
-  const throttle = options.throttle ?? new AuthThrottle();
+  const throttle = options.throttle ?? new AuthThrottle(options.storage.attempts);
   const maildropSessions = new MaildropSessions(limits.maxSessionsPerUser);
   const logger = options.logger.child({ service: 'pop3' });
   const sockets = new Set<net.Socket>();

@@ -133,6 +133,16 @@ export interface SmtpDeliveryReport {
   readonly results: RecipientResult[];
   /** False when no session was opened (connection, greeting or TLS failed): another MX may do better. */
   readonly sessionOpened: boolean;
+  /**
+   * True when this server cannot carry the message's REQUIRETLS promise (no STARTTLS, no REQUIRETLS):
+   * a verdict on the host, not on the recipients, so another MX may still qualify (RFC 8689 §4.2.1).
+   */
+  readonly hostUnqualified: boolean;
+}
+
+/** RFC 8689 §4.2.1: REQUIRETLS verdicts of ours that judge the server, not the recipient. */
+function isRequireTlsRefusal(error: SmtpError, target: SmtpTarget): boolean {
+  return error.code === 'EREQUIRETLS' || (target.requireTlsExtension === true && error.code === 'ETLS' && error.command === 'STARTTLS' && !!error.response);
 }
 
 /** Delivers to every recipient over one session; every recipient gets a result, whatever happens. */
@@ -145,7 +155,8 @@ export async function deliverOverSmtp(
   try {
     connection = await connect(target);
   } catch (error) {
-    return { results: sameResultForAll(recipients, connectionFailure(error as SmtpError, target)), sessionOpened: false };
+    const failure = error as SmtpError;
+    return { results: sameResultForAll(recipients, connectionFailure(failure, target)), sessionOpened: false, hostUnqualified: isRequireTlsRefusal(failure, target) };
   }
   try {
     if (target.auth) await login(connection, target.auth);
@@ -156,9 +167,11 @@ export async function deliverOverSmtp(
     return {
       results: sameResultForAll(recipients, { outcome: 'deferred', status: '4.7.0', reply, remoteMta: target.hostname }),
       sessionOpened: true,
+      hostUnqualified: false,
     };
   }
   const results: RecipientResult[] = [];
+  let hostUnqualified = false;
   try {
     for (let start = 0; start < recipients.length; start += RECIPIENTS_PER_TRANSACTION) {
       const batch = recipients.slice(start, start + RECIPIENTS_PER_TRANSACTION);
@@ -177,6 +190,7 @@ export async function deliverOverSmtp(
             ),
           );
         else results.push(...sameResultForAll(batch, connectionFailure(failure, target)));
+        if (isRequireTlsRefusal(failure, target)) hostUnqualified = true;
         if (!failure.response) break;
       }
     }
@@ -191,5 +205,5 @@ export async function deliverOverSmtp(
     reply: `451 4.4.2 Connection to ${target.hostname} lost`,
     remoteMta: target.hostname,
   } as const;
-  return { results: [...results, ...sameResultForAll(unreached, lost)], sessionOpened: true };
+  return { results: [...results, ...sameResultForAll(unreached, lost)], sessionOpened: true, hostUnqualified };
 }

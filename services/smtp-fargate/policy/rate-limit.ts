@@ -1,6 +1,7 @@
 // Per-IP rate limits: new connections (connect phase) and messages (mail phase) per window →
-// 421 4.7.0. A sliding window of timestamps per IP, in memory per process (like AuthThrottle):
-// on AWS each task limits independently, which bounds a sender to limit × tasks.
+// 421 4.7.0. A sliding window of timestamps per IP, in memory per process: on AWS each task limits
+// independently (as Postfix's anvil counts per host), which bounds a sender to limit × tasks; unlike
+// password guesses (core/auth, shared across tasks) a flood costs nothing worth a shared write.
 import { replies } from '../session/replies.js';
 import type { ConnectContext, MailContext, PolicyCheck } from './verdict.js';
 

@@ -1,8 +1,9 @@
 // What the AWS adapter set must do beyond the shared contract suite (test/contracts), against
 // DynamoDB Local + fauxqs that this file starts: UID allocation under concurrent appends from separate
 // clients, idempotent appends, MODSEQ/VANISHED, multipart blobs, structures over 400 KB, SQS
-// visibility/redrive, envelopes of structures stored before the envelope item, cached IMAP envelopes
-// on message items (and their fallback), and a change feed whose reads do not grow with the number of watchers.
+// visibility/redrive, failed-login counts shared by every client, envelopes of structures stored
+// before the envelope item, cached IMAP envelopes on message items (and their fallback), and a change
+// feed whose reads do not grow with the number of watchers.
 import { eventually, eventuallyTrue } from '../../support/eventually.js';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,6 +16,7 @@ import { createAwsClients } from '../../../core/adapters/aws/aws-clients.js';
 import { messagesTable, structuresTable, tableName } from '../../../core/adapters/aws/table-design.js';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { serializeEnvelope } from '../../../core/mail/imap-envelope.js';
+import { AuthThrottle } from '../../../core/auth/auth-throttle.js';
 import type { AwsConfig } from '../../../core/config/index.js';
 import type { DynamoChangeFeed } from '../../../core/adapters/aws/dynamo-change-feed.js';
 import { startAwsEmulators, type AwsEmulators } from '../../support/aws-emulators.js';
@@ -343,5 +345,20 @@ describe('AWS adapters on emulators', () => {
     assert.ok(polls >= 1);
     assert.equal(feed.stats.batchGetCalls - before.batchGetCalls, polls, '60 watchers on 3 mailboxes: one BatchGetItem per poll');
     for (const stop of stops) stop();
+  });
+
+  test('failed logins on one task count on every task: three throttles, one shared limit', async () => {
+    // Three containers, each with its own AuthThrottle (and clear-verdict cache), as on AWS.
+    const options = { maxFailuresPerIp: 100, maxFailuresPerUser: 5, windowMs: 300_000, clearVerdictCacheMs: 10_000 };
+    const throttles = clients.map((client) => new AuthThrottle(client.attempts, options));
+    const user = `guess-${randomBytes(4).toString('hex')}@example.test`;
+    for (const throttle of throttles) assert.equal(await throttle.isBlocked('192.0.2.50', user), false);
+    // Two failures per task: the guesser spreads its tries over the tasks, as the NLB would.
+    for (const [index, throttle] of throttles.entries()) {
+      await throttle.recordFailure(`192.0.2.${51 + index}`, user);
+      await throttle.recordFailure(`192.0.2.${51 + index}`, user);
+    }
+    for (const throttle of throttles) assert.equal(await throttle.isBlocked('192.0.2.60', user), true, 'six failures in all pass the limit of five');
+    assert.equal(await throttles[0]!.isBlocked('192.0.2.60', `other-${user}`), false);
   });
 });

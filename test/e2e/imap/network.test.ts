@@ -85,6 +85,18 @@ test('PROXY v2: the client address comes from the header (accepted when enabled)
     await second.waitFor(/^\* OK /mu);
     const again = await raw(proxied.port, header([198, 51, 100, 1]));
     await again.waitFor(/^\* BYE \[UNAVAILABLE\]/mu);
+    // A command in the same segment as the header is read after the greeting (the NLB may coalesce).
+    const pipelined = await raw(proxied.port, Buffer.concat([header([198, 51, 100, 3]), Buffer.from('p1 NOOP\r\n')]));
+    await pipelined.waitFor(/^\* OK [\s\S]*^p1 OK/mu);
+    pipelined.socket.destroy();
+    // Port 993 behind the NLB: the header, then the TLS handshake on the same socket.
+    const tcp = net.connect(proxied.tlsPort, '127.0.0.1');
+    await once(tcp, 'connect');
+    tcp.write(header([198, 51, 100, 4]));
+    const overTls = tls.connect({ socket: tcp, rejectUnauthorized: false });
+    const [greeting] = (await once(overTls, 'data')) as [Buffer];
+    assert.match(greeting.toString(), /^\* OK /u);
+    overTls.destroy();
     const noHeader = await raw(proxied.port);
     noHeader.send('a1 CAPABILITY\r\n');
     await once(noHeader.socket, 'close');

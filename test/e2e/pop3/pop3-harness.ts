@@ -69,7 +69,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     config: { hostname: 'pop.example.test', listenHost: '127.0.0.1', ports: { pop3: 0, pop3s: 0 }, proxyProtocol: options.proxyProtocol },
     logger: silentLogger,
     tls: await tlsProvider(),
-    throttle: new AuthThrottle(options.throttle),
+    throttle: new AuthThrottle(storage.attempts, options.throttle),
     limits: options.limits,
   });
   return {

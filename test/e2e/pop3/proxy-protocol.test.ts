@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROXY_V2_SIGNATURE } from '../../../core/net/proxy-protocol.js';
 import { PASSWORD, withServer } from './pop3-harness.js';
-import { WireClient } from './wire-client.js';
+import { LineClient } from '../../support/line-client.js';
 
 function proxyHeader(sourceIp: string): Buffer {
   const addresses = Buffer.alloc(12);
@@ -21,7 +21,7 @@ test('the client IP comes from the PROXY header: failed logins throttle that add
   withServer(
     async (server) => {
       const login = async (sourceIp: string, password: string) => {
-        const client = await WireClient.connect(server.service.ports.pop3s, { implicitTls: true, firstBytes: proxyHeader(sourceIp) });
+        const client = await LineClient.connect(server.service.ports.pop3s, { implicitTls: true, firstBytes: proxyHeader(sourceIp) });
         assert.match(await client.line(), /^\+OK/);
         await client.command(`USER ${server.address}`);
         const reply = await client.command(`PASS ${password}`);
@@ -38,16 +38,16 @@ test('the client IP comes from the PROXY header: failed logins throttle that add
 test('a header and a command in one segment, a LOCAL health check, and a client without a header', () =>
   withServer(
     async (server) => {
-      const coalesced = await WireClient.connect(server.service.ports.pop3, { firstBytes: Buffer.concat([proxyHeader('192.0.2.5'), Buffer.from('CAPA\r\n')]) });
+      const coalesced = await LineClient.connect(server.service.ports.pop3, { firstBytes: Buffer.concat([proxyHeader('192.0.2.5'), Buffer.from('CAPA\r\n')]) });
       assert.match(await coalesced.line(), /^\+OK pop\.example\.test/);
       assert.equal(await coalesced.line(), '+OK Capability list follows');
       coalesced.close();
 
-      const health = await WireClient.connect(server.service.ports.pop3, { firstBytes: LOCAL_HEADER });
+      const health = await LineClient.connect(server.service.ports.pop3, { firstBytes: LOCAL_HEADER });
       assert.match(await health.line(), /^\+OK/);
       health.close();
 
-      const direct = await WireClient.connect(server.service.ports.pop3, { firstBytes: Buffer.from('CAPA\r\n') });
+      const direct = await LineClient.connect(server.service.ports.pop3, { firstBytes: Buffer.from('CAPA\r\n') });
       await direct.closedByServer();
       assert.equal(direct.remaining, '', 'no greeting without a valid header');
     },

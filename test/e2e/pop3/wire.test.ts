@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dotLeadingMessage, numberedMessage } from './messages.js';
 import { PASSWORD, withServer, type Pop3TestServer } from './pop3-harness.js';
-import { WireClient } from './wire-client.js';
+import { LineClient } from '../../support/line-client.js';
 
-async function loggedIn(server: Pop3TestServer): Promise<WireClient> {
-  const client = await WireClient.connect(server.service.ports.pop3s, { implicitTls: true });
+async function loggedIn(server: Pop3TestServer): Promise<LineClient> {
+  const client = await LineClient.connect(server.service.ports.pop3s, { implicitTls: true });
   assert.match(await client.line(), /^\+OK pop\.example\.test Yubin POP3 ready/);
   assert.match(await client.command(`USER ${server.address}`), /^\+OK/);
   assert.match(await client.command(`PASS ${PASSWORD}`), /^\+OK Logged in/);
@@ -38,7 +38,7 @@ test('pipelined commands are answered in order; RETR is dot-stuffed and LIST cou
 
 test('commands pipelined behind STLS are discarded, not run inside TLS (RFC 2595)', () =>
   withServer(async (server) => {
-    const client = await WireClient.connect(server.service.ports.pop3);
+    const client = await LineClient.connect(server.service.ports.pop3);
     await client.line();
     client.send(`STLS\r\nUSER ${server.address}\r\nCAPA\r\n`);
     assert.equal(await client.line(), '+OK Begin TLS negotiation');
@@ -53,7 +53,7 @@ test('commands pipelined behind STLS are discarded, not run inside TLS (RFC 2595
 
 test('bad input gets -ERR, never a crash; ten bad commands close the connection', () =>
   withServer(async (server) => {
-    const client = await WireClient.connect(server.service.ports.pop3);
+    const client = await LineClient.connect(server.service.ports.pop3);
     await client.line();
     assert.equal(await client.command('STAT'), '-ERR Command not valid in this state');
     assert.equal(await client.command('RETR x'), '-ERR Bad arguments: usage: RETR msg');
@@ -68,7 +68,7 @@ test('bad input gets -ERR, never a crash; ten bad commands close the connection'
     assert.equal(await client.line(), '-ERR Too many bad commands; closing the connection');
     await client.closedByServer();
 
-    const next = await WireClient.connect(server.service.ports.pop3);
+    const next = await LineClient.connect(server.service.ports.pop3);
     assert.match(await next.line(), /^\+OK/, 'the server still serves new connections');
     next.close();
   }));
@@ -105,11 +105,11 @@ test('limits: sessions per maildrop get [IN-USE], connections per IP get [SYS/TE
   withServer(
     async (server) => {
       const first = await loggedIn(server);
-      const second = await WireClient.connect(server.service.ports.pop3s, { implicitTls: true });
+      const second = await LineClient.connect(server.service.ports.pop3s, { implicitTls: true });
       await second.line();
       await second.command(`USER ${server.address}`);
       assert.equal(await second.command(`PASS ${PASSWORD}`), '-ERR [IN-USE] Too many sessions open on this maildrop; close one and retry');
-      const third = await WireClient.connect(server.service.ports.pop3);
+      const third = await LineClient.connect(server.service.ports.pop3);
       assert.equal(await third.line(), '-ERR [SYS/TEMP] Too many connections from your address; try again later');
       await third.closedByServer();
       assert.match(await first.command('QUIT'), /^\+OK Bye/);
@@ -124,7 +124,7 @@ test('limits: sessions per maildrop get [IN-USE], connections per IP get [SYS/TE
 test('an idle client is logged out with -ERR and disconnected (autologout timer shortened for the test)', () =>
   withServer(
     async (server) => {
-      const client = await WireClient.connect(server.service.ports.pop3);
+      const client = await LineClient.connect(server.service.ports.pop3);
       await client.line();
       const started = Date.now();
       assert.equal(await client.line(), '-ERR Autologout; idle for too long');

@@ -39,6 +39,15 @@ test('a LOCAL header (NLB health check) is accepted and the session works', asyn
   assert.equal((await client.command('QUIT')).code, 221);
 });
 
+test('commands in the same segment as the header are answered after the greeting', async () => {
+  const preamble = Buffer.concat([proxyHeader('PROXY', [198, 51, 100, 23]), Buffer.from('EHLO c.example\r\nNOOP\r\n')]);
+  const client = await RawSmtpClient.connect(fixture.service.ports.smtp, { preamble });
+  assert.equal((await client.reply()).code, 220);
+  assert.equal((await client.reply()).code, 250, 'EHLO');
+  assert.equal((await client.reply()).code, 250, 'NOOP');
+  assert.equal((await client.command('QUIT')).code, 221);
+});
+
 test('malformed headers and plain SMTP on a PROXY listener are refused without a greeting', async () => {
   const badVersion = proxyHeader('PROXY');
   badVersion[12] = 0x11;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import nodemailer from 'nodemailer';
+import { MemoryAttemptCounter } from '../../../core/adapters/local/memory-attempt-counter.js';
 import { AuthThrottle } from '../../../core/auth/auth-throttle.js';
 import type { InboundDeliveryJob, OutboundDeliveryJob } from '../../../core/mail/jobs.js';
 import { RawSmtpClient } from './support/raw-client.js';
@@ -11,7 +12,7 @@ import { PASSWORD, queuedJobs, startSmtpFixture, type SmtpFixture } from './supp
 
 let fixture: SmtpFixture;
 before(async () => {
-  fixture = await startSmtpFixture({ authThrottle: new AuthThrottle({ maxFailuresPerIp: 100, maxFailuresPerUser: 3, windowMs: 60_000 }) });
+  fixture = await startSmtpFixture({ authThrottle: new AuthThrottle(new MemoryAttemptCounter(), { maxFailuresPerIp: 100, maxFailuresPerUser: 3, windowMs: 60_000 }) });
 });
 after(() => fixture.close());
 

@@ -29,7 +29,7 @@ export interface Pop3Step {
 }
 
 /** The ports POP3 uses; `mailIndex` should publish its changes (withChangeNotifications) so IMAP IDLE wakes. */
-export type Pop3Storage = Pick<Storage, 'directory' | 'mailIndex' | 'blobs'>;
+export type Pop3Storage = Pick<Storage, 'directory' | 'mailIndex' | 'blobs' | 'attempts'>;
 
 /** Per-connection facts and shared services, supplied by the network shell. */
 export interface Pop3SessionEnvironment {

@@ -70,8 +70,12 @@ export class DirectTransport implements EgressTransport {
     }
     const plan = await planTls(domain, destination.hosts, message, this.options.mtaSts);
     if (plan.kind === 'refuse') return sameResultForAll(recipients, plan.result);
-    let last: RecipientResult[] = [];
-    // RFC 5321 §5.1: try the hosts by preference (and each host's addresses) until one answers.
+    const latest = new Map<string, RecipientResult>();
+    let pending: readonly string[] = recipients;
+    // RFC 5321 §5.1: try the hosts by preference (and each host's addresses) until every recipient
+    // is decided. A recipient goes on to the next server when this one could not decide it: no
+    // session, a 4xx or a lost connection, or (RFC 8689 §4.2.1) a host that cannot keep REQUIRETLS.
+    // A 5xx from a server that answered is final. The last server tried names the failure in the DSN.
     for (const host of plan.hosts) {
       for (const address of host.addresses) {
         const report = await deliverOverSmtp(
@@ -85,13 +89,15 @@ export class DirectTransport implements EgressTransport {
             tlsOptions: this.options.tlsOptions,
           },
           message,
-          recipients,
+          pending,
         );
-        if (report.sessionOpened) return report.results;
-        last = report.results;
+        for (const result of report.results) latest.set(result.recipient, result);
+        const wholeHostFailed = !report.sessionOpened || report.hostUnqualified;
+        pending = report.results.filter((result) => wholeHostFailed || result.outcome === 'deferred').map((result) => result.recipient);
+        if (pending.length === 0) return recipients.map((recipient) => latest.get(recipient)!);
       }
     }
-    return last;
+    return recipients.map((recipient) => latest.get(recipient)!);
   }
 
   async close(): Promise<void> {}

@@ -82,6 +82,8 @@ export interface FakeMxFeatures {
   readonly starttls?: boolean;
   /** Offer REQUIRETLS after STARTTLS (RFC 8689; default false, as most of the internet). */
   readonly requireTls?: boolean;
+  /** Where to listen (default 127.0.0.1, any port): a second MX shares the first one's port on 127.0.0.2. */
+  readonly listen?: { readonly host: string; readonly port: number };
 }
 
 /** A remote MX on loopback, offering STARTTLS with a certificate for `certificateName`. */
@@ -127,7 +129,10 @@ export async function startFakeMx(
     },
   });
   server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(features.listen?.port ?? 0, features.listen?.host ?? '127.0.0.1', resolve);
+  });
   const port = (server.server.address() as AddressInfo).port;
   return { port, certificate, received, rcptReplies, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -1,77 +1,34 @@
 // A byte-exact SMTP client for tests that must send what real clients never would (smuggling,
-// injection, pipelining in one packet, PROXY headers): writes raw bytes, reads whole replies.
-import net from 'node:net';
-import tls from 'node:tls';
+// injection, pipelining in one packet, PROXY headers): the shared line client (test/support) with
+// its lines grouped into SMTP replies (RFC 5321 §4.2.1: `ddd-` continues, `ddd ` ends a reply).
+import { LineClient } from '../../../support/line-client.js';
 
 export interface RawReply {
   readonly code: number;
+  /** The reply's lines joined with \n, without CRLFs. */
   readonly text: string;
 }
 
 export class RawSmtpClient {
-  private buffer = '';
-  private waiters: (() => void)[] = [];
-  private ended = false;
+  private constructor(private readonly lines: LineClient) {}
 
-  private constructor(private socket: net.Socket) {
-    this.attach(socket);
-  }
-
+  /** `tls`: implicit TLS (port 465); `preamble` (a PROXY header) goes out before anything else. */
   static async connect(port: number, options: { readonly tls?: boolean; readonly preamble?: Buffer } = {}): Promise<RawSmtpClient> {
-    const socket = options.tls
-      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false })
-      : net.connect({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
-      socket.once('error', reject);
-    });
-    if (options.preamble) socket.write(options.preamble);
-    return new RawSmtpClient(socket);
-  }
-
-  private attach(socket: net.Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer += chunk.toString('utf8');
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.ended = true;
-      this.wake();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  private wake(): void {
-    for (const waiter of this.waiters.splice(0)) waiter();
-  }
-
-  get closed(): boolean {
-    return this.ended;
+    return new RawSmtpClient(await LineClient.connect(port, { implicitTls: options.tls, firstBytes: options.preamble }));
   }
 
   send(data: string | Buffer): void {
-    this.socket.write(data);
+    this.lines.send(data);
   }
 
-  /** The next complete reply (multi-line joined with \n); rejects if the server hangs up first. */
+  /** The next complete reply; rejects if the server hangs up first or nothing comes in time. */
   async reply(timeoutMs = 10_000): Promise<RawReply> {
     const deadline = Date.now() + timeoutMs;
+    const lines: string[] = [];
     for (;;) {
-      const match = /^(?:\d{3}-[^\n]*\n)*(\d{3}) [^\n]*\n/u.exec(this.buffer);
-      if (match) {
-        const text = match[0];
-        this.buffer = this.buffer.slice(text.length);
-        return { code: Number(match[1]), text: text.replace(/\r/gu, '').trimEnd() };
-      }
-      if (this.ended) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer)}`);
-      if (Date.now() > deadline) throw new Error(`no reply within ${timeoutMs} ms; unread: ${JSON.stringify(this.buffer)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      const line = (await this.lines.lineBytes(Math.max(1, deadline - Date.now()))).toString('utf8');
+      lines.push(line);
+      if (/^\d{3}(?: |$)/u.test(line)) return { code: Number(line.slice(0, 3)), text: lines.join('\n').trimEnd() };
     }
   }
 
@@ -82,34 +39,16 @@ export class RawSmtpClient {
   }
 
   /** Resolves when the server has closed the connection. */
-  async waitClosed(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.ended) {
-      if (Date.now() > deadline) throw new Error('server did not close the connection');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 50);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  waitClosed(timeoutMs = 10_000): Promise<void> {
+    return this.lines.closedByServer(timeoutMs);
   }
 
   /** STARTTLS handshake on the existing connection (after the 220 reply). */
-  async upgrade(): Promise<void> {
-    this.socket.removeAllListeners('data');
-    this.socket.removeAllListeners('close');
-    const secure = tls.connect({ socket: this.socket, rejectUnauthorized: false });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.attach(secure);
+  upgrade(): Promise<void> {
+    return this.lines.startTls();
   }
 
   close(): void {
-    this.socket.destroy();
+    this.lines.close();
   }
 }

@@ -69,7 +69,7 @@ export async function startSmtpFixture(options: FixtureOptions = {}): Promise<Sm
     config: { hostname: HOSTNAME, listenHost: '127.0.0.1', ports: { smtp: 0, submission: 0, submissions: 0 }, maxMessageBytes: maxMessageBytes ?? 1024 * 1024 },
     logger: logger ?? silentLogger,
     tls,
-    authThrottle: new AuthThrottle(),
+    authThrottle: new AuthThrottle(storage.attempts),
     ...serviceOptions,
   });
   return {

@@ -69,7 +69,7 @@ export async function openMemoryImap(): Promise<MemoryImap> {
       const maxMessageBytes = options.maxMessageBytes ?? 1 << 20;
       const io = new MemoryIo();
       const session = new ImapSession(
-        { storage, authThrottle: new AuthThrottle(), userLimiter: { acquire: () => true, release: () => undefined }, logger: silentLogger, hostname: 'test', maxMessageBytes },
+        { storage, authThrottle: new AuthThrottle(storage.attempts), userLimiter: { acquire: () => true, release: () => undefined }, logger: silentLogger, hostname: 'test', maxMessageBytes },
         io,
         { clientIp: '192.0.2.1', secure: true, startTlsAvailable: false, allowPlaintextAuth: false },
       );

@@ -52,7 +52,7 @@ function newSession(options: { implicitTls?: boolean } = {}): Pop3Session {
   return new Pop3Session({
     // As the composition root does: index writes publish on the change feed, so IMAP IDLE wakes.
     storage: { ...storage, mailIndex: withChangeNotifications(storage.mailIndex, storage.changes, silentLogger) },
-    throttle: new AuthThrottle(),
+    throttle: new AuthThrottle(storage.attempts),
     maildropSessions: new MaildropSessions(10),
     logger: silentLogger,
     hostname: 'pop.example.test',
@@ -161,7 +161,7 @@ test('QUIT expunges the DELE-marked UIDs, flags retrieved ones \\Seen, and wakes
 test('closing the session without QUIT leaves the maildrop untouched and frees the slot', async () => {
   const { address, inbox, user } = await userWithMessages(2);
   const slots = new MaildropSessions(1);
-  const environment = { storage, throttle: new AuthThrottle(), maildropSessions: slots, logger: silentLogger, hostname: 'h', clientIp: '192.0.2.2', implicitTls: true, stlsAvailable: false };
+  const environment = { storage, throttle: new AuthThrottle(storage.attempts), maildropSessions: slots, logger: silentLogger, hostname: 'h', clientIp: '192.0.2.2', implicitTls: true, stlsAvailable: false };
   const session = new Pop3Session(environment);
   await login(session, address);
   await say(session, 'DELE 1');

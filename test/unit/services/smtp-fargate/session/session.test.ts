@@ -58,7 +58,7 @@ function session(ip: string, policy: Partial<PolicyOptions> = {}, limits: Partia
       ...policy,
     }),
     spool: new StorageMessageSpool(storage, silentLogger),
-    authenticate: (attempt: { clientIp: string; username: string; password: string }) => authenticate(storage.directory, new AuthThrottle(), attempt),
+    authenticate: (attempt: { clientIp: string; username: string; password: string }) => authenticate(storage.directory, new AuthThrottle(storage.attempts), attempt),
     logger: silentLogger,
     newMessageId: () => `ID${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
     now: () => new Date('2026-11-30T12:00:00Z'),
