@@ -86,7 +86,9 @@ test('a 20 MB APPEND reaches the blob store while its literal is still arriving,
   }
   const growthMb = (retainedPeak - retainedBefore) / 1024 / 1024;
   // Buffering would hold at least 2 x 20 MB at the peak (and twice that while concatenating chunks).
-  assert.ok(growthMb < 10, `memory held grew by ${growthMb.toFixed(1)} MB for two 20 MB APPENDs`);
+  // The bound leaves room for freed ArrayBuffers that V8 sweeps on a background thread after gc():
+  // on a loaded machine that thread lags and arrayBuffers still counts them (10-13 MB seen, 0 when quiet).
+  assert.ok(growthMb < 20, `memory held grew by ${growthMb.toFixed(1)} MB for two 20 MB APPENDs`);
   t.diagnostic(`retained memory growth during two concurrent 20 MB APPENDs: ${growthMb.toFixed(1)} MB`);
   assert.equal(await inboxCount(), before + 2);
   const stored = (await blobFiles()).filter((file) => !file.name.startsWith('.tmp-') && file.size >= MESSAGE_BYTES);
