@@ -10,7 +10,7 @@ import { verifyPassword } from '../../../core/auth/password.js';
 import type { AwsConfig } from '../../../core/config/index.js';
 import { EMULATOR_CREDENTIALS, leaseAwsEmulators } from '../../support/aws-emulators.js';
 import { sampleMessage } from '../imap/imap-fixture.js';
-import { emulatorEnv, removeCliBundle, runYubin } from './cli-harness.js';
+import { backendEnv, removeCliBundle, runYubin } from './cli-harness.js';
 
 let lease: Awaited<ReturnType<typeof leaseAwsEmulators>>;
 let aws: AwsConfig;
@@ -23,11 +23,7 @@ before(async () => {
   aws = await lease.emulators.createBackend();
   workDir = await mkdtemp(path.join(tmpdir(), 'yubin-cli-aws-'));
   env = {
-    ...emulatorEnv(aws),
-    YUBIN_TABLE_PREFIX: aws.tablePrefix,
-    YUBIN_BUCKET: aws.bucket,
-    YUBIN_INBOUND_QUEUE_URL: aws.inboundQueueUrl,
-    YUBIN_OUTBOUND_QUEUE_URL: aws.outboundQueueUrl,
+    ...backendEnv(aws),
     YUBIN_HOSTNAME: 'mail.example.test',
   };
 });

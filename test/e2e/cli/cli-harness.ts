@@ -27,6 +27,17 @@ export function emulatorEnv(backend: AwsConfig): Record<string, string> {
   };
 }
 
+/** emulatorEnv plus the backend's tables, bucket and queues named in the environment (no stack lookup). */
+export function backendEnv(backend: AwsConfig): Record<string, string> {
+  return {
+    ...emulatorEnv(backend),
+    YUBIN_TABLE_PREFIX: backend.tablePrefix,
+    YUBIN_BUCKET: backend.bucket,
+    YUBIN_INBOUND_QUEUE_URL: backend.inboundQueueUrl,
+    YUBIN_OUTBOUND_QUEUE_URL: backend.outboundQueueUrl,
+  };
+}
+
 export interface CliResult {
   readonly code: number;
   readonly stdout: string;

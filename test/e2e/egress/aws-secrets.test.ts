@@ -19,7 +19,7 @@ import { createLogger } from '../../../core/log/logger.js';
 import type { Storage } from '../../../core/ports/index.js';
 import { startEgressWorker, type EgressWorker } from '../../../services/smtp-fargate/egress/worker.js';
 import { EMULATOR_CREDENTIALS, leaseAwsEmulators } from '../../support/aws-emulators.js';
-import { emulatorEnv, removeCliBundle, runYubin } from '../cli/cli-harness.js';
+import { backendEnv, removeCliBundle, runYubin } from '../cli/cli-harness.js';
 import { egressConfig, eventually, SENDER, startFakeMx, submitOutbound, testMessage, type FakeMx } from './support/egress-fixture.js';
 
 const RELAY_LOGIN = { user: 'yubin', pass: 'relay-password-from-the-secret' };
@@ -79,13 +79,7 @@ async function relayed(subject: string): Promise<string> {
 before(async () => {
   lease = await leaseAwsEmulators();
   aws = await lease.emulators.createBackend();
-  env = {
-    ...emulatorEnv(aws),
-    YUBIN_TABLE_PREFIX: aws.tablePrefix,
-    YUBIN_BUCKET: aws.bucket,
-    YUBIN_INBOUND_QUEUE_URL: aws.inboundQueueUrl,
-    YUBIN_OUTBOUND_QUEUE_URL: aws.outboundQueueUrl,
-  };
+  env = backendEnv(aws);
   raw = createAwsClients(aws, EMULATOR_CREDENTIALS);
   storage = await openAwsStorage(aws, { credentials: EMULATOR_CREDENTIALS, clock });
   relay = await startFakeMx('relay.provider.test', RELAY_LOGIN);
