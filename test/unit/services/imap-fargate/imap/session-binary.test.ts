@@ -84,7 +84,8 @@ test('quoted-printable comes back decoded as a plain literal; partials count dec
   assert.match(response.toString('latin1'), /BINARY\[1\]<5000> \{0\}\r\n\)/u, 'an offset past the end is empty');
 });
 
-test('each part is read once per response: BINARY.SIZE and BINARY of one part, a partial and a size', async () => {
+/** Records the byte range of every blob read until `restore` is called. */
+function recordBlobReads(): { reads: string[]; restore: () => void } {
   const reads: string[] = [];
   const blobs = imap.storage.blobs;
   const get = blobs.get.bind(blobs);
@@ -92,6 +93,11 @@ test('each part is read once per response: BINARY.SIZE and BINARY of one part, a
     reads.push(`${range?.start}-${range?.end}`);
     return get(key, range);
   };
+  return { reads, restore: () => (blobs.get = get) };
+}
+
+test('each part is read once per response: BINARY.SIZE and BINARY of one part, a partial and a size', async () => {
+  const { reads, restore } = recordBlobReads();
   try {
     const response = await a.sendRaw(Buffer.from('16 FETCH 1 (BINARY.SIZE[2] BINARY.PEEK[2] BINARY.PEEK[1]<0.4> BINARY.SIZE[1])\r\n'));
     assert.deepEqual(literalAfter(response, 'BINARY[2]').bytes, attachment);
@@ -102,7 +108,7 @@ test('each part is read once per response: BINARY.SIZE and BINARY of one part, a
     assert.match(await a.send('17 FETCH 1 (BINARY.SIZE[2])'), new RegExp(`BINARY\\.SIZE\\[2\\] ${attachment.length}\\)`, 'u'));
     assert.deepEqual(reads, []);
   } finally {
-    blobs.get = get;
+    restore();
   }
 });
 
@@ -114,13 +120,7 @@ test('a part too large to hold is measured once per session and streamed; a part
   await c.send('2 CREATE Big');
   const uid = /APPENDUID \d+ (\d+)/u.exec(await c.send(`3 APPEND Big {${raw.length}+}\r\n${raw}`))?.[1];
   await c.send('4 SELECT Big');
-  const reads: string[] = [];
-  const blobs = imap.storage.blobs;
-  const get = blobs.get.bind(blobs);
-  blobs.get = (key, range) => {
-    reads.push(`${range?.start}-${range?.end}`);
-    return get(key, range);
-  };
+  const { reads, restore } = recordBlobReads();
   try {
     const window = literalAfter(await c.sendRaw(Buffer.from(`5 UID FETCH ${uid} (BINARY.PEEK[1]<100.1000>)\r\n`)), 'BINARY[1]<100>');
     assert.deepEqual(window.bytes, big.subarray(100, 1100));
@@ -133,7 +133,7 @@ test('a part too large to hold is measured once per session and streamed; a part
     assert.match(await c.send(`7 UID FETCH ${uid} (BINARY.SIZE[1])`), new RegExp(`BINARY\\.SIZE\\[1\\] ${big.length} UID`, 'u'));
     assert.deepEqual(reads, [], 'the measure is remembered');
   } finally {
-    blobs.get = get;
+    restore();
   }
 });
 
